@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Workflows.Host.Organization;
+
+namespace Workflows.Host.Pages.Account;
+
+[AllowAnonymous]
+public sealed class LoginModel(SignInManager<Employee> signIn) : PageModel
+{
+    [BindProperty]
+    public string UserName { get; set; } = "";
+
+    [BindProperty]
+    public string Password { get; set; } = "";
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public string? Error { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (string.IsNullOrWhiteSpace(UserName) || string.IsNullOrEmpty(Password))
+        {
+            Error = "请输入用户名和密码。Enter your user name and password.";
+            return Page();
+        }
+
+        var result = await signIn.PasswordSignInAsync(UserName.Trim(), Password, isPersistent: false, lockoutOnFailure: true);
+        if (result.IsLockedOut)
+        {
+            Error = "多次登录失败，账号已暂时锁定，请稍后再试或联系人事部。Locked after repeated failures; try again later or ask HR.";
+            return Page();
+        }
+
+        if (!result.Succeeded)
+        {
+            Error = "用户名或密码错误。Wrong user name or password.";
+            return Page();
+        }
+
+        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
+    }
+}

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using Workflows.Host.Data;
+
+namespace Workflows.Tests.Infrastructure;
+
+public enum Lane
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// The real host over its own database: a SQLite file in a temp folder, or a fresh database on the
+/// PostgreSQL server named by <c>WORKFLOWS_TEST_POSTGRES</c>. Time is a <see cref="FakeTimeProvider"/>;
+/// Hangfire's server is off, so tests run jobs explicitly instead of waiting for them.
+/// </summary>
+public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string DemoPassword = "Demo@2026";
+
+    private readonly ConcurrentDictionary<string, string> tokens = new();
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "workflows-tests", Guid.NewGuid().ToString("N"));
+    private string? postgresDatabase;
+
+    protected WorkflowsApp(Lane lane) => Lane = lane;
+
+    public Lane Lane { get; }
+
+    /// <summary>Starts at a fixed, known instant: 2026-03-02 09:00 in Shanghai.</summary>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
+
+    public string ConnectionString { get; private set; } = "";
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        if (Lane == Lane.Postgres)
+        {
+            var server = PostgresLane.ServerConnectionString
+                ?? throw new InvalidOperationException("PostgreSQL lane requested without WORKFLOWS_TEST_POSTGRES.");
+            postgresDatabase = "wf_" + Guid.NewGuid().ToString("N")[..16];
+            await using var admin = new NpgsqlConnection(server);
+            await admin.OpenAsync();
+            await using (var create = new NpgsqlCommand($"CREATE DATABASE \"{postgresDatabase}\"", admin))
+            {
+                await create.ExecuteNonQueryAsync();
+            }
+
+            ConnectionString = new NpgsqlConnectionStringBuilder(server) { Database = postgresDatabase }.ConnectionString;
+        }
+        else
+        {
+            Directory.CreateDirectory(folder);
+            ConnectionString = $"Data Source={Path.Combine(folder, "workflows.db")};Default Timeout=30";
+        }
+
+        // Building the server runs migrations and the demo seed.
+        _ = Server;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", Lane == Lane.Postgres ? "PostgreSql" : "Sqlite");
+        builder.UseSetting("Database:ConnectionString", ConnectionString);
+        builder.UseSetting("Seed:Demo", "true");
+        builder.UseSetting("Hangfire:Server", "false");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public async Task<HttpClient> LoginAsync(string userName, string password = DemoPassword)
+    {
+        var client = CreateClient();
+        if (!tokens.TryGetValue(userName, out var token))
+        {
+            using var anonymous = CreateClient();
+            var response = await anonymous.PostAsJsonAsync("/api/auth/login", new { userName, password });
+            response.EnsureSuccessStatusCode();
+            var body = await response.Content.ReadFromJsonAsync<TokenResponse>();
+            token = body!.AccessToken;
+            tokens[userName] = token;
+        }
+
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Runs <paramref name="work"/> against the host's database in its own scope.</summary>
+    public async Task<T> WithDbAsync<T>(Func<WorkflowDbContext, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<WorkflowDbContext>());
+    }
+
+    /// <summary>Counts of the rows a failed request must not touch.</summary>
+    public Task<(int Users, int Groups, int Seats, int UserRoles)> RowCountsAsync() => WithDbAsync(async db =>
+        (await db.Users.CountAsync(), await db.Groups.CountAsync(), await db.Seats.CountAsync(), await db.UserRoles.CountAsync()));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (postgresDatabase is not null && PostgresLane.ServerConnectionString is { } server)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(server);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{postgresDatabase}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        SqliteCleanup();
+        GC.SuppressFinalize(this);
+    }
+
+    private void SqliteCleanup()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A file still held open is left for the OS temp cleaner; it is never reused.
+        }
+    }
+
+    private sealed record TokenResponse(string AccessToken, int ExpiresIn);
+}
+
+public sealed class SqliteApp() : WorkflowsApp(Lane.Sqlite);
+
+public sealed class PostgresApp() : WorkflowsApp(Lane.Postgres)
+{
+    public override ValueTask InitializeAsync() =>
+        PostgresLane.ServerConnectionString is null ? ValueTask.CompletedTask : base.InitializeAsync();
+}
+
+/// <summary>
+/// Whether the PostgreSQL lane can run. The README's test command starts a throwaway cluster and sets
+/// <c>WORKFLOWS_TEST_POSTGRES</c>; plain <c>dotnet test</c> reports the lane as skipped, and under
+/// <c>CI=true</c> a missing server fails instead.
+/// </summary>
+public static class PostgresLane
+{
+    public static string? ServerConnectionString { get; } =
+        Environment.GetEnvironmentVariable("WORKFLOWS_TEST_POSTGRES") is { Length: > 0 } cs ? cs : null;
+
+    public static void EnsureAvailable()
+    {
+        if (ServerConnectionString is not null)
+        {
+            return;
+        }
+
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException("CI=true but WORKFLOWS_TEST_POSTGRES is not set: run the tests with ./test.sh, which starts PostgreSQL.");
+        }
+
+        Assert.Skip("PostgreSQL lane: WORKFLOWS_TEST_POSTGRES is not set. Run ./test.sh to start a throwaway PostgreSQL cluster and run this lane.");
+    }
+}
