@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Workflows.Definitions;
 using Workflows.Host.Organization;
+using Workflows.Host.Runtime;
 
 namespace Workflows.Host.Data;
 
@@ -21,6 +22,20 @@ public abstract class WorkflowDbContext(DbContextOptions options)
     public DbSet<Group> Groups => Set<Group>();
 
     public DbSet<Seat> Seats => Set<Seat>();
+
+    public DbSet<DesignVersion> DesignVersions => Set<DesignVersion>();
+
+    public DbSet<WorkflowInstance> Instances => Set<WorkflowInstance>();
+
+    public DbSet<WorkflowTask> Tasks => Set<WorkflowTask>();
+
+    public DbSet<TaskCandidate> TaskCandidates => Set<TaskCandidate>();
+
+    public DbSet<WorkflowTimer> Timers => Set<WorkflowTimer>();
+
+    public DbSet<HistoryEntry> History => Set<HistoryEntry>();
+
+    public DbSet<Incident> Incidents => Set<Incident>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -59,6 +74,113 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             s.HasIndex(x => x.GroupId).IsUnique().HasFilter(Filter("Rank", "= 'GroupLeader'")).HasDatabaseName("IX_Seats_GroupLeaderSeat");
             s.HasIndex(x => new { x.Rank, x.HolderId });
         });
+
+        ConfigureRuntime(builder);
+
+        // Feature folders keep their own IEntityTypeConfiguration<T> classes beside their entities.
+        builder.ApplyConfigurationsFromAssembly(typeof(WorkflowDbContext).Assembly);
+    }
+
+    private static void ConfigureRuntime(ModelBuilder builder)
+    {
+        builder.Entity<DesignVersion>(d =>
+        {
+            d.ToTable("DesignVersions");
+            d.HasKey(x => new { x.Name, x.Version });
+            d.Property(x => x.Name).HasMaxLength(100);
+            d.Property(x => x.Type).HasMaxLength(40);
+            d.Property(x => x.Hash).HasMaxLength(64);
+        });
+
+        builder.Entity<WorkflowInstance>(i =>
+        {
+            i.ToTable("Instances");
+            i.Property(x => x.Id).HasMaxLength(36);
+            i.Property(x => x.Type).HasMaxLength(40);
+            i.Property(x => x.DesignName).HasMaxLength(100);
+            i.Property(x => x.Status).HasMaxLength(20);
+            i.Property(x => x.Outcome).HasMaxLength(20);
+            i.Property(x => x.SubjectId).HasMaxLength(450);
+            i.Property(x => x.StartedBy).HasMaxLength(450);
+            i.Property(x => x.CurrentStep).HasMaxLength(100);
+            i.Property(x => x.WaitingFor).HasMaxLength(100);
+            i.Property(x => x.Version).IsConcurrencyToken();
+            i.HasIndex(x => new { x.Type, x.Status, x.StartedAt });
+            i.HasIndex(x => new { x.SubjectId, x.Status });
+            i.HasIndex(x => x.StartedBy);
+            i.HasIndex(x => x.StartedAt);
+            i.HasIndex(x => x.WaitingFor).HasFilter("\"WaitingFor\" IS NOT NULL");
+        });
+
+        builder.Entity<WorkflowTask>(t =>
+        {
+            t.ToTable("Tasks");
+            t.Property(x => x.Id).HasMaxLength(36);
+            t.Property(x => x.InstanceId).HasMaxLength(36);
+            t.Property(x => x.Type).HasMaxLength(40);
+            t.Property(x => x.Step).HasMaxLength(100);
+            t.Property(x => x.Title).HasMaxLength(200);
+            t.Property(x => x.ActingRole).HasMaxLength(40);
+            t.Property(x => x.Status).HasMaxLength(20);
+            t.Property(x => x.AssigneeId).HasMaxLength(450);
+            t.Property(x => x.SubjectId).HasMaxLength(450);
+            t.Property(x => x.CompletedBy).HasMaxLength(450);
+            t.Property(x => x.Action).HasMaxLength(20);
+            t.Property(x => x.Version).IsConcurrencyToken();
+            t.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
+            t.HasIndex(x => new { x.InstanceId, x.Status });
+            t.HasIndex(x => new { x.Status, x.DueAt });
+        });
+
+        builder.Entity<TaskCandidate>(c =>
+        {
+            c.ToTable("TaskCandidates");
+            // Inbox: WHERE EmployeeId = @me → TaskId; the primary key is the index.
+            c.HasKey(x => new { x.EmployeeId, x.TaskId });
+            c.Property(x => x.TaskId).HasMaxLength(36);
+            c.Property(x => x.EmployeeId).HasMaxLength(450);
+            c.HasOne<WorkflowTask>().WithMany().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Cascade);
+            c.HasIndex(x => x.TaskId);
+        });
+
+        builder.Entity<WorkflowTimer>(t =>
+        {
+            t.ToTable("Timers");
+            t.Property(x => x.Id).HasMaxLength(36);
+            t.Property(x => x.InstanceId).HasMaxLength(36);
+            t.Property(x => x.Step).HasMaxLength(100);
+            t.Property(x => x.Kind).HasMaxLength(20);
+            t.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
+            t.HasIndex(x => new { x.FiredAt, x.CancelledAt, x.DueAt });
+            t.HasIndex(x => x.InstanceId);
+        });
+
+        builder.Entity<HistoryEntry>(h =>
+        {
+            h.ToTable("History");
+            h.HasKey(x => new { x.InstanceId, x.Seq });
+            h.Property(x => x.InstanceId).HasMaxLength(36);
+            h.Property(x => x.Kind).HasMaxLength(40);
+            h.Property(x => x.Step).HasMaxLength(100);
+            h.Property(x => x.ActorId).HasMaxLength(450);
+            h.Property(x => x.ActingRole).HasMaxLength(40);
+            h.Property(x => x.Action).HasMaxLength(20);
+            h.Property(x => x.Comment).HasMaxLength(4000);
+            h.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
+            h.HasIndex(x => new { x.ActorId, x.At });
+            h.HasIndex(x => x.At);
+        });
+
+        builder.Entity<Incident>(i =>
+        {
+            i.ToTable("Incidents");
+            i.Property(x => x.Id).HasMaxLength(36);
+            i.Property(x => x.InstanceId).HasMaxLength(36);
+            i.Property(x => x.Step).HasMaxLength(100);
+            i.Property(x => x.Operation).HasMaxLength(100);
+            i.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
+            i.HasIndex(x => new { x.InstanceId, x.ResolvedAt });
+        });
     }
 
     /// <summary>Quotes a column for a filtered index the way the provider wants it.</summary>
@@ -79,6 +201,11 @@ public abstract class WorkflowDbContext(DbContextOptions options)
     /// <summary>Rows with a version are optimistic-concurrency guarded: every update moves the token.</summary>
     private void BumpVersions()
     {
+        if (ChangeTracker.Entries<HistoryEntry>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
+        {
+            throw new InvalidOperationException("History is append-only: entries are never updated or deleted.");
+        }
+
         foreach (var entry in ChangeTracker.Entries<IVersioned>())
         {
             if (entry.State == EntityState.Modified)

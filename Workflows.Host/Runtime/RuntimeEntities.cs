@@ -1,0 +1,200 @@
+using Workflows.Host.Data;
+
+namespace Workflows.Host.Runtime;
+
+/// <summary>A published design version. Instances are pinned to (Name, Version); rows are never changed.</summary>
+public sealed class DesignVersion
+{
+    public string Name { get; init; } = "";
+
+    public int Version { get; init; }
+
+    public string Type { get; init; } = "";
+
+    public string Json { get; init; } = "";
+
+    /// <summary>SHA-256 of the JSON: a published version whose file changed is refused at start.</summary>
+    public string Hash { get; init; } = "";
+
+    public DateTimeOffset PublishedAt { get; init; }
+}
+
+public static class InstanceStatus
+{
+    public const string Running = "Running";
+    public const string Completed = "Completed";
+    public const string Cancelled = "Cancelled";
+    public const string Faulted = "Faulted";
+}
+
+/// <summary>
+/// One run of a design. What people query is in columns; the engine's variables are JSON.
+/// <see cref="Version"/> is the concurrency token: a lost race is a 409, never an overwrite.
+/// </summary>
+public sealed class WorkflowInstance : IVersioned
+{
+    public string Id { get; init; } = Guid.NewGuid().ToString();
+
+    public string Type { get; set; } = "";
+
+    public string DesignName { get; set; } = "";
+
+    public int DesignVersion { get; set; }
+
+    public string Status { get; set; } = InstanceStatus.Running;
+
+    public string? Outcome { get; set; }
+
+    public string SubjectId { get; set; } = "";
+
+    public string StartedBy { get; set; } = "";
+
+    public DateTimeOffset StartedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public string? CurrentStep { get; set; }
+
+    public int StepVisit { get; set; }
+
+    /// <summary>The signal the instance waits for, if its current step is a wait; indexed for delivery.</summary>
+    public string? WaitingFor { get; set; }
+
+    /// <summary>The engine's full state (variables and the rest), as JSON.</summary>
+    public string StateJson { get; set; } = "{}";
+
+    public int HistoryCount { get; set; }
+
+    /// <summary>An unresolved incident: the last step failed and was rolled back; retry to go on.</summary>
+    public bool HasIncident { get; set; }
+
+    public long Version { get; set; }
+}
+
+public static class TaskStatus
+{
+    public const string Open = "Open";
+    public const string Completed = "Completed";
+    public const string Cancelled = "Cancelled";
+    public const string Expired = "Expired";
+}
+
+public sealed class WorkflowTask : IVersioned
+{
+    public string Id { get; init; } = Guid.NewGuid().ToString();
+
+    public string InstanceId { get; init; } = "";
+
+    public string Type { get; init; } = "";
+
+    public string Step { get; init; } = "";
+
+    public int Visit { get; init; }
+
+    public string Title { get; init; } = "";
+
+    /// <summary>The role the actor acts in on this task (recorded in history).</summary>
+    public string ActingRole { get; init; } = "";
+
+    public string Status { get; set; } = TaskStatus.Open;
+
+    /// <summary>Who claimed it; null while any candidate may take it.</summary>
+    public string? AssigneeId { get; set; }
+
+    public string SubjectId { get; init; } = "";
+
+    /// <summary>The allowed actions with their rules (comment required, required data), as JSON.</summary>
+    public string ActionsJson { get; init; } = "[]";
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? DueAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public string? CompletedBy { get; set; }
+
+    public string? Action { get; set; }
+
+    public long Version { get; set; }
+}
+
+/// <summary>Who may act on a task, resolved from the org when the task is created. The inbox is one indexed join on this.</summary>
+public sealed class TaskCandidate
+{
+    public string TaskId { get; init; } = "";
+
+    public string EmployeeId { get; init; } = "";
+}
+
+public static class TimerKinds
+{
+    public const string TaskDue = "TaskDue";
+    public const string WaitTimeout = "WaitTimeout";
+}
+
+/// <summary>
+/// A timer is a row: the database, not Hangfire, is the source of truth. Hangfire schedules a job
+/// per timer and a recurring sweeper fires any that are due and unfired; firing sets
+/// <see cref="FiredAt"/> with a conditional update, so a timer fires at most once.
+/// </summary>
+public sealed class WorkflowTimer
+{
+    public string Id { get; init; } = Guid.NewGuid().ToString();
+
+    public string InstanceId { get; init; } = "";
+
+    public string Step { get; init; } = "";
+
+    public int Visit { get; init; }
+
+    public string Kind { get; init; } = "";
+
+    public DateTimeOffset DueAt { get; init; }
+
+    public DateTimeOffset? FiredAt { get; set; }
+
+    public DateTimeOffset? CancelledAt { get; set; }
+}
+
+/// <summary>Append-only history: one row per thing that happened, never updated or deleted.</summary>
+public sealed class HistoryEntry
+{
+    public string InstanceId { get; init; } = "";
+
+    public int Seq { get; init; }
+
+    public DateTimeOffset At { get; init; }
+
+    public string Kind { get; init; } = "";
+
+    public string? Step { get; init; }
+
+    public string? ActorId { get; init; }
+
+    public string? ActingRole { get; init; }
+
+    public string? Action { get; init; }
+
+    public string? Comment { get; init; }
+
+    public string? DataJson { get; init; }
+}
+
+/// <summary>A step that failed and was rolled back. Visible on the instance; retry resolves it.</summary>
+public sealed class Incident
+{
+    public string Id { get; init; } = Guid.NewGuid().ToString();
+
+    public string InstanceId { get; init; } = "";
+
+    public string? Step { get; init; }
+
+    public string Operation { get; init; } = "";
+
+    public string Error { get; init; } = "";
+
+    public DateTimeOffset OccurredAt { get; init; }
+
+    public DateTimeOffset? ResolvedAt { get; set; }
+}
