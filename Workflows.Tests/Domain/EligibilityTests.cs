@@ -30,6 +30,18 @@ public class EligibilityTests
     }
 
     [Fact]
+    public void CleanRecordWindow_ContainsBothEnds_AndNothingOutside()
+    {
+        var window = CleanRecordWindow.For(Rank.GroupLeader, D("2026-06-15"));
+        Assert.Equal(D("2026-03-15"), window.Start);
+        Assert.True(window.Contains(D("2026-03-15")));
+        Assert.True(window.Contains(D("2026-06-15")));
+        Assert.False(window.Contains(D("2026-03-14")));
+        Assert.False(window.Contains(D("2026-06-16")));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CleanRecordWindow.For(Rank.Member, D("2026-06-15")));
+    }
+
+    [Fact]
     public void CleanRecordWindow_HasNoWindowForMember() => Assert.Null(CleanRecordWindow.MonthsFor(Rank.Member));
 
     [Theory]
