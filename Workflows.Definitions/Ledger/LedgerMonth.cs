@@ -1,9 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Workflows.Definitions.Ledger;
 
-/// <summary>A calendar month of the 乐捐 ledger, written <c>yyyy-MM</c> (API.md).</summary>
+/// <summary>A calendar month of the 乐捐 ledger, written <c>yyyy-MM</c> (API.md), also in JSON.</summary>
+[JsonConverter(typeof(LedgerMonthJsonConverter))]
 public readonly record struct LedgerMonth : IComparable<LedgerMonth>
 {
     public LedgerMonth(int year, int month)
@@ -65,4 +68,16 @@ public readonly record struct LedgerMonth : IComparable<LedgerMonth>
 
     /// <summary><c>yyyy-MM</c>.</summary>
     public override string ToString() => $"{Year:D4}-{Month:D2}";
+}
+
+/// <summary>Reads and writes <see cref="LedgerMonth"/> as the JSON string <c>"yyyy-MM"</c>.</summary>
+public sealed class LedgerMonthJsonConverter : JsonConverter<LedgerMonth>
+{
+    public override LedgerMonth Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String && LedgerMonth.TryParse(reader.GetString(), out var month)
+            ? month
+            : throw new JsonException("A month must be a string in the form yyyy-MM.");
+
+    public override void Write(Utf8JsonWriter writer, LedgerMonth value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString());
 }

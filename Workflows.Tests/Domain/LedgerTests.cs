@@ -51,6 +51,15 @@ public class LedgerMonthTests
     }
 
     [Fact]
+    public void LedgerMonth_IsAJsonString()
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(new { month = new LedgerMonth(2026, 3) });
+        Assert.Equal("""{"month":"2026-03"}""", json);
+        Assert.Equal(new LedgerMonth(2026, 3), System.Text.Json.JsonSerializer.Deserialize<LedgerMonth>("\"2026-03\""));
+        Assert.Throws<System.Text.Json.JsonException>(() => System.Text.Json.JsonSerializer.Deserialize<LedgerMonth>("\"2026-3\""));
+    }
+
+    [Fact]
     public void LedgerMonth_RejectsImpossibleMonth() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new LedgerMonth(2026, 13));
 }
