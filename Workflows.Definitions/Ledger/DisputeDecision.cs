@@ -1,0 +1,82 @@
+using Workflows.Definitions.Violations;
+
+namespace Workflows.Definitions.Ledger;
+
+/// <summary>The supervisor's decision on a penalty dispute (DOMAIN.md §6).</summary>
+public abstract record DisputeDecision
+{
+    private DisputeDecision()
+    {
+    }
+
+    /// <summary>The violation stands as recorded.</summary>
+    public sealed record Uphold : DisputeDecision;
+
+    /// <summary>The violation stands (still counts) with a lower penalty.</summary>
+    public sealed record Reduce(decimal NewAmount) : DisputeDecision;
+
+    /// <summary>The violation is lifted: it no longer counts and its amount becomes 0.</summary>
+    public sealed record Waive : DisputeDecision;
+
+    /// <summary>
+    /// What the decision does to a violation now <c>UnderDispute</c> with penalty
+    /// <paramref name="currentAmount"/>, whose charged month is closed or not.
+    /// </summary>
+    /// <remarks>
+    /// When the month is open the statement is recalculated from the violation's new amount and no
+    /// adjustment is needed; when it is closed the closed statement stays as it is and the change reaches
+    /// the ledger as an adjustment of <see cref="DisputeResolution.Resolved.Delta"/> (negative for a
+    /// reduction or waiver) in the next open month.
+    /// </remarks>
+    public DisputeResolution Resolve(ViolationStatus currentStatus, decimal currentAmount, bool monthClosed)
+    {
+        if (currentStatus != ViolationStatus.UnderDispute)
+        {
+            return new DisputeResolution.Invalid("status",
+                $"Only a violation under dispute can be decided; this one is {currentStatus} / 该违纪不在申诉中");
+        }
+
+        var (status, amount) = this switch
+        {
+            Uphold => (ViolationStatus.Upheld, currentAmount),
+            Waive => (ViolationStatus.Waived, 0m),
+            Reduce reduce => (ViolationStatus.Reduced, reduce.NewAmount),
+            _ => throw new InvalidOperationException($"Unknown decision {GetType().Name}."),
+        };
+
+        if (this is Reduce)
+        {
+            if (amount < 0 || decimal.Round(amount, 2) != amount)
+            {
+                return new DisputeResolution.Invalid("amount", "The new amount must be 0 or more, with at most 2 decimals / 新金额不能为负数,最多两位小数");
+            }
+
+            if (amount >= currentAmount)
+            {
+                return new DisputeResolution.Invalid("amount",
+                    $"A reduction must be below the current amount {currentAmount} / 减免后的金额必须低于原金额");
+            }
+        }
+
+        var delta = amount - currentAmount;
+        return new DisputeResolution.Resolved(status, amount, delta, monthClosed && delta != 0 ? delta : null);
+    }
+}
+
+/// <summary>The effect of a <see cref="DisputeDecision"/>.</summary>
+public abstract record DisputeResolution
+{
+    private DisputeResolution()
+    {
+    }
+
+    /// <param name="NewStatus">Upheld, Reduced or Waived.</param>
+    /// <param name="NewAmount">The violation's penalty from now on (0 when waived).</param>
+    /// <param name="Delta">NewAmount − the old amount: 0 or negative.</param>
+    /// <param name="AdjustmentAmount">The adjustment line to post to the next open month when the violation's
+    /// month is already closed; null when none is needed (open month, or nothing changed).</param>
+    public sealed record Resolved(ViolationStatus NewStatus, decimal NewAmount, decimal Delta, decimal? AdjustmentAmount) : DisputeResolution;
+
+    /// <summary>The decision cannot be applied (HTTP 422); <paramref name="Field"/> names the offending input.</summary>
+    public sealed record Invalid(string Field, string Reason) : DisputeResolution;
+}

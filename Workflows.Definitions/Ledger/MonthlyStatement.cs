@@ -1,0 +1,156 @@
+using Workflows.Definitions.Violations;
+
+namespace Workflows.Definitions.Ledger;
+
+/// <summary>The kind of a statement line (API.md).</summary>
+public enum StatementLineKind
+{
+    Penalty,
+    Reward,
+    Adjustment,
+}
+
+/// <summary>
+/// One line of a monthly statement. See <see cref="MonthlyStatement"/> for the sign convention.
+/// </summary>
+/// <param name="Amount">Penalty and Reward: a magnitude, never negative. Adjustment: signed
+/// (negative refunds a penalty, e.g. after a dispute reduced or waived it in a closed month).</param>
+/// <param name="SourceId">The reward's or adjustment's id; for a penalty, the violation's id.</param>
+public sealed record StatementLine(StatementLineKind Kind, string? ViolationId, decimal Amount, string Note, string? SourceId = null)
+{
+    /// <summary>The line's effect on what the employee owes the fund: penalty +, reward −, adjustment as is.</summary>
+    public decimal SignedAmount => Kind switch
+    {
+        StatementLineKind.Penalty => Amount,
+        StatementLineKind.Reward => -Amount,
+        StatementLineKind.Adjustment => Amount,
+        _ => throw new InvalidOperationException($"Unknown line kind {Kind}."),
+    };
+}
+
+/// <summary>A violation as the ledger sees it.</summary>
+/// <param name="ChargedIn">The month whose statement carries the penalty: normally the month it occurred
+/// in (see <see cref="MonthlyStatement.ChargeMonth"/>).</param>
+public sealed record ViolationCharge(
+    string ViolationId,
+    string RuleCode,
+    DateOnly OccurredOn,
+    ViolationStatus Status,
+    decimal PenaltyAmount,
+    LedgerMonth ChargedIn);
+
+/// <summary>A reward (奖励) recorded by the supervisor or the manager.</summary>
+public sealed record RewardEntry(string Id, DateOnly AwardedOn, decimal Amount, string Reason);
+
+/// <summary>A correction posted to a month's statement (e.g. a dispute decided after its month closed).</summary>
+/// <param name="Amount">Signed: negative refunds (reduces what the employee owes the fund).</param>
+public sealed record LedgerAdjustment(string Id, LedgerMonth PostedTo, string? ViolationId, decimal Amount, string Note);
+
+/// <summary>
+/// An employee's 乐捐 statement for one month (DOMAIN.md §6): penalty, reward and adjustment lines and the total.
+/// </summary>
+/// <remarks>
+/// <para><b>Sign convention (Decision).</b> Amounts are CNY. Penalty and reward lines carry positive
+/// magnitudes; adjustment lines are signed. <see cref="Total"/> is what the employee owes the
+/// department fund for the month: <c>Total = Penalties − Rewards + Adjustments</c>, i.e. the sum of the
+/// lines' <see cref="StatementLine.SignedAmount"/>. A negative total means the fund owes the employee.</para>
+/// <para><b>Waived violations</b> get no line (their amount is 0 and they no longer count); a reduced one
+/// appears with its reduced amount; one under dispute still appears with its current amount.</para>
+/// <para><b>Open and closed months.</b> <see cref="Calculate"/> works from current facts and is used for
+/// an open month and at month close. A closed statement is a stored snapshot and is never recalculated:
+/// a later change (a dispute decided after close) reaches the ledger as a <see cref="LedgerAdjustment"/>
+/// posted to the next open month, so the closed month's figures never move.</para>
+/// </remarks>
+public sealed record MonthlyStatement(
+    string EmployeeId,
+    LedgerMonth Month,
+    IReadOnlyList<StatementLine> Lines)
+{
+    /// <summary>Sum of the penalty lines.</summary>
+    public decimal Penalties => Sum(StatementLineKind.Penalty);
+
+    /// <summary>Sum of the reward lines.</summary>
+    public decimal Rewards => Sum(StatementLineKind.Reward);
+
+    /// <summary>Sum of the (signed) adjustment lines.</summary>
+    public decimal Adjustments => Sum(StatementLineKind.Adjustment);
+
+    /// <summary>What the employee owes the fund for the month: penalties − rewards + adjustments.</summary>
+    public decimal Total => Lines.Sum(l => l.SignedAmount);
+
+    /// <summary>
+    /// The statement of <paramref name="employeeId"/> for <paramref name="month"/> from that employee's
+    /// facts; facts of other months are ignored, so callers may pass more than the month's.
+    /// Lines come in the order penalties (by date), rewards (by date), adjustments.
+    /// </summary>
+    public static MonthlyStatement Calculate(
+        string employeeId,
+        LedgerMonth month,
+        IEnumerable<ViolationCharge> violations,
+        IEnumerable<RewardEntry> rewards,
+        IEnumerable<LedgerAdjustment> adjustments)
+    {
+        var penaltyLines = violations
+            .Where(v => v.ChargedIn == month && v.Status.Counts())
+            .OrderBy(v => v.OccurredOn).ThenBy(v => v.ViolationId, StringComparer.Ordinal)
+            .Select(v => new StatementLine(StatementLineKind.Penalty, v.ViolationId, v.PenaltyAmount,
+                $"{v.RuleCode} {v.OccurredOn:yyyy-MM-dd}{(v.Status == ViolationStatus.Reduced ? " (reduced / 已减免)" : v.Status == ViolationStatus.UnderDispute ? " (under dispute / 申诉中)" : "")}",
+                v.ViolationId));
+        var rewardLines = rewards
+            .Where(r => month.Contains(r.AwardedOn))
+            .OrderBy(r => r.AwardedOn).ThenBy(r => r.Id, StringComparer.Ordinal)
+            .Select(r => new StatementLine(StatementLineKind.Reward, null, r.Amount, r.Reason, r.Id));
+        var adjustmentLines = adjustments
+            .Where(a => a.PostedTo == month)
+            .OrderBy(a => a.Id, StringComparer.Ordinal)
+            .Select(a => new StatementLine(StatementLineKind.Adjustment, a.ViolationId, a.Amount, a.Note, a.Id));
+
+        return new MonthlyStatement(employeeId, month, [.. penaltyLines, .. rewardLines, .. adjustmentLines]);
+    }
+
+    /// <summary>
+    /// The month whose statement carries a violation's penalty: the month it occurred in, unless that
+    /// month is already closed (a violation recorded late), in which case the first open month after
+    /// <paramref name="lastClosedMonth"/> — a closed statement never changes.
+    /// </summary>
+    public static LedgerMonth ChargeMonth(DateOnly occurredOn, LedgerMonth? lastClosedMonth)
+    {
+        var month = LedgerMonth.Of(occurredOn);
+        return lastClosedMonth is { } closed && month <= closed ? closed.Next() : month;
+    }
+
+    private decimal Sum(StatementLineKind kind) => Lines.Where(l => l.Kind == kind).Sum(l => l.Amount);
+}
+
+/// <summary>One month of the department fund (信息部内部).</summary>
+/// <param name="PenaltiesCollected">Penalty lines of the month.</param>
+/// <param name="Adjustments">Signed adjustments posted to the month (refunds are negative).</param>
+/// <param name="RewardsPaid">Reward lines of the month.</param>
+/// <param name="Net">PenaltiesCollected + Adjustments − RewardsPaid.</param>
+/// <param name="Balance">The fund after this month: the opening balance plus every month's net so far.</param>
+public sealed record FundMonth(LedgerMonth Month, decimal PenaltiesCollected, decimal Adjustments, decimal RewardsPaid, decimal Net, decimal Balance);
+
+/// <summary>The department fund by month, from the employees' statements (DOMAIN.md §6).</summary>
+public static class DepartmentFund
+{
+    /// <summary>
+    /// Month-by-month totals over <paramref name="statements"/> (any employees, any months), in month order,
+    /// with a running balance. Months without statements are not listed.
+    /// </summary>
+    public static IReadOnlyList<FundMonth> Summarize(IEnumerable<MonthlyStatement> statements, decimal openingBalance = 0m)
+    {
+        var balance = openingBalance;
+        var months = new List<FundMonth>();
+        foreach (var group in statements.GroupBy(s => s.Month).OrderBy(g => g.Key))
+        {
+            var penalties = group.Sum(s => s.Penalties);
+            var adjustments = group.Sum(s => s.Adjustments);
+            var rewards = group.Sum(s => s.Rewards);
+            var net = penalties + adjustments - rewards;
+            balance += net;
+            months.Add(new FundMonth(group.Key, penalties, adjustments, rewards, net, balance));
+        }
+
+        return months;
+    }
+}

@@ -1,0 +1,134 @@
+namespace Workflows.Definitions.Violations;
+
+/// <summary>A person as the recording rules see them: their place on the ladder and their company roles.</summary>
+/// <param name="Id">Employee id.</param>
+/// <param name="Rank">Rank on the department's ladder; null for accounts outside it (HR, GeneralManager…).</param>
+/// <param name="GroupId">The group of a Member or GroupLeader; null otherwise.</param>
+/// <param name="Roles">Company roles held (<see cref="CompanyRoles"/>).</param>
+public sealed record OrgPerson(string Id, Rank? Rank, string? GroupId, IReadOnlyCollection<string> Roles)
+{
+    public bool HasRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
+}
+
+/// <summary>Why a recorder may not record a violation against someone.</summary>
+public enum RecordingRefusal
+{
+    /// <summary>Nobody records a violation against themselves.</summary>
+    SelfRecording,
+
+    /// <summary>The subject is not on the department's ladder; the rules apply to the department's staff.</summary>
+    SubjectOutsideDepartment,
+
+    /// <summary>The recorder is neither the subject's group leader, a superior (supervisor, manager), nor HR.</summary>
+    NotAuthorized,
+}
+
+/// <summary>The answer of <see cref="ViolationRecordingPolicy.MayRecord"/>.</summary>
+public abstract record RecordingPermission
+{
+    private RecordingPermission()
+    {
+    }
+
+    public sealed record Allowed : RecordingPermission;
+
+    public sealed record Forbidden(RecordingRefusal Refusal, string Reason) : RecordingPermission;
+}
+
+/// <summary>What a recorder submits (API.md <c>POST /api/violations</c>).</summary>
+public sealed record ViolationDraft(string RuleCode, DateOnly OccurredOn, string? Description, decimal? PenaltyAmount);
+
+/// <summary>The answer of <see cref="ViolationRecordingPolicy.Validate"/>.</summary>
+public abstract record ViolationValidation
+{
+    private ViolationValidation()
+    {
+    }
+
+    /// <summary>The draft is acceptable; <paramref name="PenaltyAmount"/> is the override or the rule's default.</summary>
+    public sealed record Valid(ViolationRule Rule, decimal PenaltyAmount) : ViolationValidation;
+
+    /// <summary>Well-formed but breaks a rule (HTTP 422); errors keyed by the API's field names.</summary>
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : ViolationValidation;
+}
+
+/// <summary>
+/// Who may record a violation against whom, and what a valid record is (DOMAIN.md §2, API.md).
+/// </summary>
+/// <remarks>
+/// <para><b>Decision.</b> DOMAIN.md names "the employee's group leader, the supervisor, the manager, HR".
+/// Read as the employee's line of superiors plus HR:</para>
+/// <list type="bullet">
+/// <item>HR (the company role) may record against anyone on the ladder;</item>
+/// <item>a Supervisor or the Manager against anyone of a <i>lower</i> rank (a supervisor does not record
+/// against another supervisor or the manager);</item>
+/// <item>a GroupLeader against the Members of their own group only;</item>
+/// <item>nobody against themselves, whatever their roles; nobody against an account outside the ladder.</item>
+/// </list>
+/// </remarks>
+public static class ViolationRecordingPolicy
+{
+    public static RecordingPermission MayRecord(OrgPerson recorder, OrgPerson subject)
+    {
+        if (string.Equals(recorder.Id, subject.Id, StringComparison.Ordinal))
+        {
+            return new RecordingPermission.Forbidden(RecordingRefusal.SelfRecording,
+                "Nobody records a violation against themselves / 不能给自己记录违纪");
+        }
+
+        if (subject.Rank is not { } subjectRank)
+        {
+            return new RecordingPermission.Forbidden(RecordingRefusal.SubjectOutsideDepartment,
+                "The employee is not on the department's ladder / 该员工不在信息部职级序列中");
+        }
+
+        if (recorder.HasRole(CompanyRoles.HR))
+        {
+            return new RecordingPermission.Allowed();
+        }
+
+        var allowed = recorder.Rank switch
+        {
+            Rank.Supervisor or Rank.Manager => recorder.Rank > subjectRank,
+            Rank.GroupLeader => subjectRank == Rank.Member
+                && recorder.GroupId is not null
+                && string.Equals(recorder.GroupId, subject.GroupId, StringComparison.Ordinal),
+            _ => false,
+        };
+
+        return allowed
+            ? new RecordingPermission.Allowed()
+            : new RecordingPermission.Forbidden(RecordingRefusal.NotAuthorized,
+                "Only the employee's group leader, a superior (supervisor, manager) or HR may record a violation / 只有该员工的组长、主管、经理或人事部可以记录违纪");
+    }
+
+    /// <param name="draft">What the recorder submitted.</param>
+    /// <param name="today">Today in the department's time zone.</param>
+    /// <param name="catalog">The rule catalog in force.</param>
+    public static ViolationValidation Validate(ViolationDraft draft, DateOnly today, RuleCatalog catalog)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var rule = catalog.Find(draft.RuleCode ?? "");
+        if (rule is null)
+        {
+            errors["ruleCode"] = [$"Unknown rule '{draft.RuleCode}' in catalog {catalog.Version} / 未知的条例代码"];
+        }
+
+        if (draft.OccurredOn > today)
+        {
+            errors["occurredOn"] = [$"{draft.OccurredOn:yyyy-MM-dd} is in the future (today is {today:yyyy-MM-dd}) / 发生日期不能晚于今天"];
+        }
+
+        if (draft.PenaltyAmount is { } amount && (amount < 0 || decimal.Round(amount, 2) != amount))
+        {
+            errors["penaltyAmount"] = ["The penalty must be 0 or more, in CNY with at most 2 decimals / 乐捐金额不能为负数,最多两位小数"];
+        }
+
+        if (errors.Count > 0 || rule is null)
+        {
+            return new ViolationValidation.Invalid(errors);
+        }
+
+        return new ViolationValidation.Valid(rule, draft.PenaltyAmount ?? rule.DefaultPenalty);
+    }
+}
