@@ -20,11 +20,12 @@ public static class WorkflowVariables
 
     public static ImmutableDictionary<string, JsonElement> Empty { get; } = ImmutableDictionary.Create<string, JsonElement>(StringComparer.Ordinal);
 
-    /// <summary>Builds a variable map from plain .NET values (serialized with System.Text.Json defaults).</summary>
+    /// <summary>Builds a variable map from plain .NET values (serialized with <see cref="JsonSerializerOptions.Web"/>).</summary>
     public static ImmutableDictionary<string, JsonElement> Of(params IEnumerable<(string Name, object? Value)> values) =>
         Empty.SetItems(values.Select(v => KeyValuePair.Create(v.Name, Value(v.Value))));
 
-    public static JsonElement Value(object? value) => JsonSerializer.SerializeToElement(value);
+    /// <summary>Serialized with web defaults (camelCase), like the API.</summary>
+    public static JsonElement Value(object? value) => JsonSerializer.SerializeToElement(value, JsonSerializerOptions.Web);
 
     /// <summary>A string variable, or null when it is absent, JSON null or not a string.</summary>
     public static string? GetString(this ImmutableDictionary<string, JsonElement> variables, string name) =>
