@@ -19,7 +19,7 @@ public sealed class ActivityCatalog
 
     public static ActivityCatalog Empty { get; } = new();
 
-    public IEnumerable<string> Names => _activities.Keys;
+    public IEnumerable<string> Names => _activities.Keys.Order(StringComparer.Ordinal);
 
     public ActivityCatalog Add(string activity, params IEnumerable<string> outcomes)
     {

@@ -141,7 +141,7 @@ public static class DesignLoader
                     Problem(id, $"outcome '{outcome}' of activity '{activity}' has no transition");
                 }
 
-                foreach (var outcome in transitions.Keys.Where(o => !outcomes.Contains(o)))
+                foreach (var outcome in transitions.Keys.Where(o => !outcomes.Contains(o)).Order(StringComparer.Ordinal))
                 {
                     Problem(id, $"transition '{outcome}' is not an outcome of activity '{activity}' (outcomes: {List(outcomes)})");
                 }
@@ -285,7 +285,7 @@ public static class DesignLoader
                 Problems.Add(new DesignProblem(fileName, null, $"start goes to missing step '{design.Start}'"));
             }
 
-            foreach (var step in design.Steps.Values)
+            foreach (var step in design.Steps.Values.OrderBy(s => s.Id, StringComparer.Ordinal))
             {
                 foreach (var (via, target) in step.Transitions.Where(t => t.Target.Length > 0 && !design.Steps.ContainsKey(t.Target)))
                 {

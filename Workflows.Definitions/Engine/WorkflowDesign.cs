@@ -77,7 +77,7 @@ public sealed record TaskStep(
     public bool HasDueTimer => Due is not null || DueAt is not null;
 
     public override IEnumerable<(string Via, string Target)> Transitions =>
-        Actions.Values.Select(a => ($"action '{a.Name}'", a.To))
+        Actions.Values.OrderBy(a => a.Name, StringComparer.Ordinal).Select(a => ($"action '{a.Name}'", a.To))
             .Concat(OnDue is null ? [] : [("onDue", OnDue)]);
 }
 

@@ -58,7 +58,7 @@ public static class WorkflowEngine
 
         if (!task.Actions.TryGetValue(input.Action, out var action))
         {
-            return new Rejected(RejectionCode.UnknownAction, $"Task '{task.Id}' does not offer '{input.Action}' (offers: {string.Join(", ", task.Actions.Keys)}).");
+            return new Rejected(RejectionCode.UnknownAction, $"Task '{task.Id}' does not offer '{input.Action}' (offers: {string.Join(", ", task.Actions.Keys.Order(StringComparer.Ordinal))}).");
         }
 
         if (ExcludedPersons(task, state).Contains(input.ActorId))
