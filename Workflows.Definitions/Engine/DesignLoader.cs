@@ -66,15 +66,22 @@ public static class DesignLoader
         }
 
         return (results.Details ?? [])
-            .Where(d => d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => (Location: d.InstanceLocation.ToString(), Keyword: e.Key, e.Value)))
+            // A failing "if" only means "this branch does not apply"; its errors are not the author's problem.
+            .Where(d => d.Errors is { Count: > 0 } && !d.EvaluationPath.ToString().Contains("/if", StringComparison.Ordinal))
+            .SelectMany(d => d.Errors!.Select(e => (Location: d.InstanceLocation.ToString(), Keyword: e.Key, Message: e.Value)))
             // if/then and $ref wrappers repeat their children's errors; keep the specific ones.
             .Where(e => e.Keyword is not ("if" or "then" or "allOf" or "$ref"))
             .Distinct()
-            .Select(e => new DesignProblem(fileName, StepOf(e.Location), $"schema: {e.Value} (at '{(e.Location.Length == 0 ? "/" : e.Location)}')"))
+            .Select(e => new DesignProblem(fileName, StepOf(e.Location), $"schema: {Explain(e.Location, e.Message)} (at '{(e.Location.Length == 0 ? "/" : e.Location)}')"))
             .DefaultIfEmpty(new DesignProblem(fileName, null, "schema: the design does not match design.schema.json"))
             .ToList();
     }
+
+    // additionalProperties: false reports "fails against the false schema", which says nothing about a typo.
+    private static string Explain(string location, string message) =>
+        message.Contains("false schema", StringComparison.Ordinal)
+            ? $"unknown property '{location[(location.LastIndexOf('/') + 1)..]}'"
+            : message;
 
     /// <summary>"/steps/register/actions/x" → "register".</summary>
     private static string? StepOf(string pointer)

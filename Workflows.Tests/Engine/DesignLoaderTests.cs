@@ -187,11 +187,21 @@ public class DesignLoaderTests
     }
 
     [Fact]
+    public void Load_Fails_WithOneProblem_WhenStepHasNoKind()
+    {
+        var ex = LoadFails(d => d.Step("approved").Remove("kind"));
+
+        var problem = Assert.Single(ex.Problems);
+        Assert.Equal("approved", problem.Step);
+        Assert.Contains("\"kind\"", problem.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_Fails_WhenStepHasAMisspelledProperty()
     {
         var ex = LoadFails(d => d.Step("review")["onDeu"] = "escalate");
 
-        AssertNames(ex, "review", "onDeu");
+        AssertNames(ex, "review", "schema: unknown property 'onDeu'");
     }
 
     [Fact]
