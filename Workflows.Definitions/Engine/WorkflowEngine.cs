@@ -34,7 +34,19 @@ public static class WorkflowEngine
         return run.Enter(design.Start);
     }
 
-    public static EngineResult Handle(WorkflowDesign design, InstanceState state, EngineInput input, DateTimeOffset now) => input switch
+    /// <exception cref="ArgumentException">The state is at a step the design does not have: the host passed the wrong design version.</exception>
+    public static EngineResult Handle(WorkflowDesign design, InstanceState state, EngineInput input, DateTimeOffset now)
+    {
+        // Not an expected failure but a host bug (instances are pinned to their version), so it throws.
+        if (state.IsRunning && (state.CurrentStep is null || !design.Steps.ContainsKey(state.CurrentStep)))
+        {
+            throw new ArgumentException($"The instance is at step '{state.CurrentStep}', which {design.Name} v{design.Version} does not have.", nameof(state));
+        }
+
+        return Dispatch(design, state, input, now);
+    }
+
+    private static EngineResult Dispatch(WorkflowDesign design, InstanceState state, EngineInput input, DateTimeOffset now) => input switch
     {
         TaskCompleted completed => CompleteTask(design, state, completed, now),
         TimerFired timer => FireTimer(design, state, timer, now),

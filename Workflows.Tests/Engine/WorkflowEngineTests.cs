@@ -501,6 +501,14 @@ public class WorkflowEngineTests
         Assert.Equal(1, check.State.ConsecutiveAutoSteps);
     }
 
+    [Fact]
+    public void Handle_Throws_WhenTheStateIsFromAnotherDesign()
+    {
+        var review = AtReview();
+
+        Assert.Throws<ArgumentException>(() => WorkflowEngine.Handle(TestDesigns.PingPong, review.State, new Withdraw(Nominator, null), Now));
+    }
+
     // ---- serialization
 
     [Fact]
