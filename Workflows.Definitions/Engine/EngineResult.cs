@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+
+namespace Workflows.Definitions.Engine;
+
+/// <summary>The engine's answer: the input was accepted (new state + commands) or rejected (nothing changes).</summary>
+public abstract record EngineResult
+{
+    private protected EngineResult()
+    {
+    }
+
+    /// <summary>
+    /// The activity the host must run next (then call Handle with <see cref="ActivityCompleted"/>), if any.
+    /// Lets the host loop: <c>while (result.PendingActivity is { } run) { ... }</c>.
+    /// </summary>
+    public RunActivity? PendingActivity => this is Accepted accepted ? accepted.Commands.OfType<RunActivity>().LastOrDefault() : null;
+}
+
+public sealed record Accepted(InstanceState State, ImmutableArray<EngineCommand> Commands) : EngineResult;
+
+/// <summary>An expected refusal; the state is unchanged and the host must not write anything.</summary>
+public sealed record Rejected(RejectionCode Code, string Message) : EngineResult
+{
+    /// <summary>For <see cref="RejectionCode.MissingData"/>: the required fields that were missing.</summary>
+    public ImmutableArray<string> MissingFields { get; init; } = [];
+}
+
+/// <summary>Why an input was refused; the HTTP status the API should answer with is noted on each.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RejectionCode>))]
+public enum RejectionCode
+{
+    /// <summary>409: the instance has ended.</summary>
+    NotRunning,
+
+    /// <summary>409: the instance is not in that step (or not in a step of that kind).</summary>
+    NotCurrentStep,
+
+    /// <summary>409: the step is current but this is for an earlier visit, or the timer's instance has ended. Timers: a no-op.</summary>
+    StaleVisit,
+
+    /// <summary>422: the task does not offer that action.</summary>
+    UnknownAction,
+
+    /// <summary>422: the action requires a comment.</summary>
+    CommentRequired,
+
+    /// <summary>422: the action requires data fields that were not given.</summary>
+    MissingData,
+
+    /// <summary>422: task data tried to overwrite a variable that decides who may act.</summary>
+    ProtectedVariable,
+
+    /// <summary>403: the actor is excluded from this task (the subject, the nominator, …).</summary>
+    ActorExcluded,
+
+    /// <summary>409: the instance is not waiting for that signal. Broadcasts: a no-op.</summary>
+    SignalNotAwaited,
+
+    /// <summary>422: a variable the design needs (assignee, dueAt) is missing or malformed.</summary>
+    MissingVariable,
+
+    /// <summary>500: the activity reported an outcome the design has no transition for (host/catalog mismatch).</summary>
+    UnknownOutcome,
+}
+
+public static class RejectionCodes
+{
+    public static int HttpStatus(this RejectionCode code) => code switch
+    {
+        RejectionCode.NotRunning or RejectionCode.NotCurrentStep or RejectionCode.StaleVisit or RejectionCode.SignalNotAwaited => 409,
+        RejectionCode.ActorExcluded => 403,
+        RejectionCode.UnknownOutcome => 500,
+        _ => 422,
+    };
+}

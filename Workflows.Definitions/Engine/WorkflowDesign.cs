@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+
+namespace Workflows.Definitions.Engine;
+
+/// <summary>A validated, immutable workflow design (one version of one design file).</summary>
+public sealed record WorkflowDesign(
+    string Name,
+    int Version,
+    string Type,
+    string Title,
+    string Start,
+    ImmutableDictionary<string, StepDesign> Steps,
+    string FileName)
+{
+    /// <summary>
+    /// Variables that decide who may act (assignment persons, exclusions, dueAt) plus the
+    /// built-ins. Task completion data may not overwrite them, otherwise an actor could
+    /// lift their own exclusion or re-route a later task to themselves.
+    /// </summary>
+    public ImmutableHashSet<string> ProtectedVariables { get; } = ComputeProtectedVariables(Steps);
+
+    public StepDesign Step(string id) => Steps[id];
+
+    private static ImmutableHashSet<string> ComputeProtectedVariables(ImmutableDictionary<string, StepDesign> steps)
+    {
+        var names = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        names.Add(WorkflowVariables.Subject);
+        names.Add(WorkflowVariables.StartedBy);
+        foreach (var task in steps.Values.OfType<TaskStep>())
+        {
+            if (task.Assign.Person is { } person)
+            {
+                names.Add(person);
+            }
+
+            names.UnionWith(task.Exclude);
+            if (task.DueAt is { } dueAt)
+            {
+                names.Add(dueAt);
+            }
+        }
+
+        return names.ToImmutable();
+    }
+}
+
+/// <summary>One step of a design. The <see cref="Id"/> is its key in the design's <c>steps</c> object.</summary>
+public abstract record StepDesign(string Id)
+{
+    /// <summary>Every step this one can lead to, used for reachability and missing-step checks.</summary>
+    public abstract IEnumerable<(string Via, string Target)> Transitions { get; }
+}
+
+/// <summary>Runs a named activity; the activity's outcome picks the transition.</summary>
+public sealed record AutoStep(string Id, string Activity, ImmutableDictionary<string, string> OnOutcome) : StepDesign(Id)
+{
+    public override IEnumerable<(string Via, string Target)> Transitions =>
+        OnOutcome.Select(t => ($"transition '{t.Key}'", t.Value));
+}
+
+/// <summary>A human task.</summary>
+/// <param name="RoleLabel">The role the actor acts in, recorded in history: <c>role</c>, else <c>assign.role</c>, else "Person".</param>
+/// <param name="Due">Due after this duration from entering the step.</param>
+/// <param name="DueAt">Or: due at the timestamp held by this variable.</param>
+public sealed record TaskStep(
+    string Id,
+    string Title,
+    string RoleLabel,
+    AssignmentRule Assign,
+    ImmutableArray<string> Exclude,
+    IsoDuration? Due,
+    string? DueAt,
+    string? OnDue,
+    ImmutableDictionary<string, TaskAction> Actions) : StepDesign(Id)
+{
+    public bool HasDueTimer => Due is not null || DueAt is not null;
+
+    public override IEnumerable<(string Via, string Target)> Transitions =>
+        Actions.Values.OrderBy(a => a.Name, StringComparer.Ordinal).Select(a => ($"action '{a.Name}'", a.To))
+            .Concat(OnDue is null ? [] : [("onDue", OnDue)]);
+}
+
+/// <summary>Who gets a task: a role (optionally in a scope such as <c>subjectGroup</c>), or the person whose id a variable holds.</summary>
+public sealed record AssignmentRule(string? Role, string? Scope, string? Person)
+{
+    /// <summary>The assignment <c>{"person": "subject"}</c> is the one case where the subject may act.</summary>
+    public bool IsSubject => Person == WorkflowVariables.Subject;
+}
+
+/// <summary>An action a task offers.</summary>
+/// <param name="Requires">Fields the completion data must contain (non-null, non-empty).</param>
+public sealed record TaskAction(string Name, string To, bool CommentRequired, ImmutableArray<string> Requires)
+{
+    /// <summary>The action names a design may use; the UI and API know how to present these.</summary>
+    public static readonly ImmutableHashSet<string> KnownNames = ImmutableHashSet.Create(
+        StringComparer.Ordinal,
+        "approve", "reject", "return", "accept", "decline", "register", "uphold", "reduce", "waive", "resubmit");
+}
+
+/// <summary>Waits for a named signal, optionally with a timeout.</summary>
+public sealed record WaitStep(string Id, string Signal, string OnSignal, IsoDuration? Timeout, string? OnTimeout) : StepDesign(Id)
+{
+    public override IEnumerable<(string Via, string Target)> Transitions =>
+        OnTimeout is null ? [("onSignal", OnSignal)] : [("onSignal", OnSignal), ("onTimeout", OnTimeout)];
+}
+
+/// <summary>Ends the instance with an outcome.</summary>
+public sealed record EndStep(string Id, string Outcome, InstanceStatus Status) : StepDesign(Id)
+{
+    public override IEnumerable<(string Via, string Target)> Transitions => [];
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<InstanceStatus>))]
+public enum InstanceStatus
+{
+    Running,
+    Completed,
+    Cancelled,
+    Faulted,
+}

@@ -1,0 +1,39 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+
+namespace Workflows.Definitions.Engine;
+
+/// <summary>
+/// Instance variables are an immutable map of name → <see cref="JsonElement"/>: immutable so states can be
+/// compared and shared safely, JSON so the host can store them in one column as they are.
+/// </summary>
+public static class WorkflowVariables
+{
+    /// <summary>Built-in: the employee the instance is about. Set by the engine at start; read-only.</summary>
+    public const string Subject = "subject";
+
+    /// <summary>Built-in: the employee who started the instance. Set by the engine at start; read-only.</summary>
+    public const string StartedBy = "startedBy";
+
+    /// <summary>Each task completion is also kept whole under <c>decision.&lt;step&gt;</c>.</summary>
+    public const string DecisionPrefix = "decision.";
+
+    public static ImmutableDictionary<string, JsonElement> Empty { get; } = ImmutableDictionary.Create<string, JsonElement>(StringComparer.Ordinal);
+
+    /// <summary>Builds a variable map from plain .NET values (serialized with <see cref="JsonSerializerOptions.Web"/>).</summary>
+    public static ImmutableDictionary<string, JsonElement> Of(params IEnumerable<(string Name, object? Value)> values) =>
+        Empty.SetItems(values.Select(v => KeyValuePair.Create(v.Name, Value(v.Value))));
+
+    /// <summary>Serialized with web defaults (camelCase), like the API.</summary>
+    public static JsonElement Value(object? value) => JsonSerializer.SerializeToElement(value, JsonSerializerOptions.Web);
+
+    /// <summary>A string variable, or null when it is absent, JSON null or not a string.</summary>
+    public static string? GetString(this ImmutableDictionary<string, JsonElement> variables, string name) =>
+        variables.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>Absent, JSON null, or an empty / whitespace string: what "missing" means for required data.</summary>
+    public static bool IsMissing(this IReadOnlyDictionary<string, JsonElement> data, string name) =>
+        !data.TryGetValue(name, out var value)
+        || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined
+        || (value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString()));
+}
