@@ -2,11 +2,17 @@ using Scalar.AspNetCore;
 using Workflows.Host.Auth;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
+using Workflows.Host.Runtime;
 
-// Verbs: `migrate`, `seed-demo`; no verb runs the web host.
+// Verbs: `migrate`, `seed-demo`, `bench`; no verb runs the web host.
 var (verb, hostArgs) = Verbs.Split(args);
 
 var builder = WebApplication.CreateBuilder(hostArgs);
+if (verb == "bench")
+{
+    builder.Configuration.AddInMemoryCollection(Workflows.Host.Bench.Bench.ConfigOverrides(builder.Configuration, builder.Environment.ContentRootPath));
+    builder.Services.AddSingleton(new DesignSource(Path.Combine(AppContext.BaseDirectory, "Bench")));
+}
 builder.AddWorkflowDatabase();
 DepartmentClock.AddDepartmentClock(builder);
 builder.AddProblemResponses();
@@ -14,6 +20,7 @@ builder.AddWorkflowAuth();
 builder.AddBackgroundJobs();
 builder.AddHealth();
 builder.AddWebApi();
+builder.AddWorkflowRuntime();
 StartupTasks.AddStartupTasks(builder);
 builder.Services.AddScoped<OrgQueries>();
 
@@ -21,7 +28,9 @@ var app = builder.Build();
 
 if (verb is not null)
 {
-    return await Verbs.RunAsync(verb, app);
+    return verb == "bench"
+        ? await Workflows.Host.Bench.Bench.RunAsync(app, Workflows.Host.Bench.Bench.Parse(hostArgs))
+        : await Verbs.RunAsync(verb, app);
 }
 
 app.UseExceptionHandler();
@@ -37,6 +46,7 @@ app.MapScalarApiReference("/api-reference").AllowAnonymous();
 app.MapSystemApi();
 app.MapAuthApi();
 app.MapOrganizationApi();
+app.MapWorkflowApis();
 app.MapRazorPages();
 app.MapHangfireDashboardForHr();
 app.AnnounceWhenReady();

@@ -37,6 +37,8 @@ public abstract class WorkflowDbContext(DbContextOptions options)
 
     public DbSet<Incident> Incidents => Set<Incident>();
 
+    public DbSet<PendingSignal> Signals => Set<PendingSignal>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -98,7 +100,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             i.Property(x => x.Id).HasMaxLength(36);
             i.Property(x => x.Type).HasMaxLength(40);
             i.Property(x => x.DesignName).HasMaxLength(100);
-            i.Property(x => x.Status).HasMaxLength(20);
+            i.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
             i.Property(x => x.Outcome).HasMaxLength(20);
             i.Property(x => x.SubjectId).HasMaxLength(450);
             i.Property(x => x.StartedBy).HasMaxLength(450);
@@ -121,7 +123,8 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             t.Property(x => x.Step).HasMaxLength(100);
             t.Property(x => x.Title).HasMaxLength(200);
             t.Property(x => x.ActingRole).HasMaxLength(40);
-            t.Property(x => x.Status).HasMaxLength(20);
+            t.Property(x => x.RequiredRole).HasMaxLength(40);
+            t.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
             t.Property(x => x.AssigneeId).HasMaxLength(450);
             t.Property(x => x.SubjectId).HasMaxLength(450);
             t.Property(x => x.CompletedBy).HasMaxLength(450);
@@ -180,6 +183,14 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             i.Property(x => x.Operation).HasMaxLength(100);
             i.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
             i.HasIndex(x => new { x.InstanceId, x.ResolvedAt });
+        });
+
+        builder.Entity<PendingSignal>(p =>
+        {
+            p.ToTable("Signals");
+            p.Property(x => x.Id).HasMaxLength(36);
+            p.Property(x => x.Name).HasMaxLength(100);
+            p.HasIndex(x => new { x.DeliveredAt, x.RaisedAt });
         });
     }
 

@@ -41,10 +41,11 @@ public static class BackgroundJobs
             };
         });
         builder.Services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        builder.Services.AddHangfire((_, config) => config
+        builder.Services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new ResilientLogProvider(sp.GetRequiredService<ILoggerFactory>())));
 
         var options = builder.Configuration.GetSection(BackgroundJobOptions.Section).Get<BackgroundJobOptions>() ?? new();
         if (options.Server)
@@ -82,6 +83,42 @@ public static class BackgroundJobs
             AppPath = "/",
         }, app.Services.GetRequiredService<JobStorage>());
         return app;
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is process-wide. Hosts come and go in one process (tests, restarts):
+    /// a logger factory that was disposed with its host must not break the next host's Hangfire.
+    /// </summary>
+    private sealed class ResilientLogProvider(ILoggerFactory factory) : Hangfire.Logging.ILogProvider
+    {
+        private readonly AspNetCoreLogProvider inner = new(factory);
+
+        public Hangfire.Logging.ILog GetLogger(string name)
+        {
+            try
+            {
+                return new SafeLog(inner.GetLogger(name));
+            }
+            catch (ObjectDisposedException)
+            {
+                return new SafeLog(null);
+            }
+        }
+
+        private sealed class SafeLog(Hangfire.Logging.ILog? log) : Hangfire.Logging.ILog
+        {
+            public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
+            {
+                try
+                {
+                    return log?.Log(logLevel, messageFunc, exception) ?? false;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return false;
+                }
+            }
+        }
     }
 
     private sealed class HrOnlyDashboardFilter : IDashboardAuthorizationFilter

@@ -1,4 +1,8 @@
+using Hangfire;
 using Microsoft.Extensions.Options;
+using Workflows.Definitions.Engine;
+using Workflows.Host.Data;
+using Workflows.Host.Runtime;
 
 namespace Workflows.Host.Platform;
 
@@ -13,7 +17,9 @@ public sealed class StartupOptions
 /// department. Runs in <see cref="IHostedLifecycleService.StartingAsync"/>, i.e. before any hosted
 /// service (Hangfire's server, the web server) starts.
 /// </summary>
-public sealed class StartupTasks(IServiceProvider services, IOptions<StartupOptions> startup, IOptions<SeedOptions> seed, DatabaseInfo database)
+public sealed class StartupTasks(
+    IServiceProvider services, IOptions<StartupOptions> startup, IOptions<SeedOptions> seed, DatabaseInfo database,
+    DesignCatalog designs, DepartmentClock clock, ILogger<StartupTasks> logger)
     : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
@@ -24,6 +30,18 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<StartupOpti
         }
 
         await using var scope = services.CreateAsyncScope();
+        try
+        {
+            await designs.PublishAsync(scope.ServiceProvider.GetRequiredService<WorkflowDbContext>(), clock.Now, cancellationToken);
+        }
+        catch (DesignValidationException ex)
+        {
+            // An invalid design stops the host: better no start than instances on a broken graph.
+            logger.LogCritical("Invalid workflow design(s); the host will not start.{NewLine}{Problems}", Environment.NewLine, ex.Message);
+            throw;
+        }
+
+        TimerJobs.RegisterRecurring(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
         var seeder = scope.ServiceProvider.GetRequiredService<DemoSeed>();
         await seeder.EnsureRolesAsync();
         if (seed.Value.Demo ?? database.Provider == DatabaseProvider.Sqlite)
@@ -34,7 +52,19 @@ public sealed class StartupTasks(IServiceProvider services, IOptions<StartupOpti
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Timers that fell due while the host was down fire now rather than at the sweeper's next minute;
+    /// firing is idempotent, so another node doing the same at once changes nothing.
+    /// </summary>
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var fired = await scope.ServiceProvider.GetRequiredService<TimerJobs>().SweepAsync(cancellationToken);
+        if (fired > 0)
+        {
+            logger.LogInformation("Fired {Count} timer(s) that fell due while the host was down.", fired);
+        }
+    }
 
     public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

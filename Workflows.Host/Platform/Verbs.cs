@@ -3,7 +3,7 @@ namespace Workflows.Host.Platform;
 /// <summary>Command-line verbs of the host: <c>migrate</c>, <c>seed-demo</c>.</summary>
 public static class Verbs
 {
-    private static readonly string[] Known = ["migrate", "seed-demo"];
+    private static readonly string[] Known = ["migrate", "seed-demo", "bench"];
 
     public static (string? Verb, string[] HostArgs) Split(string[] args) =>
         args.Length > 0 && Known.Contains(args[0], StringComparer.Ordinal) ? (args[0], args[1..]) : (null, args);

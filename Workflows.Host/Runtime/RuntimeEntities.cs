@@ -1,3 +1,4 @@
+using Workflows.Definitions.Engine;
 using Workflows.Host.Data;
 
 namespace Workflows.Host.Runtime;
@@ -19,14 +20,6 @@ public sealed class DesignVersion
     public DateTimeOffset PublishedAt { get; init; }
 }
 
-public static class InstanceStatus
-{
-    public const string Running = "Running";
-    public const string Completed = "Completed";
-    public const string Cancelled = "Cancelled";
-    public const string Faulted = "Faulted";
-}
-
 /// <summary>
 /// One run of a design. What people query is in columns; the engine's variables are JSON.
 /// <see cref="Version"/> is the concurrency token: a lost race is a 409, never an overwrite.
@@ -41,7 +34,7 @@ public sealed class WorkflowInstance : IVersioned
 
     public int DesignVersion { get; set; }
 
-    public string Status { get; set; } = InstanceStatus.Running;
+    public InstanceStatus Status { get; set; } = InstanceStatus.Running;
 
     public string? Outcome { get; set; }
 
@@ -71,12 +64,12 @@ public sealed class WorkflowInstance : IVersioned
     public long Version { get; set; }
 }
 
-public static class TaskStatus
+public enum TaskState
 {
-    public const string Open = "Open";
-    public const string Completed = "Completed";
-    public const string Cancelled = "Cancelled";
-    public const string Expired = "Expired";
+    Open,
+    Completed,
+    Cancelled,
+    Expired,
 }
 
 public sealed class WorkflowTask : IVersioned
@@ -96,7 +89,10 @@ public sealed class WorkflowTask : IVersioned
     /// <summary>The role the actor acts in on this task (recorded in history).</summary>
     public string ActingRole { get; init; } = "";
 
-    public string Status { get; set; } = TaskStatus.Open;
+    /// <summary>For a task assigned by role: the rank or company role the actor must still hold when acting.</summary>
+    public string? RequiredRole { get; init; }
+
+    public TaskState Status { get; set; } = TaskState.Open;
 
     /// <summary>Who claimed it; null while any candidate may take it.</summary>
     public string? AssigneeId { get; set; }
@@ -197,4 +193,22 @@ public sealed class Incident
     public DateTimeOffset OccurredAt { get; init; }
 
     public DateTimeOffset? ResolvedAt { get; set; }
+}
+
+/// <summary>
+/// A signal raised by domain code in its own transaction (an outbox row), delivered afterwards to
+/// every instance waiting on it, each in its own transaction. A crash between the two leaves the
+/// row undelivered and the sweeper delivers it.
+/// </summary>
+public sealed class PendingSignal
+{
+    public string Id { get; init; } = Guid.NewGuid().ToString();
+
+    public string Name { get; init; } = "";
+
+    public string? DataJson { get; init; }
+
+    public DateTimeOffset RaisedAt { get; init; }
+
+    public DateTimeOffset? DeliveredAt { get; set; }
 }

@@ -27,21 +27,43 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
 {
     public const string DemoPassword = "Demo@2026";
 
-    private readonly ConcurrentDictionary<string, string> tokens = new();
+    private readonly ConcurrentDictionary<string, (string Token, DateTimeOffset IssuedAt)> tokens = new();
     private readonly string folder = Path.Combine(Path.GetTempPath(), "workflows-tests", Guid.NewGuid().ToString("N"));
     private string? postgresDatabase;
 
     protected WorkflowsApp(Lane lane) => Lane = lane;
+
+    /// <summary>A second host over the same database (a restart): it does not own or drop the database.</summary>
+    protected WorkflowsApp(WorkflowsApp running, FakeTimeProvider clock)
+    {
+        Lane = running.Lane;
+        ConnectionString = running.ConnectionString;
+        Clock = clock;
+        shared = true;
+    }
+
+    private readonly bool shared;
+
+    /// <summary>Extra designs for this host (e.g. a new version), on top of the product's and the test designs.</summary>
+    public string? ExtraDesignFolder { get; init; }
 
     public Lane Lane { get; }
 
     /// <summary>Starts at a fixed, known instant: 2026-03-02 09:00 in Shanghai.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
 
+    public FaultSwitch Faults => Services.GetRequiredService<FaultSwitch>();
+
     public string ConnectionString { get; private set; } = "";
 
     public virtual async ValueTask InitializeAsync()
     {
+        if (shared)
+        {
+            _ = Server;
+            return;
+        }
+
         if (Lane == Lane.Postgres)
         {
             var server = PostgresLane.ServerConnectionString
@@ -73,21 +95,32 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting("Database:ConnectionString", ConnectionString);
         builder.UseSetting("Seed:Demo", "true");
         builder.UseSetting("Hangfire:Server", "false");
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            FlakyActivity.Register(services);
+            if (ExtraDesignFolder is not null)
+            {
+                services.AddSingleton(new Workflows.Host.Runtime.DesignSource(ExtraDesignFolder));
+            }
+        });
     }
 
     public async Task<HttpClient> LoginAsync(string userName, string password = DemoPassword)
     {
         var client = CreateClient();
-        if (!tokens.TryGetValue(userName, out var token))
+        // Tokens expire on the host's (fake) clock: sign in again once the clock has moved on.
+        if (!tokens.TryGetValue(userName, out var cached) || Clock.GetUtcNow() - cached.IssuedAt > TimeSpan.FromHours(1))
         {
             using var anonymous = CreateClient();
             var response = await anonymous.PostAsJsonAsync("/api/auth/login", new { userName, password });
             response.EnsureSuccessStatusCode();
             var body = await response.Content.ReadFromJsonAsync<TokenResponse>();
-            token = body!.AccessToken;
-            tokens[userName] = token;
+            cached = (body!.AccessToken, Clock.GetUtcNow());
+            tokens[userName] = cached;
         }
+
+        var token = cached.Token;
 
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
@@ -107,6 +140,12 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (shared)
+        {
+            GC.SuppressFinalize(this);
+            return;
+        }
+
         if (postgresDatabase is not null && PostgresLane.ServerConnectionString is { } server)
         {
             NpgsqlConnection.ClearAllPools();
@@ -140,6 +179,9 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
 }
 
 public sealed class SqliteApp() : WorkflowsApp(Lane.Sqlite);
+
+/// <summary>Another host process over a running app's database, with its own clock: a restart, or a newer deployment.</summary>
+public sealed class RestartedApp(WorkflowsApp running, FakeTimeProvider clock) : WorkflowsApp(running, clock);
 
 public sealed class PostgresApp() : WorkflowsApp(Lane.Postgres)
 {

@@ -1,0 +1,28 @@
+using Microsoft.EntityFrameworkCore;
+using Workflows.Host.Auth;
+using Workflows.Host.Data;
+
+namespace Workflows.Host.Runtime;
+
+/// <summary>
+/// Who may see an instance: HR sees all; others see what they started, are the subject of, acted
+/// on, or have (had) a task for. Anything else is answered as if it did not exist.
+/// </summary>
+public static class InstanceAccess
+{
+    public static IQueryable<WorkflowInstance> Visible(WorkflowDbContext db, Actor actor)
+    {
+        if (actor.IsHR)
+        {
+            return db.Instances;
+        }
+
+        var me = actor.Id;
+        return db.Instances.Where(i => i.StartedBy == me || i.SubjectId == me
+            || db.History.Any(h => h.InstanceId == i.Id && h.ActorId == me)
+            || db.Tasks.Any(t => t.InstanceId == i.Id && db.TaskCandidates.Any(c => c.TaskId == t.Id && c.EmployeeId == me)));
+    }
+
+    public static Task<bool> CanSeeAsync(WorkflowDbContext db, string instanceId, Actor actor, CancellationToken ct) =>
+        Visible(db, actor).AnyAsync(i => i.Id == instanceId, ct);
+}

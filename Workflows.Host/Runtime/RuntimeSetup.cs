@@ -1,0 +1,25 @@
+namespace Workflows.Host.Runtime;
+
+public static class RuntimeSetup
+{
+    /// <summary>The engine's host side: designs, activities, the runner, timers and signals.</summary>
+    public static IHostApplicationBuilder AddWorkflowRuntime(this IHostApplicationBuilder builder)
+    {
+        var designs = Path.Combine(AppContext.BaseDirectory, "designs");
+        builder.Services.AddSingleton(new DesignSource(designs));
+        builder.Services.AddSingleton<ActivityRegistry>();
+        builder.Services.AddSingleton<DesignCatalog>();
+        builder.Services.AddScoped<AssignmentResolver>();
+        builder.Services.AddScoped<WorkflowRunner>();
+        builder.Services.AddScoped<SignalDispatcher>();
+        builder.Services.AddScoped<TimerJobs>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapWorkflowApis(this IEndpointRouteBuilder app)
+    {
+        app.MapInstancesApi();
+        app.MapTasksApi();
+        return app;
+    }
+}

@@ -1,0 +1,615 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Workflows.Definitions.Engine;
+using Workflows.Host.Auth;
+using Workflows.Host.Data;
+using Workflows.Host.Platform;
+
+namespace Workflows.Host.Runtime;
+
+/// <summary>What a runner call came to: the instance as it now is, or a refusal with its HTTP status.</summary>
+public abstract record RunResult
+{
+    private RunResult()
+    {
+    }
+
+    public sealed record Ok(WorkflowInstance Instance) : RunResult;
+
+    public sealed record Refused(int Status, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null) : RunResult;
+
+    public static Refused NotFound(string detail) => new(StatusCodes.Status404NotFound, detail);
+
+    public static Refused Forbidden(string detail) => new(StatusCodes.Status403Forbidden, detail);
+
+    public static Refused Conflict(string detail) => new(StatusCodes.Status409Conflict, detail);
+}
+
+/// <summary>
+/// The imperative shell around the pure engine: loads an instance, asks the engine what happens,
+/// carries out the commands and the activities' effects, and commits all of it in one transaction.
+/// An activity that throws rolls the whole step back; the failure is kept as an incident on the
+/// instance and the step can be retried.
+/// </summary>
+public sealed class WorkflowRunner(
+    WorkflowDbContext db,
+    DesignCatalog designs,
+    ActivityRegistry activities,
+    AssignmentResolver assignments,
+    DepartmentClock clock,
+    IServiceProvider services,
+    IBackgroundJobClient jobs,
+    ILogger<WorkflowRunner> logger)
+{
+    internal static readonly JsonSerializerOptions StateJson = JsonSerializerOptions.Web;
+
+    /// <summary>Starts an instance of the latest version of <paramref name="designName"/>.</summary>
+    public async Task<RunResult> StartAsync(
+        string designName, string subjectId, string startedBy, string? actingRole,
+        ImmutableDictionary<string, JsonElement> variables, CancellationToken ct)
+    {
+        var design = designs.Latest(designName) ?? throw new InvalidOperationException($"No design named '{designName}' is published.");
+        var now = clock.Now;
+        var result = WorkflowEngine.Start(design, new StartRequest(subjectId, startedBy, variables, actingRole), now);
+        if (result is Rejected rejected)
+        {
+            return Refuse(rejected);
+        }
+
+        var instance = new WorkflowInstance
+        {
+            Type = design.Type,
+            DesignName = design.Name,
+            DesignVersion = design.Version,
+            SubjectId = subjectId,
+            StartedBy = startedBy,
+            StartedAt = now,
+        };
+
+        // The start commits on its own; a first auto step then runs in a second transaction, so an
+        // activity that fails leaves a started instance with an incident, ready to retry.
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            db.Instances.Add(instance);
+            var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: false, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            AfterCommit(pending);
+        }
+
+        return instance.CurrentStep is not null && design.Steps[instance.CurrentStep] is AutoStep
+            ? await AdvanceAsync(instance.Id, "start", ct)
+            : new RunResult.Ok(instance);
+    }
+
+    /// <summary>Runs the activity of the auto step the instance stands on (after a start, a crash, or to retry an incident).</summary>
+    public async Task<RunResult> AdvanceAsync(string instanceId, string operation, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var instance = await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId, ct);
+            if (instance is null)
+            {
+                return RunResult.NotFound($"There is no workflow instance '{instanceId}'.");
+            }
+
+            var design = designs.Get(instance.DesignName, instance.DesignVersion);
+            if (instance.Status != InstanceStatus.Running || instance.CurrentStep is null || design.Steps[instance.CurrentStep] is not AutoStep auto)
+            {
+                return RunResult.Conflict("The instance is not at an automatic step; there is nothing to run.");
+            }
+
+            var state = Deserialize(instance);
+            var activity = new RunActivity(auto.Id, state.StepVisit, auto.Activity);
+            var result = await RunActivityAsync(instance, state, design, activity, ct);
+            if (result is Rejected rejected)
+            {
+                return Refuse(rejected);
+            }
+
+            var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct);
+            await ResolveIncidentsAsync(instance, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            AfterCommit(pending);
+            return new RunResult.Ok(instance);
+        }
+        catch (ActivityFailedException failure)
+        {
+            return await RecordIncidentAsync(instanceId, operation, failure, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.");
+        }
+    }
+
+    /// <summary>A person decides a task. Exactly one of concurrent completions wins; the others get 409.</summary>
+    public async Task<RunResult> CompleteTaskAsync(
+        string taskId, Actor actor, string action, string? comment, ImmutableDictionary<string, JsonElement>? data, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        string? instanceId = null;
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, ct);
+            if (task is null)
+            {
+                return RunResult.NotFound($"There is no task '{taskId}'.");
+            }
+
+            instanceId = task.InstanceId;
+            if (await CheckMayActAsync(task, actor, ct) is { } refused)
+            {
+                return refused;
+            }
+
+            var instance = await db.Instances.SingleAsync(i => i.Id == task.InstanceId, ct);
+            var design = designs.Get(instance.DesignName, instance.DesignVersion);
+            var state = Deserialize(instance);
+            var result = WorkflowEngine.Handle(design, state,
+                new TaskCompleted(task.Step, task.Visit, action, actor.Id, task.ActingRole, comment, data), clock.Now);
+            if (result is Rejected rejected)
+            {
+                return Refuse(rejected);
+            }
+
+            // The guard that makes completion race-free: only an open task (not claimed by someone else) is completed.
+            var now = clock.Now;
+            var won = await db.Tasks
+                .Where(t => t.Id == taskId && t.Status == TaskState.Open && (t.AssigneeId == null || t.AssigneeId == actor.Id))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(t => t.Status, TaskState.Completed)
+                    .SetProperty(t => t.CompletedAt, now)
+                    .SetProperty(t => t.CompletedBy, actor.Id)
+                    .SetProperty(t => t.Action, action)
+                    .SetProperty(t => t.Version, t => t.Version + 1), ct);
+            if (won == 0)
+            {
+                return RunResult.Conflict("This task was completed or claimed by someone else just now.");
+            }
+
+            var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct);
+            await ResolveIncidentsAsync(instance, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            AfterCommit(pending);
+            return new RunResult.Ok(instance);
+        }
+        catch (ActivityFailedException failure)
+        {
+            return await RecordIncidentAsync(instanceId!, $"complete task {taskId} ({action})", failure, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.");
+        }
+    }
+
+    private async Task<RunResult.Refused?> CheckMayActAsync(WorkflowTask task, Actor actor, CancellationToken ct)
+    {
+        var isCandidate = await db.TaskCandidates.AnyAsync(c => c.TaskId == task.Id && c.EmployeeId == actor.Id, ct);
+        if (!isCandidate)
+        {
+            if (task.SubjectId == actor.Id)
+            {
+                return RunResult.Forbidden("You cannot act on a task of your own application or request.");
+            }
+
+            return await InstanceAccess.CanSeeAsync(db, task.InstanceId, actor, ct)
+                ? RunResult.Forbidden("This task is not assigned to you or to a role you hold.")
+                : RunResult.NotFound($"There is no task '{task.Id}'.");
+        }
+
+        if (task.Status != TaskState.Open)
+        {
+            return RunResult.Conflict($"This task is {task.Status.ToString().ToLowerInvariant()}; it can no longer be acted on.");
+        }
+
+        if (task.AssigneeId is not null && task.AssigneeId != actor.Id)
+        {
+            return RunResult.Conflict("Another approver has claimed this task.");
+        }
+
+        if (task.RequiredRole is not null && !await assignments.HoldsRoleAsync(actor.Id, task.RequiredRole, ct))
+        {
+            return RunResult.Forbidden($"Acting on this task needs the role {task.RequiredRole}, which you no longer hold.");
+        }
+
+        return null;
+    }
+
+    public async Task<RunResult> ClaimAsync(string taskId, Actor actor, CancellationToken ct)
+    {
+        var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, ct);
+        if (task is null)
+        {
+            return RunResult.NotFound($"There is no task '{taskId}'.");
+        }
+
+        if (await CheckMayActAsync(task, actor, ct) is { } refused)
+        {
+            return refused;
+        }
+
+        var claimed = await db.Tasks
+            .Where(t => t.Id == taskId && t.Status == TaskState.Open && (t.AssigneeId == null || t.AssigneeId == actor.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.AssigneeId, actor.Id).SetProperty(t => t.Version, t => t.Version + 1), ct);
+        return claimed == 0
+            ? RunResult.Conflict("Someone else claimed or completed this task just now.")
+            : new RunResult.Ok(await db.Instances.AsNoTracking().SingleAsync(i => i.Id == task.InstanceId, ct));
+    }
+
+    public async Task<RunResult> ReleaseAsync(string taskId, Actor actor, CancellationToken ct)
+    {
+        var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, ct);
+        if (task is null || (task.AssigneeId != actor.Id && !await db.TaskCandidates.AnyAsync(c => c.TaskId == taskId && c.EmployeeId == actor.Id, ct)))
+        {
+            return task is not null && await InstanceAccess.CanSeeAsync(db, task.InstanceId, actor, ct)
+                ? RunResult.Forbidden("This task is not assigned to you or to a role you hold.")
+                : RunResult.NotFound($"There is no task '{taskId}'.");
+        }
+
+        var released = await db.Tasks
+            .Where(t => t.Id == taskId && t.Status == TaskState.Open && t.AssigneeId == actor.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.AssigneeId, (string?)null).SetProperty(t => t.Version, t => t.Version + 1), ct);
+        return released == 0
+            ? RunResult.Conflict(task.Status != TaskState.Open ? "This task is no longer open." : "You have not claimed this task.")
+            : new RunResult.Ok(await db.Instances.AsNoTracking().SingleAsync(i => i.Id == task.InstanceId, ct));
+    }
+
+    /// <summary>The starter withdraws a running instance: its tasks close, its timers stop.</summary>
+    public async Task<RunResult> WithdrawAsync(string instanceId, Actor actor, string? reason, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var instance = await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId, ct);
+            if (instance is null || !await InstanceAccess.CanSeeAsync(db, instanceId, actor, ct))
+            {
+                return RunResult.NotFound($"There is no workflow instance '{instanceId}'.");
+            }
+
+            if (instance.StartedBy != actor.Id)
+            {
+                return RunResult.Forbidden("Only the person who started it can withdraw it.");
+            }
+
+            var design = designs.Get(instance.DesignName, instance.DesignVersion);
+            var result = WorkflowEngine.Handle(design, Deserialize(instance), new Withdraw(actor.Id, reason, "Starter"), clock.Now);
+            if (result is Rejected rejected)
+            {
+                return Refuse(rejected);
+            }
+
+            var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            AfterCommit(pending);
+            return new RunResult.Ok(instance);
+        }
+        catch (ActivityFailedException failure)
+        {
+            return await RecordIncidentAsync(instanceId, "withdraw", failure, ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.");
+        }
+    }
+
+    /// <summary>
+    /// Fires one timer, at most once: the conditional update on <c>FiredAt</c> is the guard. A timer
+    /// whose task was completed (a stale visit) or whose instance ended is marked fired and does nothing.
+    /// </summary>
+    /// <returns>True when this call fired it.</returns>
+    public async Task<bool> FireTimerAsync(string timerId, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        string? instanceId = null;
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var now = clock.Now;
+            var fired = await db.Timers
+                .Where(t => t.Id == timerId && t.FiredAt == null && t.CancelledAt == null && t.DueAt <= now)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.FiredAt, now), ct);
+            if (fired == 0)
+            {
+                return false;
+            }
+
+            var timer = await db.Timers.AsNoTracking().SingleAsync(t => t.Id == timerId, ct);
+            instanceId = timer.InstanceId;
+            var instance = await db.Instances.SingleAsync(i => i.Id == timer.InstanceId, ct);
+            if (instance.Status == InstanceStatus.Running)
+            {
+                var design = designs.Get(instance.DesignName, instance.DesignVersion);
+                var kind = timer.Kind == TimerKinds.WaitTimeout ? TimerKind.WaitTimeout : TimerKind.TaskDue;
+                var result = WorkflowEngine.Handle(design, Deserialize(instance), new TimerFired(timer.Step, timer.Visit, kind), now);
+                if (result is Accepted accepted)
+                {
+                    var pending = await ApplyAsync(instance, accepted, design, runActivities: true, ct);
+                    await db.SaveChangesAsync(ct);
+                    await tx.CommitAsync(ct);
+                    AfterCommit(pending);
+                    return true;
+                }
+            }
+
+            await tx.CommitAsync(ct);
+            return true;
+        }
+        catch (ActivityFailedException failure)
+        {
+            await RecordIncidentAsync(instanceId!, $"timer {timerId}", failure, ct);
+            return false;
+        }
+    }
+
+    /// <summary>Delivers a signal to one waiting instance; false when it no longer waits for it.</summary>
+    public async Task<bool> DeliverSignalAsync(string instanceId, string signal, ImmutableDictionary<string, JsonElement>? data, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var instance = await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId && i.WaitingFor == signal && i.Status == InstanceStatus.Running, ct);
+            if (instance is null)
+            {
+                return false;
+            }
+
+            var design = designs.Get(instance.DesignName, instance.DesignVersion);
+            if (WorkflowEngine.Handle(design, Deserialize(instance), new SignalReceived(signal, data), clock.Now) is not Accepted accepted)
+            {
+                return false;
+            }
+
+            var pending = await ApplyAsync(instance, accepted, design, runActivities: true, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            AfterCommit(pending);
+            return true;
+        }
+        catch (ActivityFailedException failure)
+        {
+            await RecordIncidentAsync(instanceId, $"signal {signal}", failure, ct);
+            return false;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Carries out the engine's commands; with <paramref name="runActivities"/>, runs activities and feeds their outcome back until the instance rests.</summary>
+    private async Task<List<WorkflowTimer>> ApplyAsync(WorkflowInstance instance, Accepted accepted, WorkflowDesign design, bool runActivities, CancellationToken ct)
+    {
+        var newTimers = new List<WorkflowTimer>();
+        while (true)
+        {
+            foreach (var command in accepted.Commands)
+            {
+                await ExecuteAsync(instance, accepted.State, command, newTimers, ct);
+            }
+
+            Store(instance, accepted.State);
+            if (!runActivities || accepted.PendingActivity is not { } run)
+            {
+                return newTimers;
+            }
+
+            var next = await RunActivityAsync(instance, accepted.State, design, run, ct);
+            if (next is Rejected rejected)
+            {
+                throw new ActivityFailedException(run.Step, new InvalidOperationException($"The engine refused the activity's result: {rejected.Message}"));
+            }
+
+            accepted = (Accepted)next;
+        }
+    }
+
+    private async Task<EngineResult> RunActivityAsync(WorkflowInstance instance, InstanceState state, WorkflowDesign design, RunActivity run, CancellationToken ct)
+    {
+        ActivityResult outcome;
+        try
+        {
+            var activity = activities.Resolve(services, run.ActivityName);
+            outcome = await activity.RunAsync(new ActivityContext(instance, state, db, clock, services), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new ActivityFailedException(run.Step, ex);
+        }
+
+        return WorkflowEngine.Handle(design, state, new ActivityCompleted(run.Step, run.Visit, outcome.Outcome, outcome.Variables), clock.Now);
+    }
+
+    private async Task ExecuteAsync(WorkflowInstance instance, InstanceState state, EngineCommand command, List<WorkflowTimer> newTimers, CancellationToken ct)
+    {
+        var now = clock.Now;
+        switch (command)
+        {
+            case CreateTask create:
+                var resolved = await assignments.ResolveAsync(create, state, ct);
+                var task = new WorkflowTask
+                {
+                    InstanceId = instance.Id,
+                    Type = instance.Type,
+                    Step = create.Step,
+                    Visit = create.Visit,
+                    Title = create.Title,
+                    ActingRole = resolved.ActingRole,
+                    RequiredRole = create.Assign.Role is not null || resolved.Escalations.Count > 0 ? resolved.ActingRole : null,
+                    SubjectId = instance.SubjectId,
+                    ActionsJson = JsonSerializer.Serialize(create.Actions.Select(a => new TaskActionInfo(a.Name, a.CommentRequired, [.. a.Requires])), StateJson),
+                    CreatedAt = now,
+                    DueAt = create.DueAt,
+                };
+                db.Tasks.Add(task);
+                db.TaskCandidates.AddRange(resolved.CandidateIds.Distinct(StringComparer.Ordinal).Select(c => new TaskCandidate { TaskId = task.Id, EmployeeId = c }));
+                if (resolved.Escalations.Count > 0)
+                {
+                    AddHistory(instance, "task.escalated", create.Step, null, resolved.ActingRole, null, string.Join("; ", resolved.Escalations),
+                        JsonSerializer.Serialize(new { taskId = task.Id, assignedRole = create.Assign.Role ?? create.Assign.Person, actingRole = resolved.ActingRole, candidates = resolved.CandidateIds }, StateJson));
+                }
+
+                break;
+            case CancelOpenTasks cancel:
+                var status = cancel.Reason == "due" ? TaskState.Expired : TaskState.Cancelled;
+                await db.Tasks.Where(t => t.InstanceId == instance.Id && t.Status == TaskState.Open)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, status).SetProperty(t => t.CompletedAt, now).SetProperty(t => t.Version, t => t.Version + 1), ct);
+                break;
+            case ScheduleTimer schedule:
+                var timer = new WorkflowTimer
+                {
+                    InstanceId = instance.Id,
+                    Step = schedule.Step,
+                    Visit = schedule.Visit,
+                    Kind = schedule.Kind == TimerKind.WaitTimeout ? TimerKinds.WaitTimeout : TimerKinds.TaskDue,
+                    DueAt = schedule.DueAt,
+                };
+                db.Timers.Add(timer);
+                newTimers.Add(timer);
+                break;
+            case CancelTimers:
+                await db.Timers.Where(t => t.InstanceId == instance.Id && t.FiredAt == null && t.CancelledAt == null)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.CancelledAt, now), ct);
+                newTimers.Clear();
+                foreach (var added in db.ChangeTracker.Entries<WorkflowTimer>().Where(e => e.State == EntityState.Added && e.Entity.InstanceId == instance.Id).ToList())
+                {
+                    added.State = EntityState.Detached;
+                }
+
+                break;
+            case AwaitSignal wait:
+                instance.WaitingFor = wait.SignalName;
+                break;
+            case StopAwaitingSignal:
+                instance.WaitingFor = null;
+                break;
+            case AppendHistory history:
+                AddHistory(instance, history.Kind, history.Step, history.ActorId, history.ActingRole, history.Action, history.Comment,
+                    history.Data is null ? null : JsonSerializer.Serialize(history.Data, StateJson));
+                break;
+            case Completed completed:
+                instance.Status = completed.Status;
+                instance.Outcome = completed.Outcome;
+                instance.CompletedAt = now;
+                instance.WaitingFor = null;
+                break;
+            case Faulted faulted:
+                instance.Status = InstanceStatus.Faulted;
+                db.Incidents.Add(new Incident { InstanceId = instance.Id, Step = instance.CurrentStep, Operation = "engine", Error = faulted.Reason, OccurredAt = now });
+                instance.HasIncident = true;
+                break;
+            case RunActivity:
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown engine command {command.GetType().Name}.");
+        }
+    }
+
+    private void AddHistory(WorkflowInstance instance, string kind, string? step, string? actorId, string? actingRole, string? action, string? comment, string? dataJson) =>
+        db.History.Add(new HistoryEntry
+        {
+            InstanceId = instance.Id,
+            Seq = ++instance.HistoryCount,
+            At = clock.Now,
+            Kind = kind,
+            Step = step,
+            ActorId = actorId,
+            ActingRole = actingRole,
+            Action = action,
+            Comment = comment,
+            DataJson = dataJson,
+        });
+
+    private static void Store(WorkflowInstance instance, InstanceState state)
+    {
+        instance.Status = state.Status;
+        instance.Outcome = state.Outcome;
+        instance.CurrentStep = state.CurrentStep;
+        instance.StepVisit = state.StepVisit;
+        instance.StateJson = JsonSerializer.Serialize(state, StateJson);
+    }
+
+    internal static InstanceState Deserialize(WorkflowInstance instance) =>
+        JsonSerializer.Deserialize<InstanceState>(instance.StateJson, StateJson) ?? throw new InvalidOperationException($"Instance {instance.Id} has no state.");
+
+    private async Task ResolveIncidentsAsync(WorkflowInstance instance, CancellationToken ct)
+    {
+        if (!instance.HasIncident || instance.Status == InstanceStatus.Faulted)
+        {
+            return;
+        }
+
+        instance.HasIncident = false;
+        var now = clock.Now;
+        await db.Incidents.Where(i => i.InstanceId == instance.Id && i.ResolvedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.ResolvedAt, now), ct);
+    }
+
+    /// <summary>After a rollback: the only trace of the failed step is the incident, in its own transaction.</summary>
+    private async Task<RunResult> RecordIncidentAsync(string instanceId, string operation, ActivityFailedException failure, CancellationToken ct)
+    {
+        logger.LogError(failure.InnerException, "Step {Step} of instance {Instance} failed during {Operation}; rolled back.", failure.Step, instanceId, operation);
+        db.ChangeTracker.Clear();
+        var incident = new Incident
+        {
+            InstanceId = instanceId,
+            Step = failure.Step,
+            Operation = operation,
+            Error = $"{failure.InnerException?.GetType().Name}: {failure.InnerException?.Message}",
+            OccurredAt = clock.Now,
+        };
+        db.Incidents.Add(incident);
+        await db.SaveChangesAsync(ct);
+        await db.Instances.Where(i => i.Id == instanceId)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.HasIncident, true), ct);
+        return new RunResult.Refused(StatusCodes.Status503ServiceUnavailable,
+            $"The step '{failure.Step}' failed and was rolled back; nothing changed. Incident {incident.Id} is recorded on the instance; try again, or HR can retry it.");
+    }
+
+    /// <summary>Hangfire jobs for new timers, once their rows are committed. A lost job is caught by the sweeper.</summary>
+    private void AfterCommit(List<WorkflowTimer> timers)
+    {
+        foreach (var timer in timers)
+        {
+            try
+            {
+                jobs.Schedule<TimerJobs>(j => j.FireAsync(timer.Id, CancellationToken.None), timer.DueAt);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Could not schedule timer {Timer}; the sweeper will fire it.", timer.Id);
+            }
+        }
+    }
+
+    private static RunResult.Refused Refuse(Rejected rejected) => rejected.Code switch
+    {
+        RejectionCode.MissingData => new RunResult.Refused(422, rejected.Message,
+            rejected.MissingFields.ToDictionary(f => "data." + f, f => new[] { $"'{f}' is required for this action." })),
+        RejectionCode.CommentRequired => new RunResult.Refused(422, rejected.Message, new Dictionary<string, string[]> { ["comment"] = ["A comment is required for this action."] }),
+        RejectionCode.UnknownOutcome => new RunResult.Refused(409, rejected.Message),
+        _ => new RunResult.Refused(rejected.Code.HttpStatus(), rejected.Message),
+    };
+}
+
+/// <summary>What a task offers, stored on the task for the inbox.</summary>
+public sealed record TaskActionInfo(string Name, bool CommentRequired, string[] Requires);
+
+/// <summary>An activity threw: the step is rolled back and recorded as an incident.</summary>
+public sealed class ActivityFailedException(string step, Exception inner)
+    : Exception($"Activity at step '{step}' failed: {inner.Message}", inner)
+{
+    public string Step { get; } = step;
+}
