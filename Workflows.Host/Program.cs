@@ -2,6 +2,7 @@ using Scalar.AspNetCore;
 using Workflows.Host.Auth;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
+using Workflows.Host.Roster;
 
 // Verbs: `migrate`, `seed-demo`; no verb runs the web host.
 var (verb, hostArgs) = Verbs.Split(args);
@@ -16,6 +17,7 @@ builder.AddHealth();
 builder.AddWebApi();
 StartupTasks.AddStartupTasks(builder);
 builder.Services.AddScoped<OrgQueries>();
+builder.AddRoster();
 
 var app = builder.Build();
 
@@ -37,6 +39,7 @@ app.MapScalarApiReference("/api-reference").AllowAnonymous();
 app.MapSystemApi();
 app.MapAuthApi();
 app.MapOrganizationApi();
+app.MapRosterApi();
 app.MapRazorPages();
 app.MapHangfireDashboardForHr();
 app.AnnounceWhenReady();
