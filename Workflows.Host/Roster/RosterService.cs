@@ -17,10 +17,12 @@ namespace Workflows.Host.Roster;
 /// of two overlapping commits fails with <see cref="DbUpdateConcurrencyException"/> (a 409 at the API)
 /// instead of committing a roster the rules never saw:</para>
 /// <list type="bullet">
-/// <item>the <see cref="Shift.Version"/> of every shift whose people change — two changes of one shift
-/// (the minimum-staff rule);</item>
-/// <item>the Identity <c>ConcurrencyStamp</c> of every person who takes a shift — two changes that each give
-/// one person a different, overlapping shift (the double-booking rule), which share no shift row.</item>
+/// <item>the Identity <c>ConcurrencyStamp</c> of every person a change involves — two changes that each give
+/// one person a different, overlapping shift (the double-booking rule) share no shift row, only the person;</item>
+/// <item>the <see cref="Shift.Version"/> of every shift whose people change — any two changes of one shift
+/// conflict. Two changes moving the same person off a shift already collide on deleting their assignment row,
+/// and a cover or swap keeps head counts, so this token is conservative: it may refuse a pair that would have
+/// been fine (the loser re-checks on the new roster), never let through a pair that is not.</item>
 /// </list>
 /// </remarks>
 public sealed class RosterService(WorkflowDbContext db, DepartmentClock clock)
