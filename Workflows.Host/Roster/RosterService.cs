@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Workflows.Definitions.Roster;
 using Workflows.Host.Data;
+using Workflows.Host.Organization;
 using Workflows.Host.Platform;
 
 namespace Workflows.Host.Roster;
@@ -15,7 +16,8 @@ namespace Workflows.Host.Roster;
 /// <para><b>Concurrency.</b> The check reads the roster as it is now, but another change may commit between
 /// this read and the caller's commit. Every write therefore also moves two optimistic tokens, so the later
 /// of two overlapping commits fails with <see cref="DbUpdateConcurrencyException"/> (a 409 at the API)
-/// instead of committing a roster the rules never saw:</para>
+/// instead of committing a roster the rules never saw (the tokens are read before the roster, so a change
+/// committed in between always fails the guarded UPDATE):</para>
 /// <list type="bullet">
 /// <item>the Identity <c>ConcurrencyStamp</c> of every person a change involves — two changes that each give
 /// one person a different, overlapping shift (the double-booking rule) share no shift row, only the person;</item>
@@ -36,6 +38,7 @@ public sealed class RosterService(WorkflowDbContext db, DepartmentClock clock)
     /// swap request validates both when it starts, and employees are never deleted).</exception>
     public async Task<CoverageResult> ApplyAsync(RosterChange change, CancellationToken cancellationToken)
     {
+        var people = await PeopleAsync([change.RequesterId, change.CounterpartId], cancellationToken);
         var (touched, roster) = await LoadAsync(change, tracked: true, cancellationToken);
         var result = CoverageCheck.Evaluate(roster, change, LocalNow);
         if (result is not CoverageResult.Ok ok)
@@ -43,7 +46,7 @@ public sealed class RosterService(WorkflowDbContext db, DepartmentClock clock)
             return result;
         }
 
-        await GuardSchedulesAsync([change.RequesterId, change.CounterpartId], cancellationToken);
+        MoveStamps(people);
         foreach (var decided in ok.ChangedShifts)
         {
             var shift = touched.Single(s => s.Id == decided.Id);
@@ -74,11 +77,12 @@ public sealed class RosterService(WorkflowDbContext db, DepartmentClock clock)
                 $"Shift {shift.Id} started at {slot.StartsAt:yyyy-MM-dd HH:mm}; nothing changes on a started shift / 班次已开始")]);
         }
 
+        var people = await PeopleAsync([employeeId], cancellationToken);
         var theirs = await ShiftsOfAsync([employeeId], shift.Date, shift.Date, tracked: false, cancellationToken);
         var result = AssignmentCheck.Evaluate(slot, employeeId, theirs.Select(s => s.ToSlot()));
         if (result is CoverageResult.Ok ok)
         {
-            await GuardSchedulesAsync([employeeId], cancellationToken);
+            MoveStamps(people);
             shift.TakeAssigneesOf(ok.ChangedShifts.Single());
             GuardVersion(shift);
         }
@@ -129,10 +133,11 @@ public sealed class RosterService(WorkflowDbContext db, DepartmentClock clock)
     private void GuardVersion(Shift shift) => db.Entry(shift).Property(s => s.Version).IsModified = true;
 
     /// <summary>
-    /// Moves each person's Identity concurrency stamp, the per-person token of their schedule: an UPDATE
-    /// guarded by the old stamp, so two concurrent changes giving one person shifts both fail but one.
+    /// The people a change involves, tracked, with the stamp that guards their schedule. Read <b>before</b> their
+    /// shifts: a stamp read after them could already include a change the shift read missed (read committed),
+    /// and the guarded UPDATE would then pass against a roster the check never saw.
     /// </summary>
-    private async Task GuardSchedulesAsync(string[] employeeIds, CancellationToken ct)
+    private async Task<List<Employee>> PeopleAsync(string[] employeeIds, CancellationToken ct)
     {
         var people = await db.Users.Where(u => employeeIds.Contains(u.Id)).ToListAsync(ct);
         var missing = employeeIds.Except(people.Select(p => p.Id), StringComparer.Ordinal).ToList();
@@ -141,6 +146,16 @@ public sealed class RosterService(WorkflowDbContext db, DepartmentClock clock)
             throw new InvalidOperationException($"No employee with id {string.Join(", ", missing)}: a roster change names only existing people.");
         }
 
+        return people;
+    }
+
+    /// <summary>
+    /// Moves each person's Identity concurrency stamp, the per-person token of their schedule: an UPDATE
+    /// guarded by the stamp read before the check, so of two concurrent changes giving one person shifts
+    /// only the first to commit succeeds.
+    /// </summary>
+    private static void MoveStamps(List<Employee> people)
+    {
         foreach (var person in people)
         {
             person.ConcurrencyStamp = Guid.NewGuid().ToString();

@@ -291,6 +291,45 @@ public abstract class RosterApiTests(WorkflowsApp app)
         Assert.Equal([lostKeeper], await AssigneesAsync(lost));
     }
 
+    [Fact]
+    public async Task ApplyAsync_InsideCallerTransactions_TwoConflictingCoversRacing_LeaveExactlyOneApplied()
+    {
+        var (a, b, c) = (await EmployeeIdAsync("member1a"), await EmployeeIdAsync("member1b"), await EmployeeIdAsync("member1c"));
+        var day = await ShiftWithAsync("一组", "2026-05-20", "08:00", "16:00", 1, a);
+        var overlapping = await ShiftWithAsync("一组", "2026-05-20", "15:00", "23:00", 1, b);
+        RosterChange[] changes = [new RosterChange.Cover(a, c, Id(day)), new RosterChange.Cover(b, c, Id(overlapping))];
+
+        // As the swap workflow will: its own transaction, apply, save, commit. Which one loses, and how, depends
+        // on the provider (SQLite serializes writers, so the second re-checks and is refused; PostgreSQL lets
+        // both read, so the second's commit hits the stamp): the roster must show exactly one change either way.
+        var applied = await Task.WhenAll(changes.Select(change => Task.Run(async () =>
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+            try
+            {
+                await using var tx = await db.Database.BeginTransactionAsync();
+                if (await scope.ServiceProvider.GetRequiredService<RosterService>().ApplyAsync(change, default) is not CoverageResult.Ok)
+                {
+                    return false;
+                }
+
+                await db.SaveChangesAsync();
+                await tx.CommitAsync();
+                return true;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                return false;
+            }
+        })));
+
+        var winner = Assert.Single(changes.Where((_, i) => applied[i]));
+        var (won, lost, keeper) = winner.RequesterId == a ? (day, overlapping, b) : (overlapping, day, a);
+        Assert.Equal([c], await AssigneesAsync(won));
+        Assert.Equal([keeper], await AssigneesAsync(lost));
+    }
+
     /// <summary>
     /// Both scopes check and stage their change on the same roster before either commits, then both commit at
     /// once: the optimistic tokens must let exactly one through. Returns the changes that committed.
