@@ -3,6 +3,7 @@ using Workflows.Host.Auth;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
 using Workflows.Host.Runtime;
+using Workflows.Host.Roster;
 
 // Verbs: `migrate`, `seed-demo`, `bench`; no verb runs the web host.
 var (verb, hostArgs) = Verbs.Split(args);
@@ -23,6 +24,7 @@ builder.AddWebApi();
 builder.AddWorkflowRuntime();
 StartupTasks.AddStartupTasks(builder);
 builder.Services.AddScoped<OrgQueries>();
+builder.AddRoster();
 
 var app = builder.Build();
 
@@ -47,6 +49,7 @@ app.MapSystemApi();
 app.MapAuthApi();
 app.MapOrganizationApi();
 app.MapWorkflowApis();
+app.MapRosterApi();
 app.MapRazorPages();
 app.MapHangfireDashboardForHr();
 app.AnnounceWhenReady();

@@ -386,6 +386,37 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Shifts",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
+                    GroupId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
+                    Date = table.Column<DateOnly>(type: "date", nullable: false),
+                    Start = table.Column<TimeOnly>(type: "time without time zone", nullable: false),
+                    End = table.Column<TimeOnly>(type: "time without time zone", nullable: false),
+                    MinStaff = table.Column<int>(type: "integer", nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Shifts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Shifts_AspNetUsers_CreatedBy",
+                        column: x => x.CreatedBy,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Shifts_Groups_GroupId",
+                        column: x => x.GroupId,
+                        principalTable: "Groups",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TaskCandidates",
                 columns: table => new
                 {
@@ -399,6 +430,30 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         name: "FK_TaskCandidates_Tasks_TaskId",
                         column: x => x.TaskId,
                         principalTable: "Tasks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ShiftAssignments",
+                columns: table => new
+                {
+                    ShiftId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
+                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ShiftAssignments", x => new { x.ShiftId, x.EmployeeId });
+                    table.ForeignKey(
+                        name: "FK_ShiftAssignments_AspNetUsers_EmployeeId",
+                        column: x => x.EmployeeId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ShiftAssignments_Shifts_ShiftId",
+                        column: x => x.ShiftId,
+                        principalTable: "Shifts",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -512,6 +567,26 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 columns: new[] { "Rank", "HolderId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ShiftAssignments_EmployeeId",
+                table: "ShiftAssignments",
+                column: "EmployeeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Shifts_CreatedBy",
+                table: "Shifts",
+                column: "CreatedBy");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Shifts_Date",
+                table: "Shifts",
+                column: "Date");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Shifts_GroupId_Date",
+                table: "Shifts",
+                columns: new[] { "GroupId", "Date" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Signals_DeliveredAt_RaisedAt",
                 table: "Signals",
                 columns: new[] { "DeliveredAt", "RaisedAt" });
@@ -576,6 +651,9 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Seats");
 
             migrationBuilder.DropTable(
+                name: "ShiftAssignments");
+
+            migrationBuilder.DropTable(
                 name: "Signals");
 
             migrationBuilder.DropTable(
@@ -588,16 +666,19 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "AspNetRoles");
 
             migrationBuilder.DropTable(
-                name: "AspNetUsers");
+                name: "Shifts");
 
             migrationBuilder.DropTable(
                 name: "Tasks");
 
             migrationBuilder.DropTable(
-                name: "Groups");
+                name: "AspNetUsers");
 
             migrationBuilder.DropTable(
                 name: "Instances");
+
+            migrationBuilder.DropTable(
+                name: "Groups");
         }
     }
 }
