@@ -12,6 +12,10 @@ public sealed record Actor(string Id, string UserName, string Name, Rank? Rank, 
 
     public bool HasRole(string role) => Roles.Contains(role);
 
+    /// <summary>Whether the person holds a rank or a company role by this name.</summary>
+    public bool Holds(string roleOrRank) =>
+        Enum.TryParse<Definitions.Rank>(roleOrRank, out var rank) ? Rank == rank : Roles.Contains(roleOrRank);
+
     /// <summary>Department leadership: group leaders, the supervisor and the manager.</summary>
     public bool IsDepartmentLeader => Rank is Definitions.Rank.GroupLeader or Definitions.Rank.Supervisor or Definitions.Rank.Manager;
 }

@@ -71,6 +71,7 @@ public static class Bench
         // Warm-up: JIT, connection pools, query caches.
         await RunWorkflowAsync(app.Services, org, 50, 1, quiet: true);
         var runner = await RunWorkflowAsync(app.Services, org, options.Instances, options.Workers, quiet: false);
+        Console.WriteLine($"GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, server={System.Runtime.GCSettings.IsServerGC}, allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB");
         var baseline = await RunBaselineAsync(app.Services, info, options.Instances);
 
         Console.WriteLine();

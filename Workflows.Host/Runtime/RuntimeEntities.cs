@@ -26,7 +26,7 @@ public sealed class DesignVersion
 /// </summary>
 public sealed class WorkflowInstance : IVersioned
 {
-    public string Id { get; init; } = Guid.NewGuid().ToString();
+    public string Id { get; init; } = Guid.CreateVersion7().ToString();
 
     public string Type { get; set; } = "";
 
@@ -58,6 +58,9 @@ public sealed class WorkflowInstance : IVersioned
 
     public int HistoryCount { get; set; }
 
+    /// <summary>Unfired, uncancelled timers; lets a step skip the cancel statement when there are none.</summary>
+    public int ActiveTimers { get; set; }
+
     /// <summary>An unresolved incident: the last step failed and was rolled back; retry to go on.</summary>
     public bool HasIncident { get; set; }
 
@@ -74,7 +77,7 @@ public enum TaskState
 
 public sealed class WorkflowTask : IVersioned
 {
-    public string Id { get; init; } = Guid.NewGuid().ToString();
+    public string Id { get; init; } = Guid.CreateVersion7().ToString();
 
     public string InstanceId { get; init; } = "";
 
@@ -136,7 +139,7 @@ public static class TimerKinds
 /// </summary>
 public sealed class WorkflowTimer
 {
-    public string Id { get; init; } = Guid.NewGuid().ToString();
+    public string Id { get; init; } = Guid.CreateVersion7().ToString();
 
     public string InstanceId { get; init; } = "";
 
@@ -180,7 +183,7 @@ public sealed class HistoryEntry
 /// <summary>A step that failed and was rolled back. Visible on the instance; retry resolves it.</summary>
 public sealed class Incident
 {
-    public string Id { get; init; } = Guid.NewGuid().ToString();
+    public string Id { get; init; } = Guid.CreateVersion7().ToString();
 
     public string InstanceId { get; init; } = "";
 
@@ -202,7 +205,7 @@ public sealed class Incident
 /// </summary>
 public sealed class PendingSignal
 {
-    public string Id { get; init; } = Guid.NewGuid().ToString();
+    public string Id { get; init; } = Guid.CreateVersion7().ToString();
 
     public string Name { get; init; } = "";
 

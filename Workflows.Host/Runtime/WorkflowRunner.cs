@@ -128,7 +128,11 @@ public sealed class WorkflowRunner(
         }
     }
 
-    /// <summary>A person decides a task. Exactly one of concurrent completions wins; the others get 409.</summary>
+    /// <summary>
+    /// A person decides a task. Exactly one of concurrent completions wins; the others get 409: the
+    /// task row is updated with its version in the WHERE clause (the version was read with the task
+    /// open and unclaimed by anyone else), so a second completion or a claim in between matches no row.
+    /// </summary>
     public async Task<RunResult> CompleteTaskAsync(
         string taskId, Actor actor, string action, string? comment, ImmutableDictionary<string, JsonElement>? data, CancellationToken ct)
     {
@@ -137,44 +141,33 @@ public sealed class WorkflowRunner(
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, ct);
-            if (task is null)
+            var loaded = await LoadForCompletion(db, taskId, actor.Id);
+            if (loaded is null)
             {
                 return RunResult.NotFound($"There is no task '{taskId}'.");
             }
 
+            var (task, instance) = (loaded.Task, loaded.Instance);
             instanceId = task.InstanceId;
-            if (await CheckMayActAsync(task, actor, ct) is { } refused)
+            if (await CheckMayActAsync(task, loaded.IsCandidate, actor, ct) is { } refused)
             {
                 return refused;
             }
 
-            var instance = await db.Instances.SingleAsync(i => i.Id == task.InstanceId, ct);
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
-            var state = Deserialize(instance);
-            var result = WorkflowEngine.Handle(design, state,
-                new TaskCompleted(task.Step, task.Visit, action, actor.Id, task.ActingRole, comment, data), clock.Now);
+            var now = clock.Now;
+            var result = WorkflowEngine.Handle(design, Deserialize(instance),
+                new TaskCompleted(task.Step, task.Visit, action, actor.Id, task.ActingRole, comment, data), now);
             if (result is Rejected rejected)
             {
                 return Refuse(rejected);
             }
 
-            // The guard that makes completion race-free: only an open task (not claimed by someone else) is completed.
-            var now = clock.Now;
-            var won = await db.Tasks
-                .Where(t => t.Id == taskId && t.Status == TaskState.Open && (t.AssigneeId == null || t.AssigneeId == actor.Id))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(t => t.Status, TaskState.Completed)
-                    .SetProperty(t => t.CompletedAt, now)
-                    .SetProperty(t => t.CompletedBy, actor.Id)
-                    .SetProperty(t => t.Action, action)
-                    .SetProperty(t => t.Version, t => t.Version + 1), ct);
-            if (won == 0)
-            {
-                return RunResult.Conflict("This task was completed or claimed by someone else just now.");
-            }
-
-            var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct);
+            task.Status = TaskState.Completed;
+            task.CompletedAt = now;
+            task.CompletedBy = actor.Id;
+            task.Action = action;
+            var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct, completedTask: task);
             await ResolveIncidentsAsync(instance, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
@@ -187,13 +180,23 @@ public sealed class WorkflowRunner(
         }
         catch (DbUpdateConcurrencyException)
         {
-            return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.");
+            return RunResult.Conflict("This task was completed or claimed by someone else just now; nothing was applied.");
         }
     }
 
-    private async Task<RunResult.Refused?> CheckMayActAsync(WorkflowTask task, Actor actor, CancellationToken ct)
+    private sealed record TaskForCompletion(WorkflowTask Task, WorkflowInstance Instance, bool IsCandidate);
+
+    /// <summary>The task, its instance and whether the actor is a candidate: one round trip, compiled once.</summary>
+    private static readonly Func<WorkflowDbContext, string, string, Task<TaskForCompletion?>> LoadForCompletion =
+        EF.CompileAsyncQuery((WorkflowDbContext db, string taskId, string actorId) =>
+            (from t in db.Tasks
+             join i in db.Instances on t.InstanceId equals i.Id
+             where t.Id == taskId
+             select new TaskForCompletion(t, i, db.TaskCandidates.Any(c => c.TaskId == t.Id && c.EmployeeId == actorId)))
+            .FirstOrDefault());
+
+    private async Task<RunResult.Refused?> CheckMayActAsync(WorkflowTask task, bool isCandidate, Actor actor, CancellationToken ct)
     {
-        var isCandidate = await db.TaskCandidates.AnyAsync(c => c.TaskId == task.Id && c.EmployeeId == actor.Id, ct);
         if (!isCandidate)
         {
             if (task.SubjectId == actor.Id)
@@ -216,13 +219,17 @@ public sealed class WorkflowRunner(
             return RunResult.Conflict("Another approver has claimed this task.");
         }
 
-        if (task.RequiredRole is not null && !await assignments.HoldsRoleAsync(actor.Id, task.RequiredRole, ct))
+        // Rank and roles as the org has them now (the actor is loaded per request), not as when the task was created.
+        if (task.RequiredRole is not null && !actor.Holds(task.RequiredRole))
         {
             return RunResult.Forbidden($"Acting on this task needs the role {task.RequiredRole}, which you no longer hold.");
         }
 
         return null;
     }
+
+    private async Task<RunResult.Refused?> CheckMayActAsync(WorkflowTask task, Actor actor, CancellationToken ct) =>
+        await CheckMayActAsync(task, await db.TaskCandidates.AnyAsync(c => c.TaskId == task.Id && c.EmployeeId == actor.Id, ct), actor, ct);
 
     public async Task<RunResult> ClaimAsync(string taskId, Actor actor, CancellationToken ct)
     {
@@ -328,6 +335,7 @@ public sealed class WorkflowRunner(
             var timer = await db.Timers.AsNoTracking().SingleAsync(t => t.Id == timerId, ct);
             instanceId = timer.InstanceId;
             var instance = await db.Instances.SingleAsync(i => i.Id == timer.InstanceId, ct);
+            instance.ActiveTimers = Math.Max(0, instance.ActiveTimers - 1);
             if (instance.Status == InstanceStatus.Running)
             {
                 var design = designs.Get(instance.DesignName, instance.DesignVersion);
@@ -343,6 +351,7 @@ public sealed class WorkflowRunner(
                 }
             }
 
+            await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return true;
         }
@@ -390,13 +399,22 @@ public sealed class WorkflowRunner(
     }
 
     /// <summary>Carries out the engine's commands; with <paramref name="runActivities"/>, runs activities and feeds their outcome back until the instance rests.</summary>
-    private async Task<List<WorkflowTimer>> ApplyAsync(WorkflowInstance instance, Accepted accepted, WorkflowDesign design, bool runActivities, CancellationToken ct)
+    /// <param name="completedTask">The task this step completes (tracked): an instance has one open task at a time, so leaving its step has nothing else to cancel.</param>
+    private async Task<List<WorkflowTimer>> ApplyAsync(
+        WorkflowInstance instance, Accepted accepted, WorkflowDesign design, bool runActivities, CancellationToken ct, WorkflowTask? completedTask = null)
     {
         var newTimers = new List<WorkflowTimer>();
+        var openTaskHandled = completedTask is not null;
         while (true)
         {
             foreach (var command in accepted.Commands)
             {
+                if (command is CancelOpenTasks && openTaskHandled)
+                {
+                    openTaskHandled = false;
+                    continue;
+                }
+
                 await ExecuteAsync(instance, accepted.State, command, newTimers, ct);
             }
 
@@ -478,10 +496,16 @@ public sealed class WorkflowRunner(
                 };
                 db.Timers.Add(timer);
                 newTimers.Add(timer);
+                instance.ActiveTimers++;
                 break;
             case CancelTimers:
-                await db.Timers.Where(t => t.InstanceId == instance.Id && t.FiredAt == null && t.CancelledAt == null)
-                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.CancelledAt, now), ct);
+                if (instance.ActiveTimers > newTimers.Count)
+                {
+                    await db.Timers.Where(t => t.InstanceId == instance.Id && t.FiredAt == null && t.CancelledAt == null)
+                        .ExecuteUpdateAsync(s => s.SetProperty(t => t.CancelledAt, now), ct);
+                }
+
+                instance.ActiveTimers = 0;
                 newTimers.Clear();
                 foreach (var added in db.ChangeTracker.Entries<WorkflowTimer>().Where(e => e.State == EntityState.Added && e.Entity.InstanceId == instance.Id).ToList())
                 {
@@ -613,3 +637,4 @@ public sealed class ActivityFailedException(string step, Exception inner)
 {
     public string Step { get; } = step;
 }
+
