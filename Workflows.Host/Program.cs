@@ -1,7 +1,9 @@
 using Scalar.AspNetCore;
 using Workflows.Host.Auth;
+using Workflows.Host.Ledger;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
+using Workflows.Host.Violations;
 
 // Verbs: `migrate`, `seed-demo`; no verb runs the web host.
 var (verb, hostArgs) = Verbs.Split(args);
@@ -16,6 +18,8 @@ builder.AddHealth();
 builder.AddWebApi();
 StartupTasks.AddStartupTasks(builder);
 builder.Services.AddScoped<OrgQueries>();
+builder.AddViolations();
+builder.AddLedger();
 
 var app = builder.Build();
 
@@ -37,6 +41,8 @@ app.MapScalarApiReference("/api-reference").AllowAnonymous();
 app.MapSystemApi();
 app.MapAuthApi();
 app.MapOrganizationApi();
+app.MapViolationsApi();
+app.MapLedgerApi();
 app.MapRazorPages();
 app.MapHangfireDashboardForHr();
 app.AnnounceWhenReady();
