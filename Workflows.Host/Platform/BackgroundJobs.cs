@@ -41,10 +41,11 @@ public static class BackgroundJobs
             };
         });
         builder.Services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
-        builder.Services.AddHangfire((_, config) => config
+        builder.Services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HostLogProvider(sp.GetRequiredService<ILoggerFactory>())));
 
         var options = builder.Configuration.GetSection(BackgroundJobOptions.Section).Get<BackgroundJobOptions>() ?? new();
         if (options.Server)
@@ -91,5 +92,35 @@ public static class BackgroundJobs
             var user = context.GetHttpContext().User;
             return user.Identity?.IsAuthenticated == true && user.IsInRole(CompanyRoles.HR);
         }
+    }
+
+    /// <summary>
+    /// Hangfire's log provider is process-wide (<c>LogProvider</c> is static) and points at the logger factory of the
+    /// last host that configured it. With several hosts in one process (the test suite), a host built after another was
+    /// disposed would get <see cref="ObjectDisposedException"/> from Hangfire's SQLite storage asking the dead factory
+    /// for a logger. This provider answers with a silent logger instead of failing.
+    /// </summary>
+    private sealed class HostLogProvider(ILoggerFactory factory) : Hangfire.Logging.ILogProvider
+    {
+        private readonly Hangfire.AspNetCore.AspNetCoreLogProvider inner = new(factory);
+
+        public Hangfire.Logging.ILog GetLogger(string name)
+        {
+            try
+            {
+                return inner.GetLogger(name);
+            }
+            catch (ObjectDisposedException)
+            {
+                return SilentLog.Instance;
+            }
+        }
+    }
+
+    private sealed class SilentLog : Hangfire.Logging.ILog
+    {
+        public static readonly SilentLog Instance = new();
+
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null) => false;
     }
 }
