@@ -2,13 +2,15 @@ using Hangfire;
 using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Workflows.Definitions.Ledger;
 using Workflows.Host.Ledger;
 using Workflows.Tests.Infrastructure;
 using static Workflows.Tests.Violations.RecordsData;
 
 namespace Workflows.Tests.Ledger;
 
-/// <summary>The recurring month close: registered at start, and idempotent when run by hand (the Hangfire server is off).</summary>
+/// <summary>The recurring month close: registered at start, and idempotent when run by hand (the Hangfire server is off).
+/// The clock only moves forward in this class, and only the last steps of the job story move it.</summary>
 public abstract class MonthCloseJobTests(WorkflowsApp app)
 {
     [Fact]
@@ -42,6 +44,20 @@ public abstract class MonthCloseJobTests(WorkflowsApp app)
         var statement = Assert.Single((await ApiAssert.JsonAsync(await hr.GetAsync($"/api/statements?employeeId={member}&month=2026-02"))).EnumerateArray());
         Assert.Equal("Closed", statement.GetProperty("status").GetString());
         Assert.Equal(10m, statement.GetProperty("total").GetDecimal());
+
+        // Missed runs: on 1 May the job closes April, and March first, still open, in order.
+        await RecordAsync(app, "leader1", member, "2026-03-02", "R01", 4m);
+        app.Clock.SetUtcNow(new DateTimeOffset(2026, 5, 1, 2, 0, 0, TimeSpan.FromHours(8)));
+        await RunJobAsync();
+        var months = await app.WithDbAsync(db => db.Set<MonthClosing>().OrderBy(m => m.Month).Select(m => m.Month).ToListAsync());
+        Assert.Equal(["2026-02", "2026-03", "2026-04"], months);
+        // (Two months on, the demo bearer tokens have expired: read through the service instead.)
+        await InScopeAsync(app, async (_, ledger) =>
+        {
+            var march = await ledger.StatementAsync(member, new LedgerMonth(2026, 3), CancellationToken.None);
+            Assert.True(march.Closed);
+            Assert.Equal(4m, march.Statement.Total);
+        });
     }
 
     private async Task RunJobAsync()
