@@ -47,7 +47,7 @@ public abstract class MonthCloseJobTests(WorkflowsApp app)
 
         // Missed runs: on 1 May the job closes April, and March first, still open, in order.
         await RecordAsync(app, "leader1", member, "2026-03-02", "R01", 4m);
-        app.Clock.SetUtcNow(new DateTimeOffset(2026, 5, 1, 2, 0, 0, TimeSpan.FromHours(8)));
+        app.Clock.SetUtcNow(new DateTimeOffset(2026, 4, 30, 18, 0, 0, TimeSpan.Zero)); // 2026-05-01 02:00 in Shanghai
         await RunJobAsync();
         var months = await app.WithDbAsync(db => db.Set<MonthClosing>().OrderBy(m => m.Month).Select(m => m.Month).ToListAsync());
         Assert.Equal(["2026-02", "2026-03", "2026-04"], months);
