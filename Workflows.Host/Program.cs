@@ -1,9 +1,11 @@
 using Scalar.AspNetCore;
 using Workflows.Host.Auth;
+using Workflows.Host.Ledger;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
 using Workflows.Host.Runtime;
 using Workflows.Host.Roster;
+using Workflows.Host.Violations;
 
 // Verbs: `migrate`, `seed-demo`, `bench`; no verb runs the web host.
 var (verb, hostArgs) = Verbs.Split(args);
@@ -25,6 +27,8 @@ builder.AddWorkflowRuntime();
 StartupTasks.AddStartupTasks(builder);
 builder.Services.AddScoped<OrgQueries>();
 builder.AddRoster();
+builder.AddViolations();
+builder.AddLedger();
 
 var app = builder.Build();
 
@@ -50,6 +54,8 @@ app.MapAuthApi();
 app.MapOrganizationApi();
 app.MapWorkflowApis();
 app.MapRosterApi();
+app.MapViolationsApi();
+app.MapLedgerApi();
 app.MapRazorPages();
 app.MapHangfireDashboardForHr();
 app.AnnounceWhenReady();

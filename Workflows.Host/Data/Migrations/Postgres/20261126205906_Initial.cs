@@ -87,12 +87,26 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     WaitingFor = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
                     StateJson = table.Column<string>(type: "text", nullable: false),
                     HistoryCount = table.Column<int>(type: "integer", nullable: false),
+                    ActiveTimers = table.Column<int>(type: "integer", nullable: false),
                     HasIncident = table.Column<bool>(type: "boolean", nullable: false),
                     Version = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Instances", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "MonthClosings",
+                columns: table => new
+                {
+                    Month = table.Column<string>(type: "character varying(7)", maxLength: 7, nullable: false),
+                    ClosedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ClosedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MonthClosings", x => x.Month);
                 });
 
             migrationBuilder.CreateTable(
@@ -358,6 +372,67 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ClosedStatementLines",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Month = table.Column<string>(type: "character varying(7)", maxLength: 7, nullable: false),
+                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    Seq = table.Column<int>(type: "integer", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    ViolationId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: true),
+                    SourceId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
+                    Amount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ClosedStatementLines", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ClosedStatementLines_AspNetUsers_EmployeeId",
+                        column: x => x.EmployeeId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_ClosedStatementLines_MonthClosings_Month",
+                        column: x => x.Month,
+                        principalTable: "MonthClosings",
+                        principalColumn: "Month",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Rewards",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
+                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    Amount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
+                    Reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    AwardedOn = table.Column<DateOnly>(type: "date", nullable: false),
+                    AwardedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    AwardedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Rewards", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Rewards_AspNetUsers_AwardedBy",
+                        column: x => x.AwardedBy,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Rewards_AspNetUsers_EmployeeId",
+                        column: x => x.EmployeeId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Seats",
                 columns: table => new
                 {
@@ -417,6 +492,40 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Violations",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
+                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    RuleCode = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    OccurredOn = table.Column<DateOnly>(type: "date", nullable: false),
+                    Description = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    PenaltyAmount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    RecordedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    RecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DisputeInstanceId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: true),
+                    ChangeCount = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Violations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Violations_AspNetUsers_EmployeeId",
+                        column: x => x.EmployeeId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_Violations_AspNetUsers_RecordedBy",
+                        column: x => x.RecordedBy,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "TaskCandidates",
                 columns: table => new
                 {
@@ -456,6 +565,63 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         principalTable: "Shifts",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LedgerAdjustments",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
+                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    PostedTo = table.Column<string>(type: "character varying(7)", maxLength: 7, nullable: false),
+                    ViolationId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: true),
+                    Amount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Reference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerAdjustments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_LedgerAdjustments_AspNetUsers_EmployeeId",
+                        column: x => x.EmployeeId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_LedgerAdjustments_Violations_ViolationId",
+                        column: x => x.ViolationId,
+                        principalTable: "Violations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ViolationChanges",
+                columns: table => new
+                {
+                    ViolationId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
+                    Seq = table.Column<int>(type: "integer", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ActorId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    FromStatus = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
+                    ToStatus = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    FromAmount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: true),
+                    ToAmount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
+                    Reference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ViolationChanges", x => new { x.ViolationId, x.Seq });
+                    table.ForeignKey(
+                        name: "FK_ViolationChanges_Violations_ViolationId",
+                        column: x => x.ViolationId,
+                        principalTable: "Violations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateIndex(
@@ -499,6 +665,22 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 table: "AspNetUsers",
                 column: "NormalizedUserName",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ClosedStatementLines_EmployeeId_Month",
+                table: "ClosedStatementLines",
+                columns: new[] { "EmployeeId", "Month" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ClosedStatementLines_Kind_SourceId",
+                table: "ClosedStatementLines",
+                columns: new[] { "Kind", "SourceId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ClosedStatementLines_Month_EmployeeId_Seq",
+                table: "ClosedStatementLines",
+                columns: new[] { "Month", "EmployeeId", "Seq" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Groups_Name",
@@ -546,6 +728,26 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 table: "Instances",
                 column: "WaitingFor",
                 filter: "\"WaitingFor\" IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerAdjustments_EmployeeId_PostedTo",
+                table: "LedgerAdjustments",
+                columns: new[] { "EmployeeId", "PostedTo" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerAdjustments_ViolationId",
+                table: "LedgerAdjustments",
+                column: "ViolationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Rewards_AwardedBy",
+                table: "Rewards",
+                column: "AwardedBy");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Rewards_EmployeeId_AwardedOn",
+                table: "Rewards",
+                columns: new[] { "EmployeeId", "AwardedOn" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Seats_GroupLeaderSeat",
@@ -615,6 +817,21 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "IX_Timers_InstanceId",
                 table: "Timers",
                 column: "InstanceId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Violations_EmployeeId_OccurredOn",
+                table: "Violations",
+                columns: new[] { "EmployeeId", "OccurredOn" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Violations_OccurredOn",
+                table: "Violations",
+                column: "OccurredOn");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Violations_RecordedBy",
+                table: "Violations",
+                column: "RecordedBy");
         }
 
         /// <inheritdoc />
@@ -636,6 +853,9 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "AspNetUserTokens");
 
             migrationBuilder.DropTable(
+                name: "ClosedStatementLines");
+
+            migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
@@ -646,6 +866,12 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Incidents");
+
+            migrationBuilder.DropTable(
+                name: "LedgerAdjustments");
+
+            migrationBuilder.DropTable(
+                name: "Rewards");
 
             migrationBuilder.DropTable(
                 name: "Seats");
@@ -663,7 +889,13 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Timers");
 
             migrationBuilder.DropTable(
+                name: "ViolationChanges");
+
+            migrationBuilder.DropTable(
                 name: "AspNetRoles");
+
+            migrationBuilder.DropTable(
+                name: "MonthClosings");
 
             migrationBuilder.DropTable(
                 name: "Shifts");
@@ -672,10 +904,13 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Tasks");
 
             migrationBuilder.DropTable(
-                name: "AspNetUsers");
+                name: "Violations");
 
             migrationBuilder.DropTable(
                 name: "Instances");
+
+            migrationBuilder.DropTable(
+                name: "AspNetUsers");
 
             migrationBuilder.DropTable(
                 name: "Groups");

@@ -1,0 +1,42 @@
+using Microsoft.EntityFrameworkCore;
+using Workflows.Definitions;
+using Workflows.Definitions.Violations;
+using Workflows.Host.Auth;
+using Workflows.Host.Data;
+
+namespace Workflows.Host.Violations;
+
+/// <summary>
+/// Who may see an employee's records (violations, eligibility, statements): the employee, their group
+/// leader, the supervisor, the manager and HR (API.md). One rule for all three, so they cannot drift apart.
+/// </summary>
+public static class RecordAccess
+{
+    public static bool MayRead(Actor actor, OrgPerson subject) =>
+        actor.Id == subject.Id
+        || actor.IsHR
+        || actor.Rank is Rank.Supervisor or Rank.Manager
+        || (actor.Rank == Rank.GroupLeader && actor.GroupId is not null && actor.GroupId == subject.GroupId);
+
+    /// <summary>Whether the actor sees everyone's records (no per-employee filter needed).</summary>
+    public static bool ReadsEveryone(Actor actor) => actor.IsHR || actor.Rank is Rank.Supervisor or Rank.Manager;
+
+    public static OrgPerson AsPerson(this Actor actor) => new(actor.Id, actor.Rank, actor.GroupId, actor.Roles);
+
+    /// <summary>The employee as the recording and reading rules see them; null when there is none.</summary>
+    public static async Task<OrgPerson?> FindPersonAsync(this WorkflowDbContext db, string id, CancellationToken ct)
+    {
+        var employee = await db.Users.AsNoTracking().Where(u => u.Id == id)
+            .Select(u => new { u.Id, u.Rank, u.GroupId }).SingleOrDefaultAsync(ct);
+        if (employee is null)
+        {
+            return null;
+        }
+
+        var roles = await (from ur in db.UserRoles
+                           join r in db.Roles on ur.RoleId equals r.Id
+                           where ur.UserId == id
+                           select r.Name!).ToListAsync(ct);
+        return new OrgPerson(employee.Id, employee.Rank, employee.GroupId, roles);
+    }
+}
