@@ -190,6 +190,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             p.ToTable("Signals");
             p.Property(x => x.Id).HasMaxLength(36);
             p.Property(x => x.Name).HasMaxLength(100);
+            p.Property(x => x.SubjectId).HasMaxLength(450);
             p.HasIndex(x => new { x.DeliveredAt, x.RaisedAt });
         });
     }

@@ -91,31 +91,68 @@ public sealed class AssignmentResolver(WorkflowDbContext db)
     /// <summary>The employees who hold <paramref name="role"/> (a rank or a company role) in the scope.</summary>
     public async Task<List<string>> CandidatesAsync(string role, string? scope, InstanceState state, CancellationToken ct)
     {
-        if (Enum.TryParse<Rank>(role, out var rank))
+        var q = Compiled.For(db);
+        if (!Enum.TryParse<Rank>(role, out var rank))
         {
-            if (rank == Rank.GroupLeader)
-            {
-                var groupId = await ScopeGroupAsync(scope, state, ct);
-                var leaders = db.Seats.Where(s => s.Rank == Rank.GroupLeader && s.HolderId != null);
-                if (groupId is not null)
-                {
-                    leaders = leaders.Where(s => s.GroupId == groupId);
-                }
-                else if (scope is not null)
-                {
-                    return [];
-                }
-
-                return await leaders.Select(s => s.HolderId!).ToListAsync(ct);
-            }
-
-            return await db.Users.Where(u => u.Rank == rank).Select(u => u.Id).ToListAsync(ct);
+            return await ToListAsync(q.HoldersOfRole(db, role));
         }
 
-        return await (from ur in db.UserRoles
-                      join r in db.Roles on ur.RoleId equals r.Id
-                      where r.Name == role
-                      select ur.UserId).ToListAsync(ct);
+        if (rank != Rank.GroupLeader)
+        {
+            return await ToListAsync(q.HoldersOfRank(db, rank));
+        }
+
+        if (scope == SubjectGroup)
+        {
+            return await ToListAsync(q.LeaderOfGroupOf(db, state.SubjectId));
+        }
+
+        if (scope is null)
+        {
+            return await ToListAsync(q.HoldersOfSeat(db, Rank.GroupLeader));
+        }
+
+        var groupId = await ScopeGroupAsync(scope, state, ct);
+        return groupId is null ? [] : await ToListAsync(q.LeaderOfGroup(db, groupId));
+    }
+
+    private static async Task<List<string>> ToListAsync(IAsyncEnumerable<string> source)
+    {
+        var list = new List<string>();
+        await foreach (var item in source)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Compiled once per model (each provider's context has its own): candidate resolution runs in
+    /// every step that creates a task.
+    /// </summary>
+    private sealed class Compiled
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Compiled> ByContext = new();
+
+        public static Compiled For(WorkflowDbContext db) => ByContext.GetOrAdd(db.GetType(), _ => new Compiled());
+
+        public Func<WorkflowDbContext, string, IAsyncEnumerable<string>> HoldersOfRole { get; } = EF.CompileAsyncQuery(
+            (WorkflowDbContext db, string role) => from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == role select ur.UserId);
+
+        public Func<WorkflowDbContext, Rank, IAsyncEnumerable<string>> HoldersOfRank { get; } = EF.CompileAsyncQuery(
+            (WorkflowDbContext db, Rank rank) => db.Users.Where(u => u.Rank == rank).Select(u => u.Id));
+
+        public Func<WorkflowDbContext, Rank, IAsyncEnumerable<string>> HoldersOfSeat { get; } = EF.CompileAsyncQuery(
+            (WorkflowDbContext db, Rank rank) => db.Seats.Where(s => s.Rank == rank && s.HolderId != null).Select(s => s.HolderId!));
+
+        public Func<WorkflowDbContext, string, IAsyncEnumerable<string>> LeaderOfGroup { get; } = EF.CompileAsyncQuery(
+            (WorkflowDbContext db, string groupId) => db.Seats.Where(s => s.Rank == Rank.GroupLeader && s.GroupId == groupId && s.HolderId != null).Select(s => s.HolderId!));
+
+        public Func<WorkflowDbContext, string, IAsyncEnumerable<string>> LeaderOfGroupOf { get; } = EF.CompileAsyncQuery(
+            (WorkflowDbContext db, string employeeId) => db.Seats
+                .Where(s => s.Rank == Rank.GroupLeader && s.HolderId != null && s.GroupId == db.Users.Where(u => u.Id == employeeId).Select(u => u.GroupId).FirstOrDefault())
+                .Select(s => s.HolderId!));
     }
 
     private async Task<string?> ScopeGroupAsync(string? scope, InstanceState state, CancellationToken ct)
@@ -134,24 +171,5 @@ public sealed class AssignmentResolver(WorkflowDbContext db)
             default:
                 return null;
         }
-    }
-
-    /// <summary>Whether the actor still holds the role a task was assigned for (a promotion or a role change since creation counts).</summary>
-    public async Task<bool> HoldsRoleAsync(string employeeId, string role, CancellationToken ct)
-    {
-        if (role == "Person")
-        {
-            return true;
-        }
-
-        if (Enum.TryParse<Rank>(role, out var rank))
-        {
-            return await db.Users.AnyAsync(u => u.Id == employeeId && u.Rank == rank, ct);
-        }
-
-        return await (from ur in db.UserRoles
-                      join r in db.Roles on ur.RoleId equals r.Id
-                      where ur.UserId == employeeId && r.Name == role
-                      select ur.UserId).AnyAsync(ct);
     }
 }

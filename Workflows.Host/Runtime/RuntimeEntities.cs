@@ -209,6 +209,9 @@ public sealed class PendingSignal
 
     public string Name { get; init; } = "";
 
+    /// <summary>When set, only instances about this employee receive it (e.g. <c>eligibility.changed</c> for one candidate).</summary>
+    public string? SubjectId { get; init; }
+
     public string? DataJson { get; init; }
 
     public DateTimeOffset RaisedAt { get; init; }

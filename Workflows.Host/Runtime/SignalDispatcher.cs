@@ -15,10 +15,12 @@ namespace Workflows.Host.Runtime;
 /// </summary>
 public sealed class SignalDispatcher(WorkflowDbContext db, IServiceScopeFactory scopes, DepartmentClock clock)
 {
-    public static void Raise(WorkflowDbContext db, DepartmentClock clock, string name, object? data = null) =>
+    /// <param name="subjectId">Only instances about this employee receive it; null for everyone waiting on <paramref name="name"/>.</param>
+    public static void Raise(WorkflowDbContext db, DepartmentClock clock, string name, object? data = null, string? subjectId = null) =>
         db.Signals.Add(new PendingSignal
         {
             Name = name,
+            SubjectId = subjectId,
             DataJson = data is null ? null : JsonSerializer.Serialize(data, WorkflowRunner.StateJson),
             RaisedAt = clock.Now,
         });
@@ -33,6 +35,7 @@ public sealed class SignalDispatcher(WorkflowDbContext db, IServiceScopeFactory 
             var data = signal.DataJson is null ? null : JsonSerializer.Deserialize<ImmutableDictionary<string, JsonElement>>(signal.DataJson, WorkflowRunner.StateJson);
             var waiting = await db.Instances.AsNoTracking()
                 .Where(i => i.WaitingFor == signal.Name && i.Status == InstanceStatus.Running && i.StartedAt <= signal.RaisedAt)
+                .Where(i => signal.SubjectId == null || i.SubjectId == signal.SubjectId)
                 .OrderBy(i => i.StartedAt).Select(i => i.Id).ToListAsync(ct);
             foreach (var instanceId in waiting)
             {

@@ -122,7 +122,7 @@ public sealed class WorkflowRunner(
         {
             return await RecordIncidentAsync(instanceId, operation, failure, ct);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
         {
             return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.");
         }
@@ -141,7 +141,7 @@ public sealed class WorkflowRunner(
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var loaded = await LoadForCompletion(db, taskId, actor.Id);
+            var loaded = await CompiledLoad.For(db)(db, taskId, actor.Id);
             if (loaded is null)
             {
                 return RunResult.NotFound($"There is no task '{taskId}'.");
@@ -178,7 +178,7 @@ public sealed class WorkflowRunner(
         {
             return await RecordIncidentAsync(instanceId!, $"complete task {taskId} ({action})", failure, ct);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
         {
             return RunResult.Conflict("This task was completed or claimed by someone else just now; nothing was applied.");
         }
@@ -186,14 +186,19 @@ public sealed class WorkflowRunner(
 
     private sealed record TaskForCompletion(WorkflowTask Task, WorkflowInstance Instance, bool IsCandidate);
 
-    /// <summary>The task, its instance and whether the actor is a candidate: one round trip, compiled once.</summary>
-    private static readonly Func<WorkflowDbContext, string, string, Task<TaskForCompletion?>> LoadForCompletion =
-        EF.CompileAsyncQuery((WorkflowDbContext db, string taskId, string actorId) =>
-            (from t in db.Tasks
-             join i in db.Instances on t.InstanceId equals i.Id
-             where t.Id == taskId
-             select new TaskForCompletion(t, i, db.TaskCandidates.Any(c => c.TaskId == t.Id && c.EmployeeId == actorId)))
-            .FirstOrDefault());
+    /// <summary>The task, its instance and whether the actor is a candidate: one round trip, compiled once per model.</summary>
+    private static class CompiledLoad
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Func<WorkflowDbContext, string, string, Task<TaskForCompletion?>>> ByContext = new();
+
+        public static Func<WorkflowDbContext, string, string, Task<TaskForCompletion?>> For(WorkflowDbContext db) =>
+            ByContext.GetOrAdd(db.GetType(), _ => EF.CompileAsyncQuery((WorkflowDbContext db, string taskId, string actorId) =>
+                (from t in db.Tasks
+                 join i in db.Instances on t.InstanceId equals i.Id
+                 where t.Id == taskId
+                 select new TaskForCompletion(t, i, db.TaskCandidates.Any(c => c.TaskId == t.Id && c.EmployeeId == actorId)))
+                .FirstOrDefault()));
+    }
 
     private async Task<RunResult.Refused?> CheckMayActAsync(WorkflowTask task, bool isCandidate, Actor actor, CancellationToken ct)
     {
@@ -305,7 +310,7 @@ public sealed class WorkflowRunner(
         {
             return await RecordIncidentAsync(instanceId, "withdraw", failure, ct);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
         {
             return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.");
         }
@@ -392,7 +397,7 @@ public sealed class WorkflowRunner(
             await RecordIncidentAsync(instanceId, $"signal {signal}", failure, ct);
             return false;
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
         {
             return false;
         }
@@ -638,3 +643,15 @@ public sealed class ActivityFailedException(string step, Exception inner)
     public string Step { get; } = step;
 }
 
+
+/// <summary>
+/// Database errors that mean "someone else got there first": a stale concurrency token, or a unique
+/// key taken by a concurrent step (two steps of one instance both appending history seq n+1).
+/// </summary>
+public static class DbErrors
+{
+    public static bool IsConflict(DbUpdateException ex) =>
+        ex is DbUpdateConcurrencyException
+        || ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
+        || ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
+}
