@@ -615,8 +615,6 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("At");
-
                     b.HasIndex("ActorId", "At");
 
                     b.ToTable("History", (string)null);
@@ -875,8 +873,6 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("InstanceId", "Status");
-
-                    b.HasIndex("Status", "DueAt");
 
                     b.ToTable("Tasks", (string)null);
                 });

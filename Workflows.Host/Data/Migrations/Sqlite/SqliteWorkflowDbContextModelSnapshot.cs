@@ -602,8 +602,6 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("At");
-
                     b.HasIndex("ActorId", "At");
 
                     b.ToTable("History", (string)null);
@@ -862,8 +860,6 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("InstanceId", "Status");
-
-                    b.HasIndex("Status", "DueAt");
 
                     b.ToTable("Tasks", (string)null);
                 });

@@ -11,7 +11,7 @@ using Workflows.Host.Data;
 namespace Workflows.Host.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteWorkflowDbContext))]
-    [Migration("20261126210235_Initial")]
+    [Migration("20261126210840_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -605,8 +605,6 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("At");
-
                     b.HasIndex("ActorId", "At");
 
                     b.ToTable("History", (string)null);
@@ -865,8 +863,6 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("InstanceId", "Status");
-
-                    b.HasIndex("Status", "DueAt");
 
                     b.ToTable("Tasks", (string)null);
                 });

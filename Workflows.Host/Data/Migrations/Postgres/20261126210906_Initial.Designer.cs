@@ -12,7 +12,7 @@ using Workflows.Host.Data;
 namespace Workflows.Host.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresWorkflowDbContext))]
-    [Migration("20261126210257_Initial")]
+    [Migration("20261126210906_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -618,8 +618,6 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("At");
-
                     b.HasIndex("ActorId", "At");
 
                     b.ToTable("History", (string)null);
@@ -878,8 +876,6 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("InstanceId", "Status");
-
-                    b.HasIndex("Status", "DueAt");
 
                     b.ToTable("Tasks", (string)null);
                 });

@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Workflows.Host.Data.Migrations.Postgres
+namespace Workflows.Host.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Initial : Migration
@@ -16,10 +15,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "AspNetRoles",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -30,10 +29,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    FriendlyName = table.Column<string>(type: "text", nullable: true),
-                    Xml = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FriendlyName = table.Column<string>(type: "TEXT", nullable: true),
+                    Xml = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -44,12 +43,12 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "DesignVersions",
                 columns: table => new
                 {
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Version = table.Column<int>(type: "integer", nullable: false),
-                    Type = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
-                    Json = table.Column<string>(type: "text", nullable: false),
-                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
-                    PublishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Json = table.Column<string>(type: "TEXT", nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PublishedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -60,8 +59,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Groups",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -72,24 +71,24 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Instances",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Type = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
-                    DesignName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    DesignVersion = table.Column<int>(type: "integer", nullable: false),
-                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    Outcome = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
-                    SubjectId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    StartedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    CurrentStep = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    StepVisit = table.Column<int>(type: "integer", nullable: false),
-                    WaitingFor = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    StateJson = table.Column<string>(type: "text", nullable: false),
-                    HistoryCount = table.Column<int>(type: "integer", nullable: false),
-                    ActiveTimers = table.Column<int>(type: "integer", nullable: false),
-                    HasIncident = table.Column<bool>(type: "boolean", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    DesignName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    DesignVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    StartedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CurrentStep = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    StepVisit = table.Column<int>(type: "INTEGER", nullable: false),
+                    WaitingFor = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    StateJson = table.Column<string>(type: "TEXT", nullable: false),
+                    HistoryCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    ActiveTimers = table.Column<int>(type: "INTEGER", nullable: false),
+                    HasIncident = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -100,9 +99,9 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "MonthClosings",
                 columns: table => new
                 {
-                    Month = table.Column<string>(type: "character varying(7)", maxLength: 7, nullable: false),
-                    ClosedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ClosedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false)
+                    Month = table.Column<string>(type: "TEXT", maxLength: 7, nullable: false),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClosedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -113,12 +112,12 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Signals",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    SubjectId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    DataJson = table.Column<string>(type: "text", nullable: true),
-                    RaisedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    DeliveredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    DataJson = table.Column<string>(type: "TEXT", nullable: true),
+                    RaisedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DeliveredAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -129,11 +128,11 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "AspNetRoleClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    RoleId = table.Column<string>(type: "text", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RoleId = table.Column<string>(type: "TEXT", nullable: false),
+                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
+                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -150,24 +149,24 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "AspNetUsers",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Rank = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
-                    GroupId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: true),
-                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    PasswordHash = table.Column<string>(type: "text", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Rank = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    GroupId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: true),
+                    UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PasswordHash = table.Column<string>(type: "TEXT", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "TEXT", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "TEXT", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "TEXT", nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LockoutEnd = table.Column<long>(type: "INTEGER", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -184,16 +183,16 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "History",
                 columns: table => new
                 {
-                    InstanceId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Seq = table.Column<int>(type: "integer", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
-                    Step = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    ActorId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    ActingRole = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
-                    Action = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
-                    Comment = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
-                    DataJson = table.Column<string>(type: "text", nullable: true)
+                    InstanceId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Seq = table.Column<int>(type: "INTEGER", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Step = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    ActorId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    ActingRole = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    Comment = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    DataJson = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -210,13 +209,13 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Incidents",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    InstanceId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Step = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
-                    Operation = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Error = table.Column<string>(type: "text", nullable: false),
-                    OccurredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ResolvedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    InstanceId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Step = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Operation = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Error = table.Column<string>(type: "TEXT", nullable: false),
+                    OccurredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ResolvedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -233,24 +232,24 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Tasks",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    InstanceId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Type = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
-                    Step = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Visit = table.Column<int>(type: "integer", nullable: false),
-                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
-                    ActingRole = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false),
-                    RequiredRole = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
-                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    AssigneeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    SubjectId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    ActionsJson = table.Column<string>(type: "text", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    CompletedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    Action = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    InstanceId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    Step = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Visit = table.Column<int>(type: "INTEGER", nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ActingRole = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    RequiredRole = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    AssigneeId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    SubjectId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    ActionsJson = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CompletedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -267,14 +266,14 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Timers",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    InstanceId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Step = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    Visit = table.Column<int>(type: "integer", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    DueAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    FiredAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    CancelledAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    InstanceId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Step = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Visit = table.Column<int>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    DueAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FiredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CancelledAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -291,11 +290,11 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "AspNetUserClaims",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "integer", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    ClaimType = table.Column<string>(type: "text", nullable: true),
-                    ClaimValue = table.Column<string>(type: "text", nullable: true)
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    ClaimType = table.Column<string>(type: "TEXT", nullable: true),
+                    ClaimValue = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -312,10 +311,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "AspNetUserLogins",
                 columns: table => new
                 {
-                    LoginProvider = table.Column<string>(type: "text", nullable: false),
-                    ProviderKey = table.Column<string>(type: "text", nullable: false),
-                    ProviderDisplayName = table.Column<string>(type: "text", nullable: true),
-                    UserId = table.Column<string>(type: "text", nullable: false)
+                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
+                    ProviderKey = table.Column<string>(type: "TEXT", nullable: false),
+                    ProviderDisplayName = table.Column<string>(type: "TEXT", nullable: true),
+                    UserId = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -332,8 +331,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "AspNetUserRoles",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    RoleId = table.Column<string>(type: "text", nullable: false)
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    RoleId = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -356,10 +355,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "AspNetUserTokens",
                 columns: table => new
                 {
-                    UserId = table.Column<string>(type: "text", nullable: false),
-                    LoginProvider = table.Column<string>(type: "text", nullable: false),
-                    Name = table.Column<string>(type: "text", nullable: false),
-                    Value = table.Column<string>(type: "text", nullable: true)
+                    UserId = table.Column<string>(type: "TEXT", nullable: false),
+                    LoginProvider = table.Column<string>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", nullable: false),
+                    Value = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -376,16 +375,16 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "ClosedStatementLines",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    Month = table.Column<string>(type: "character varying(7)", maxLength: 7, nullable: false),
-                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    Seq = table.Column<int>(type: "integer", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    ViolationId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: true),
-                    SourceId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Amount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
-                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Month = table.Column<string>(type: "TEXT", maxLength: 7, nullable: false),
+                    EmployeeId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    Seq = table.Column<int>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    ViolationId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: true),
+                    SourceId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Amount = table.Column<decimal>(type: "TEXT", precision: 12, scale: 2, nullable: false),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -408,13 +407,13 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Rewards",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    Amount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
-                    Reason = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    AwardedOn = table.Column<DateOnly>(type: "date", nullable: false),
-                    AwardedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    AwardedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    EmployeeId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    Amount = table.Column<decimal>(type: "TEXT", precision: 12, scale: 2, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    AwardedOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    AwardedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    AwardedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -437,12 +436,12 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Seats",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Rank = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    GroupId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: true),
-                    HolderId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
-                    VacantSince = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Rank = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    GroupId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: true),
+                    HolderId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    VacantSince = table.Column<long>(type: "INTEGER", nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -465,15 +464,15 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Shifts",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    GroupId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Date = table.Column<DateOnly>(type: "date", nullable: false),
-                    Start = table.Column<TimeOnly>(type: "time without time zone", nullable: false),
-                    End = table.Column<TimeOnly>(type: "time without time zone", nullable: false),
-                    MinStaff = table.Column<int>(type: "integer", nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    GroupId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Start = table.Column<TimeOnly>(type: "TEXT", nullable: false),
+                    End = table.Column<TimeOnly>(type: "TEXT", nullable: false),
+                    MinStaff = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -496,18 +495,18 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "Violations",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    RuleCode = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
-                    OccurredOn = table.Column<DateOnly>(type: "date", nullable: false),
-                    Description = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
-                    PenaltyAmount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
-                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    RecordedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    RecordedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    DisputeInstanceId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: true),
-                    ChangeCount = table.Column<int>(type: "integer", nullable: false),
-                    Version = table.Column<long>(type: "bigint", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    EmployeeId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    RuleCode = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    OccurredOn = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    PenaltyAmount = table.Column<decimal>(type: "TEXT", precision: 12, scale: 2, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    RecordedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    RecordedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DisputeInstanceId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: true),
+                    ChangeCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -530,8 +529,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "TaskCandidates",
                 columns: table => new
                 {
-                    TaskId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false)
+                    TaskId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    EmployeeId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -548,8 +547,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "ShiftAssignments",
                 columns: table => new
                 {
-                    ShiftId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false)
+                    ShiftId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    EmployeeId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -572,15 +571,15 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "LedgerAdjustments",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    EmployeeId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    PostedTo = table.Column<string>(type: "character varying(7)", maxLength: 7, nullable: false),
-                    ViolationId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: true),
-                    Amount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
-                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
-                    Reference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
-                    CreatedBy = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    Id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    EmployeeId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    PostedTo = table.Column<string>(type: "TEXT", maxLength: 7, nullable: false),
+                    ViolationId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: true),
+                    Amount = table.Column<decimal>(type: "TEXT", precision: 12, scale: 2, nullable: false),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Reference = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -603,16 +602,16 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "ViolationChanges",
                 columns: table => new
                 {
-                    ViolationId = table.Column<string>(type: "character varying(36)", maxLength: 36, nullable: false),
-                    Seq = table.Column<int>(type: "integer", nullable: false),
-                    Kind = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ActorId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
-                    FromStatus = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: true),
-                    ToStatus = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
-                    FromAmount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: true),
-                    ToAmount = table.Column<decimal>(type: "numeric(12,2)", precision: 12, scale: 2, nullable: false),
-                    Reference = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                    ViolationId = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
+                    Seq = table.Column<int>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    FromStatus = table.Column<string>(type: "TEXT", maxLength: 20, nullable: true),
+                    ToStatus = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    FromAmount = table.Column<decimal>(type: "TEXT", precision: 12, scale: 2, nullable: true),
+                    ToAmount = table.Column<decimal>(type: "TEXT", precision: 12, scale: 2, nullable: false),
+                    Reference = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -693,11 +692,6 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "IX_History_ActorId_At",
                 table: "History",
                 columns: new[] { "ActorId", "At" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_History_At",
-                table: "History",
-                column: "At");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Incidents_InstanceId_ResolvedAt",
@@ -803,11 +797,6 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "IX_Tasks_InstanceId_Status",
                 table: "Tasks",
                 columns: new[] { "InstanceId", "Status" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Tasks_Status_DueAt",
-                table: "Tasks",
-                columns: new[] { "Status", "DueAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Timers_FiredAt_CancelledAt_DueAt",
