@@ -74,7 +74,7 @@ public sealed class WorkflowRunner(
         {
             db.Instances.Add(instance);
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: false, ct);
-            await db.SaveChangesAsync(ct);
+            await RuntimeWriter.SaveAsync(db, ct);
             await tx.CommitAsync(ct);
             AfterCommit(pending);
         }
@@ -113,7 +113,7 @@ public sealed class WorkflowRunner(
 
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct);
             await ResolveIncidentsAsync(instance, ct);
-            await db.SaveChangesAsync(ct);
+            await RuntimeWriter.SaveAsync(db, ct);
             await tx.CommitAsync(ct);
             AfterCommit(pending);
             return new RunResult.Ok(instance);
@@ -169,7 +169,7 @@ public sealed class WorkflowRunner(
             task.Action = action;
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct, completedTask: task);
             await ResolveIncidentsAsync(instance, ct);
-            await db.SaveChangesAsync(ct);
+            await RuntimeWriter.SaveAsync(db, ct);
             await tx.CommitAsync(ct);
             AfterCommit(pending);
             return new RunResult.Ok(instance);
@@ -301,7 +301,7 @@ public sealed class WorkflowRunner(
             }
 
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct);
-            await db.SaveChangesAsync(ct);
+            await RuntimeWriter.SaveAsync(db, ct);
             await tx.CommitAsync(ct);
             AfterCommit(pending);
             return new RunResult.Ok(instance);
@@ -349,14 +349,14 @@ public sealed class WorkflowRunner(
                 if (result is Accepted accepted)
                 {
                     var pending = await ApplyAsync(instance, accepted, design, runActivities: true, ct);
-                    await db.SaveChangesAsync(ct);
+                    await RuntimeWriter.SaveAsync(db, ct);
                     await tx.CommitAsync(ct);
                     AfterCommit(pending);
                     return true;
                 }
             }
 
-            await db.SaveChangesAsync(ct);
+            await RuntimeWriter.SaveAsync(db, ct);
             await tx.CommitAsync(ct);
             return true;
         }
@@ -387,7 +387,7 @@ public sealed class WorkflowRunner(
             }
 
             var pending = await ApplyAsync(instance, accepted, design, runActivities: true, ct);
-            await db.SaveChangesAsync(ct);
+            await RuntimeWriter.SaveAsync(db, ct);
             await tx.CommitAsync(ct);
             AfterCommit(pending);
             return true;
@@ -474,7 +474,7 @@ public sealed class WorkflowRunner(
                     SubjectId = instance.SubjectId,
                     ActionsJson = JsonSerializer.Serialize(create.Actions.Select(a => new TaskActionInfo(a.Name, a.CommentRequired, [.. a.Requires])), StateJson),
                     CreatedAt = now,
-                    DueAt = create.DueAt,
+                    DueAt = create.DueAt?.ToUniversalTime(),
                 };
                 db.Tasks.Add(task);
                 db.TaskCandidates.AddRange(resolved.CandidateIds.Distinct(StringComparer.Ordinal).Select(c => new TaskCandidate { TaskId = task.Id, EmployeeId = c }));
@@ -497,7 +497,7 @@ public sealed class WorkflowRunner(
                     Step = schedule.Step,
                     Visit = schedule.Visit,
                     Kind = schedule.Kind == TimerKind.WaitTimeout ? TimerKinds.WaitTimeout : TimerKinds.TaskDue,
-                    DueAt = schedule.DueAt,
+                    DueAt = schedule.DueAt.ToUniversalTime(),
                 };
                 db.Timers.Add(timer);
                 newTimers.Add(timer);
