@@ -31,6 +31,8 @@ fi
 PG_DIR="$(mktemp -d /tmp/workflows-pg.XXXXXX)"
 PG_PORT="$(free_port)"
 as_pg() { if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# PostgreSQL refuses to run as root: as root, the cluster belongs to the postgres user.
+if [ "$(id -u)" = "0" ] && ! id postgres >/dev/null 2>&1; then useradd --system --no-create-home postgres; fi
 if [ "$(id -u)" = "0" ]; then chown postgres:postgres "$PG_DIR"; fi
 
 stop_pg() {
