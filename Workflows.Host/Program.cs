@@ -1,5 +1,6 @@
 using Scalar.AspNetCore;
 using Workflows.Host.Auth;
+using Workflows.Host.Disputes;
 using Workflows.Host.Ledger;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
@@ -29,6 +30,7 @@ builder.Services.AddScoped<OrgQueries>();
 builder.AddRoster();
 builder.AddViolations();
 builder.AddLedger();
+builder.AddDisputes();
 
 var app = builder.Build();
 
@@ -56,6 +58,7 @@ app.MapWorkflowApis();
 app.MapRosterApi();
 app.MapViolationsApi();
 app.MapLedgerApi();
+app.MapDisputesApi();
 app.MapRazorPages();
 app.MapHangfireDashboardForHr();
 app.AnnounceWhenReady();

@@ -118,7 +118,15 @@ public static class DesignLoader
                 Title: root.GetProperty("title").GetString()!,
                 Start: root.GetProperty("start").GetString()!,
                 Steps: steps.ToImmutable(),
-                FileName: fileName);
+                FileName: fileName)
+            {
+                OnWithdraw = String(root, "onWithdraw"),
+            };
+            if (design.OnWithdraw is { } hook && !catalog.TryGetOutcomes(hook, out _))
+            {
+                Problems.Add(new DesignProblem(fileName, null, $"onWithdraw names unknown activity '{hook}' (known: {List(catalog.Names)})"));
+            }
+
             CheckGraph(design);
             return design;
         }

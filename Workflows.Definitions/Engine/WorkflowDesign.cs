@@ -20,6 +20,13 @@ public sealed record WorkflowDesign(
     /// </summary>
     public ImmutableHashSet<string> ProtectedVariables { get; } = ComputeProtectedVariables(Steps);
 
+    /// <summary>
+    /// Optional activity the host runs inside the withdraw transaction (design property <c>onWithdraw</c>): undoes
+    /// domain effects an earlier step made (a dispute puts its violation back to Active). Its outcome is recorded,
+    /// not routed: a withdrawn instance ends <c>Withdrawn</c> whatever the activity answers; if it throws, nothing is withdrawn.
+    /// </summary>
+    public string? OnWithdraw { get; init; }
+
     public StepDesign Step(string id) => Steps[id];
 
     private static ImmutableHashSet<string> ComputeProtectedVariables(ImmutableDictionary<string, StepDesign> steps)

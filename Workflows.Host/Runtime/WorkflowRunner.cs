@@ -300,7 +300,13 @@ public sealed class WorkflowRunner(
                 return Refuse(rejected);
             }
 
+            var step = instance.CurrentStep;
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct);
+            if (design.OnWithdraw is { } hook)
+            {
+                await RunWithdrawHookAsync(instance, ((Accepted)result).State, step, hook, actor.Id, ct);
+            }
+
             await RuntimeWriter.SaveAsync(db, ct);
             await tx.CommitAsync(ct);
             AfterCommit(pending);
@@ -314,6 +320,23 @@ public sealed class WorkflowRunner(
         {
             return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.");
         }
+    }
+
+    /// <summary>The design's <c>onWithdraw</c> activity, in the withdraw's transaction: its effects commit with the withdrawal or not at all.</summary>
+    private async Task RunWithdrawHookAsync(WorkflowInstance instance, InstanceState state, string? step, string activityName, string actorId, CancellationToken ct)
+    {
+        ActivityResult outcome;
+        try
+        {
+            outcome = await activities.Resolve(services, activityName).RunAsync(new ActivityContext(instance, state, db, clock, services), ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new ActivityFailedException(step ?? "withdraw", ex);
+        }
+
+        var data = (outcome.Variables ?? WorkflowVariables.Empty).SetItem("activity", WorkflowVariables.Value(activityName));
+        AddHistory(instance, HistoryKinds.ActivityCompleted, step, actorId, null, outcome.Outcome, "onWithdraw", JsonSerializer.Serialize(data, StateJson));
     }
 
     /// <summary>

@@ -228,3 +228,35 @@ public class DesignLoaderTests
         TestContext.Current.SendDiagnosticMessage(ex.Message);
     }
 }
+
+/// <summary>The optional design-level <c>onWithdraw</c> activity (used by the penalty dispute to put its violation back).</summary>
+public class DesignLoaderOnWithdrawTests
+{
+    [Fact]
+    public void Load_ReadsOnWithdraw_WhenItNamesAKnownActivity()
+    {
+        var activity = TestDesigns.Catalog.Names.First();
+        var design = DesignLoader.Load(TestDesigns.AllKindsWith(d => d["onWithdraw"] = activity), "hook.json", TestDesigns.Catalog);
+
+        Assert.Equal(activity, design.OnWithdraw);
+        Assert.Null(TestDesigns.AllKinds.OnWithdraw);
+    }
+
+    [Fact]
+    public void Load_Fails_WhenOnWithdrawNamesAnUnknownActivity()
+    {
+        var ex = Assert.Throws<DesignValidationException>(() =>
+            DesignLoader.Load(TestDesigns.AllKindsWith(d => d["onWithdraw"] = "test.nonexistent"), "hook.json", TestDesigns.Catalog));
+
+        Assert.Contains(ex.Problems, p => p.FileName == "hook.json" && p.Step is null && p.Problem.Contains("onWithdraw names unknown activity 'test.nonexistent'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_Fails_WhenOnWithdrawIsNotAString()
+    {
+        var ex = Assert.Throws<DesignValidationException>(() =>
+            DesignLoader.Load(TestDesigns.AllKindsWith(d => d["onWithdraw"] = 3), "hook.json", TestDesigns.Catalog));
+
+        Assert.Contains(ex.Problems, p => p.Problem.Contains("schema", StringComparison.Ordinal));
+    }
+}
