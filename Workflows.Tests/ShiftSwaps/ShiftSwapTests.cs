@@ -192,6 +192,46 @@ public abstract class ShiftSwapTests(WorkflowsApp app)
         Assert.Equal(new[] { c.Id, stays.Id }.Order(StringComparer.Ordinal), await AssigneesAsync(shift));
     }
 
+    /// <summary>
+    /// The two conflicting last approvals of the double-booking case sent at the same moment (the second request is
+    /// cross-group, its first leader has approved already; c's leader gives both last approvals). The loser either
+    /// fails the check or gets 409 and approves again; either way exactly one change is in the roster.
+    /// </summary>
+    [Fact]
+    public async Task TwoConflictingApprovals_AtOnce_ExactlyOneApplies()
+    {
+        var team = await NewTeamAsync(members: 2);
+        var other = await NewTeamAsync(members: 1);
+        var (a, c, b) = (team.Members[0], team.Members[1], other.Members[0]);
+        var day = await ShiftAsync(team.GroupId, Day, "08:00", "16:00", 1, a.Id);
+        var overlapping = await ShiftAsync(other.GroupId, Day, "12:00", "20:00", 1, b.Id);
+        var dayRequest = await FileAsync(a, day, c.Id);
+        var overlappingRequest = await FileAsync(b, overlapping, c.Id);
+        await CompleteAsync(c.UserName, await app.TaskInInboxAsync(c.UserName, dayRequest), "accept");
+        await CompleteAsync(c.UserName, await app.TaskInInboxAsync(c.UserName, overlappingRequest), "accept");
+        await CompleteAsync(other.Leader.UserName, await app.TaskInInboxAsync(other.Leader.UserName, overlappingRequest), "approve");
+        var last = new[] { (team.Leader.UserName, dayRequest), (team.Leader.UserName, overlappingRequest) };
+        var tasks = await Task.WhenAll(last.Select(l => app.TaskInInboxAsync(l.UserName, l.Item2)));
+
+        var outcomes = await Task.WhenAll(last.Select((l, i) => Task.Run(async () =>
+        {
+            using var client = await app.LoginAsync(l.UserName);
+            for (var attempt = 0; ; attempt++)
+            {
+                var response = await client.PostAsJsonAsync($"/api/tasks/{Id(tasks[i])}/complete", new { action = "approve" });
+                if (response.StatusCode != HttpStatusCode.Conflict || attempt == 5)
+                {
+                    return (await ApiAssert.JsonAsync(response)).GetProperty("outcome").GetString();
+                }
+            }
+        })));
+
+        Assert.Equal(["Approved", "Rejected"], outcomes.Order(StringComparer.Ordinal));
+        var dayWon = outcomes[0] == "Approved";
+        Assert.Equal([c.Id], await AssigneesAsync(dayWon ? day : overlapping));
+        Assert.Equal(dayWon ? [b.Id] : [a.Id], await AssigneesAsync(dayWon ? overlapping : day));
+    }
+
     [Fact]
     public async Task Request_Expires_WhenItsFirstShiftStarts_TasksClose_RosterUnchanged()
     {
