@@ -6,6 +6,7 @@ using Workflows.Host.Organization;
 using Workflows.Host.Platform;
 using Workflows.Host.Runtime;
 using Workflows.Host.Roster;
+using Workflows.Host.ShiftSwaps;
 using Workflows.Host.Violations;
 
 // Verbs: `migrate`, `seed-demo`, `bench`; no verb runs the web host.
@@ -28,6 +29,7 @@ builder.AddWorkflowRuntime();
 StartupTasks.AddStartupTasks(builder);
 builder.Services.AddScoped<OrgQueries>();
 builder.AddRoster();
+builder.AddShiftSwaps();
 builder.AddViolations();
 builder.AddLedger();
 builder.AddDisputes();
@@ -56,6 +58,7 @@ app.MapAuthApi();
 app.MapOrganizationApi();
 app.MapWorkflowApis();
 app.MapRosterApi();
+app.MapShiftSwapsApi();
 app.MapViolationsApi();
 app.MapLedgerApi();
 app.MapDisputesApi();

@@ -341,7 +341,9 @@ public static class WorkflowEngine
                     return new Rejected(RejectionCode.MissingVariable, $"Task '{task.Id}' is due at the time in '{dueVariable}', which holds no ISO-8601 timestamp.");
                 }
 
-                dueAt = at;
+                // In UTC like every other instant the engine hands out: the host stores instants as UTC
+                // (PostgreSQL's timestamptz refuses other offsets; SQLite's binary encoding sorts by local ticks).
+                dueAt = at.ToUniversalTime();
             }
 
             var excluded = ExcludedPersons(task, _state);
