@@ -3,6 +3,7 @@ using Workflows.Host.Auth;
 using Workflows.Host.Ledger;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
+using Workflows.Host.Promotion;
 using Workflows.Host.Runtime;
 using Workflows.Host.Roster;
 using Workflows.Host.Violations;
@@ -29,6 +30,7 @@ builder.Services.AddScoped<OrgQueries>();
 builder.AddRoster();
 builder.AddViolations();
 builder.AddLedger();
+builder.AddPromotion();
 
 var app = builder.Build();
 
@@ -56,6 +58,7 @@ app.MapWorkflowApis();
 app.MapRosterApi();
 app.MapViolationsApi();
 app.MapLedgerApi();
+app.MapPromotionApi();
 app.MapRazorPages();
 app.MapHangfireDashboardForHr();
 app.AnnounceWhenReady();
