@@ -445,6 +445,48 @@ public abstract class PromotionApiTests(WorkflowsApp app)
         Assert.NotEmpty(leaderC);
     }
 
+    [Fact]
+    public async Task TwoPicksRacingForOneSeat_AppointOnlyOne()
+    {
+        await FillVacantSeatsAsync("GroupLeader");
+        var (groupA, _, _) = await NewGroupWithLeaderAsync();
+        var (groupB, _, _) = await NewGroupWithLeaderAsync();
+        var (groupC, _, _) = await NewGroupWithLeaderAsync();
+        var (a, aUser) = await NewPersonAsync("Member", groupA);
+        var (b, bUser) = await NewPersonAsync("Member", groupB);
+        var ids = new[] { await ApplySelfAsync(aUser, a, "GroupLeader"), await ApplySelfAsync(bUser, b, "GroupLeader") };
+        foreach (var id in ids)
+        {
+            await Ok(CompleteAsync("hr", await TaskAsync("hr", id), "approve"));
+            await Ok(CompleteAsync("supervisor", await TaskAsync("supervisor", id), "approve"));
+        }
+
+        using var hr = await LoginAsync("hr");
+        await ApiAssert.JsonAsync(await hr.PostAsync($"/api/seats/{(await SeatOfGroupAsync(groupC)).GetProperty("id").GetString()}/vacate", null));
+        var picks = await Task.WhenAll(ids.Select(id => TaskAsync("hr", id)));
+
+        // Both picks at once: both appointments see the seat vacant; the seat's version lets one commit.
+        var responses = await Task.WhenAll(picks.Select(p => CompleteAsync("hr", p, "approve")));
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, $"{(int)r.StatusCode}"));
+        var outcomes = await Task.WhenAll(ids.Select(id => app.InstanceAsync(id)));
+        Assert.Single(outcomes, o => o.GetProperty("outcome").GetString() == "Approved");
+        var holder = (await SeatOfGroupAsync(groupC)).GetProperty("holderId").GetString();
+        Assert.Contains(holder, new[] { a, b });
+        var loser = holder == a ? b : a;
+        Assert.Equal("Member", (await EmployeeAsync(loser)).GetProperty("rank").GetString());
+
+        // The loser, retried if its step was rolled back, finds no seat and keeps waiting.
+        var loserId = ids[holder == a ? 1 : 0];
+        if ((await app.InstanceAsync(loserId)).GetProperty("currentSteps")[0].GetString() == "pick")
+        {
+            await Ok(CompleteAsync("hr", await TaskAsync("hr", loserId), "approve"));
+        }
+
+        Assert.Equal("waitSeat", (await app.InstanceAsync(loserId)).GetProperty("currentSteps")[0].GetString());
+        Assert.Equal(1, (await ApiAssert.JsonAsync(await hr.GetAsync("/api/seats?rank=GroupLeader"))).EnumerateArray()
+            .Count(s => s.GetProperty("holderId").GetString() is { } h && (h == a || h == b)));
+    }
+
     // ---------- helpers ----------
 
     private async Task<DateOnly> TodayAsync()
