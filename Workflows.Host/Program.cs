@@ -4,6 +4,7 @@ using Workflows.Host.Disputes;
 using Workflows.Host.Ledger;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
+using Workflows.Host.Promotion;
 using Workflows.Host.Runtime;
 using Workflows.Host.Roster;
 using Workflows.Host.ShiftSwaps;
@@ -33,6 +34,7 @@ builder.AddShiftSwaps();
 builder.AddViolations();
 builder.AddLedger();
 builder.AddDisputes();
+builder.AddPromotion();
 
 var app = builder.Build();
 
@@ -62,6 +64,7 @@ app.MapShiftSwapsApi();
 app.MapViolationsApi();
 app.MapLedgerApi();
 app.MapDisputesApi();
+app.MapPromotionApi();
 app.MapRazorPages();
 app.MapHangfireDashboardForHr();
 app.AnnounceWhenReady();

@@ -261,6 +261,7 @@ public static class DesignLoader
         private WaitStep ReadWait(string id, JsonElement step)
         {
             var timeout = String(step, "timeout");
+            var timeoutAt = String(step, "timeoutAt");
             var onTimeout = String(step, "onTimeout");
             IsoDuration? duration = null;
             if (timeout is not null && !IsoDuration.TryParse(timeout, out duration))
@@ -268,17 +269,22 @@ public static class DesignLoader
                 Problem(id, $"timeout '{timeout}' is not an ISO-8601 duration");
             }
 
-            if (timeout is not null && onTimeout is null)
+            if (timeout is not null && timeoutAt is not null)
+            {
+                Problem(id, "both timeout and timeoutAt are set; use one");
+            }
+
+            if ((timeout ?? timeoutAt) is not null && onTimeout is null)
             {
                 Problem(id, "timeout is set but onTimeout is missing");
             }
 
-            if (onTimeout is not null && timeout is null)
+            if (onTimeout is not null && timeout is null && timeoutAt is null)
             {
                 Problem(id, "onTimeout is set but timeout is missing");
             }
 
-            return new WaitStep(id, String(step, "signal")!, String(step, "onSignal")!, duration, onTimeout);
+            return new WaitStep(id, String(step, "signal")!, String(step, "onSignal")!, duration, onTimeout) { TimeoutAt = timeoutAt };
         }
 
         private EndStep ReadEnd(string id, JsonElement step)

@@ -48,6 +48,14 @@ public sealed record WorkflowDesign(
             }
         }
 
+        foreach (var wait in steps.Values.OfType<WaitStep>())
+        {
+            if (wait.TimeoutAt is { } timeoutAt)
+            {
+                names.Add(timeoutAt);
+            }
+        }
+
         return names.ToImmutable();
     }
 }
@@ -108,6 +116,14 @@ public sealed record TaskAction(string Name, string To, bool CommentRequired, Im
 /// <summary>Waits for a named signal, optionally with a timeout.</summary>
 public sealed record WaitStep(string Id, string Signal, string OnSignal, IsoDuration? Timeout, string? OnTimeout) : StepDesign(Id)
 {
+    /// <summary>
+    /// Or: time out at the ISO-8601 timestamp this variable holds. A deadline computed once (e.g. from
+    /// configuration) survives re-entering the step, where a <see cref="Timeout"/> would start again.
+    /// </summary>
+    public string? TimeoutAt { get; init; }
+
+    public bool HasTimeout => Timeout is not null || TimeoutAt is not null;
+
     public override IEnumerable<(string Via, string Target)> Transitions =>
         OnTimeout is null ? [("onSignal", OnSignal)] : [("onSignal", OnSignal), ("onTimeout", OnTimeout)];
 }

@@ -260,7 +260,7 @@ public static class WorkflowEngine
                     break;
                 case WaitStep wait:
                     _commands.Add(new StopAwaitingSignal(wait.Signal));
-                    if (wait.Timeout is not null)
+                    if (wait.HasTimeout)
                     {
                         _commands.Add(new CancelTimers());
                     }
@@ -299,6 +299,15 @@ public static class WorkflowEngine
                     if (wait.Timeout is not null)
                     {
                         _commands.Add(new ScheduleTimer(stepId, visit, TimerKind.WaitTimeout, wait.Timeout.AddTo(now)));
+                    }
+                    else if (wait.TimeoutAt is { } timeoutVariable)
+                    {
+                        if (!_state.Variables.TryGetValue(timeoutVariable, out var value) || value.ValueKind != JsonValueKind.String || !value.TryGetDateTimeOffset(out var at))
+                        {
+                            return new Rejected(RejectionCode.MissingVariable, $"Wait '{wait.Id}' times out at the time in '{timeoutVariable}', which holds no ISO-8601 timestamp.");
+                        }
+
+                        _commands.Add(new ScheduleTimer(stepId, visit, TimerKind.WaitTimeout, at));
                     }
 
                     break;

@@ -5,6 +5,7 @@ using Workflows.Definitions;
 using Workflows.Host.Auth;
 using Workflows.Host.Data;
 using Workflows.Host.Platform;
+using Workflows.Host.Runtime;
 
 namespace Workflows.Host.Organization;
 
@@ -175,7 +176,7 @@ public static class OrganizationApi
         TypedResults.Ok(await org.GroupsAsync(ct));
 
     public static async Task<Results<Created<GroupDto>, ValidationProblem, ProblemHttpResult>> CreateGroup(
-        CreateGroupRequest request, WorkflowDbContext db, DepartmentClock clock, CancellationToken ct)
+        CreateGroupRequest request, WorkflowDbContext db, DepartmentClock clock, SignalDispatcher signals, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Name))
         {
@@ -195,8 +196,11 @@ public static class OrganizationApi
 
         var group = new Group { Name = name };
         db.Groups.Add(group);
-        db.Seats.Add(Seat.Vacant(Rank.GroupLeader, group.Id, clock.Now));
+        var seat = Seat.Vacant(Rank.GroupLeader, group.Id, clock.Now);
+        db.Seats.Add(seat);
+        RaiseVacancy(db, clock, seat);
         await db.SaveChangesAsync(ct);
+        await signals.DispatchPendingAsync(ct);
         return TypedResults.Created($"/api/groups/{group.Id}", new GroupDto(group.Id, group.Name, null));
     }
 
@@ -204,7 +208,7 @@ public static class OrganizationApi
         TypedResults.Ok(await org.SeatsAsync(rank, vacant, ct));
 
     public static async Task<Results<Created<SeatDto>, ValidationProblem, ProblemHttpResult>> CreateSeat(
-        CreateSeatRequest request, WorkflowDbContext db, DepartmentClock clock, CancellationToken ct)
+        CreateSeatRequest request, WorkflowDbContext db, DepartmentClock clock, SignalDispatcher signals, CancellationToken ct)
     {
         if (request.Rank is null)
         {
@@ -239,12 +243,14 @@ public static class OrganizationApi
 
         var seat = Seat.Vacant(request.Rank.Value, request.Rank == Rank.GroupLeader ? request.GroupId : null, clock.Now);
         db.Seats.Add(seat);
+        RaiseVacancy(db, clock, seat);
         await db.SaveChangesAsync(ct);
+        await signals.DispatchPendingAsync(ct);
         return TypedResults.Created($"/api/seats/{seat.Id}", ToDto(seat));
     }
 
     public static async Task<Results<Ok<SeatDto>, ProblemHttpResult>> VacateSeat(
-        string id, WorkflowDbContext db, DepartmentClock clock, CancellationToken ct)
+        string id, WorkflowDbContext db, DepartmentClock clock, SignalDispatcher signals, CancellationToken ct)
     {
         var seat = await db.Seats.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (seat is null)
@@ -252,10 +258,24 @@ public static class OrganizationApi
             return Problems.NotFound($"There is no seat with id '{id}'.");
         }
 
+        if (seat.HolderId is null)
+        {
+            return TypedResults.Ok(ToDto(seat)); // already vacant: nothing changed, nobody to wake
+        }
+
         seat.Vacate(clock.Now);
+        RaiseVacancy(db, clock, seat);
         await db.SaveChangesAsync(ct);
+        await signals.DispatchPendingAsync(ct);
         return TypedResults.Ok(ToDto(seat));
     }
+
+    /// <summary>
+    /// A vacancy wakes the promotions waiting for a seat (DOMAIN.md §4): the signal row commits with the
+    /// seat change and is delivered right after; the sweeper delivers it if this process dies in between.
+    /// </summary>
+    private static void RaiseVacancy(WorkflowDbContext db, DepartmentClock clock, Seat seat) =>
+        SignalDispatcher.Raise(db, clock, "seat.vacated", new { seatId = seat.Id, rank = seat.Rank.ToString() });
 
     internal static SeatDto ToDto(Seat s) => new(s.Id, s.Rank, s.GroupId, s.HolderId, s.VacantSince);
 
