@@ -74,9 +74,7 @@ public sealed class WorkflowRunner(
         {
             db.Instances.Add(instance);
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: false, ct);
-            await RuntimeWriter.SaveAsync(db, ct);
-            await tx.CommitAsync(ct);
-            AfterCommit(pending);
+            await CommitAsync(tx, pending, ct);
         }
 
         return instance.CurrentStep is not null && design.Steps[instance.CurrentStep] is AutoStep
@@ -113,9 +111,7 @@ public sealed class WorkflowRunner(
 
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct);
             await ResolveIncidentsAsync(instance, ct);
-            await RuntimeWriter.SaveAsync(db, ct);
-            await tx.CommitAsync(ct);
-            AfterCommit(pending);
+            await CommitAsync(tx, pending, ct);
             return new RunResult.Ok(instance);
         }
         catch (ActivityFailedException failure)
@@ -169,9 +165,7 @@ public sealed class WorkflowRunner(
             task.Action = action;
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct, completedTask: task);
             await ResolveIncidentsAsync(instance, ct);
-            await RuntimeWriter.SaveAsync(db, ct);
-            await tx.CommitAsync(ct);
-            AfterCommit(pending);
+            await CommitAsync(tx, pending, ct);
             return new RunResult.Ok(instance);
         }
         catch (ActivityFailedException failure)
@@ -307,9 +301,7 @@ public sealed class WorkflowRunner(
                 await RunWithdrawHookAsync(instance, ((Accepted)result).State, step, hook, actor.Id, ct);
             }
 
-            await RuntimeWriter.SaveAsync(db, ct);
-            await tx.CommitAsync(ct);
-            AfterCommit(pending);
+            await CommitAsync(tx, pending, ct);
             return new RunResult.Ok(instance);
         }
         catch (ActivityFailedException failure)
@@ -372,9 +364,7 @@ public sealed class WorkflowRunner(
                 if (result is Accepted accepted)
                 {
                     var pending = await ApplyAsync(instance, accepted, design, runActivities: true, ct);
-                    await RuntimeWriter.SaveAsync(db, ct);
-                    await tx.CommitAsync(ct);
-                    AfterCommit(pending);
+                    await CommitAsync(tx, pending, ct);
                     return true;
                 }
             }
@@ -393,6 +383,7 @@ public sealed class WorkflowRunner(
     /// <summary>Delivers a signal to one waiting instance; false when it no longer waits for it.</summary>
     public async Task<bool> DeliverSignalAsync(string instanceId, string signal, ImmutableDictionary<string, JsonElement>? data, CancellationToken ct)
     {
+        dispatchAfterCommit = false;
         db.ChangeTracker.Clear();
         try
         {
@@ -410,9 +401,7 @@ public sealed class WorkflowRunner(
             }
 
             var pending = await ApplyAsync(instance, accepted, design, runActivities: true, ct);
-            await RuntimeWriter.SaveAsync(db, ct);
-            await tx.CommitAsync(ct);
-            AfterCommit(pending);
+            await CommitAsync(tx, pending, ct);
             return true;
         }
         catch (ActivityFailedException failure)
@@ -629,6 +618,35 @@ public sealed class WorkflowRunner(
         return new RunResult.Refused(StatusCodes.Status503ServiceUnavailable,
             $"The step '{failure.Step}' failed and was rolled back; nothing changed. Incident {incident.Id} is recorded on the instance; try again, or HR can retry it.");
     }
+
+    /// <summary>
+    /// Saves the step, commits, then does what must wait for the commit: Hangfire jobs for the new
+    /// timers, and delivery of signals the step raised (a freed seat, a changed eligibility), so the
+    /// instances waiting on them move now rather than at the next sweep. Deliveries run in their own
+    /// scopes and transactions; one failing leaves the signal for the sweeper.
+    /// </summary>
+    private async Task CommitAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, List<WorkflowTimer> timers, CancellationToken ct)
+    {
+        var raised = dispatchAfterCommit && db.ChangeTracker.Entries<PendingSignal>().Any(e => e.State == EntityState.Added);
+        await RuntimeWriter.SaveAsync(db, ct);
+        await tx.CommitAsync(ct);
+        AfterCommit(timers);
+        if (raised)
+        {
+            try
+            {
+                await using var scope = services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<SignalDispatcher>().DispatchPendingAsync(ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Delivering signals after a step failed; the sweeper will deliver them.");
+            }
+        }
+    }
+
+    /// <summary>False while delivering a signal: signals raised then wait for the dispatcher's next round, not a nested one.</summary>
+    private bool dispatchAfterCommit = true;
 
     /// <summary>Hangfire jobs for new timers, once their rows are committed. A lost job is caught by the sweeper.</summary>
     private void AfterCommit(List<WorkflowTimer> timers)
