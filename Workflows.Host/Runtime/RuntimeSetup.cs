@@ -11,6 +11,7 @@ public static class RuntimeSetup
         builder.Services.AddSingleton<DesignCatalog>();
         builder.Services.AddScoped<AssignmentResolver>();
         builder.Services.AddScoped<WorkflowRunner>();
+        builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddScoped<SignalDispatcher>();
         builder.Services.AddScoped<TimerJobs>();
         return builder;

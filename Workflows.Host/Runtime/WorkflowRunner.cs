@@ -41,6 +41,7 @@ public sealed class WorkflowRunner(
     DepartmentClock clock,
     IServiceProvider services,
     IBackgroundJobClient jobs,
+    WriteGate writeGate,
     ILogger<WorkflowRunner> logger)
 {
     internal static readonly JsonSerializerOptions StateJson = JsonSerializerOptions.Web;
@@ -128,6 +129,8 @@ public sealed class WorkflowRunner(
     /// A person decides a task. Exactly one of concurrent completions wins; the others get 409: the
     /// task row is updated with its version in the WHERE clause (the version was read with the task
     /// open and unclaimed by anyone else), so a second completion or a claim in between matches no row.
+    /// The task is read and decided before the write transaction begins (the versions make that safe),
+    /// so concurrent completions overlap everything but their writes.
     /// </summary>
     public async Task<RunResult> CompleteTaskAsync(
         string taskId, Actor actor, string action, string? comment, ImmutableDictionary<string, JsonElement>? data, CancellationToken ct)
@@ -136,7 +139,6 @@ public sealed class WorkflowRunner(
         string? instanceId = null;
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
             var loaded = await CompiledLoad.For(db)(db, taskId, actor.Id);
             if (loaded is null)
             {
@@ -159,13 +161,15 @@ public sealed class WorkflowRunner(
                 return Refuse(rejected);
             }
 
+            using var gate = await writeGate.EnterAsync(db, ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             task.Status = TaskState.Completed;
             task.CompletedAt = now;
             task.CompletedBy = actor.Id;
             task.Action = action;
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: true, ct, completedTask: task);
             await ResolveIncidentsAsync(instance, ct);
-            await CommitAsync(tx, pending, ct);
+            await CommitAsync(tx, pending, ct, gate);
             return new RunResult.Ok(instance);
         }
         catch (ActivityFailedException failure)
@@ -625,11 +629,12 @@ public sealed class WorkflowRunner(
     /// instances waiting on them move now rather than at the next sweep. Deliveries run in their own
     /// scopes and transactions; one failing leaves the signal for the sweeper.
     /// </summary>
-    private async Task CommitAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, List<WorkflowTimer> timers, CancellationToken ct)
+    private async Task CommitAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, List<WorkflowTimer> timers, CancellationToken ct, IDisposable? gate = null)
     {
         var raised = dispatchAfterCommit && db.ChangeTracker.Entries<PendingSignal>().Any(e => e.State == EntityState.Added);
         await RuntimeWriter.SaveAsync(db, ct);
         await tx.CommitAsync(ct);
+        gate?.Dispose();
         AfterCommit(timers);
         if (raised)
         {
@@ -695,4 +700,50 @@ public static class DbErrors
         ex is DbUpdateConcurrencyException
         || ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }
         || ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
+}
+
+/// <summary>
+/// SQLite has one writer at a time; a second writer that finds the file locked sleeps in SQLite's busy
+/// handler (1, 2, 5, 10 ms …) even when the first is done a moment later. Steps of this process
+/// therefore queue here, in order and without sleeping, for the short write phase. Other processes
+/// on the same file still meet SQLite's lock and busy timeout. PostgreSQL needs no gate.
+/// </summary>
+public sealed class WriteGate : IDisposable
+{
+    private readonly SemaphoreSlim sqlite = new(1, 1);
+
+    public void Dispose() => sqlite.Dispose();
+
+    public async Task<IDisposable> EnterAsync(WorkflowDbContext db, CancellationToken ct)
+    {
+        if (!db.Database.IsSqlite())
+        {
+            return Released.Instance;
+        }
+
+        await sqlite.WaitAsync(ct);
+        return new Lease(sqlite);
+    }
+
+    private sealed class Lease(SemaphoreSlim semaphore) : IDisposable
+    {
+        private int released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                semaphore.Release();
+            }
+        }
+    }
+
+    private sealed class Released : IDisposable
+    {
+        public static readonly Released Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 }
