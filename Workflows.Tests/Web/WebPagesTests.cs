@@ -187,6 +187,40 @@ public abstract class WebPagesTests(WorkflowsApp app)
         using var offsite = await leader.PostFormAsync("/Culture", english, new() { ["culture"] = "zh-CN", ["returnUrl"] = "https://evil.example/" });
         Assert.Equal("/", offsite.Headers.Location!.OriginalString);
     }
+
+    [Fact]
+    public async Task InboxFilters_DueSoonAndOverdue_FollowTheClock_AndOverdueRowsAreMarked()
+    {
+        var id = await app.StartAsync(Design, "member1b");
+        using (var leaderApi = await app.LoginAsync("leader1"))
+        {
+            var first = (await app.TaskInInboxAsync("leader1", id)).GetProperty("id").GetString();
+            (await leaderApi.PostAsync($"/api/tasks/{first}/complete", System.Net.Http.Json.JsonContent.Create(new { action = "approve" }))).EnsureSuccessStatusCode();
+        }
+
+        // The supervisor's step is due in three days.
+        var taskId = (await app.TaskInInboxAsync("supervisor", id)).GetProperty("id").GetString()!;
+        var supervisor = await WebSession.SignInAsync(app, "supervisor");
+        Assert.DoesNotContain(taskId, (await supervisor.GetAsync("/Inbox?soon=true")).Body, StringComparison.Ordinal);
+        Assert.Contains(taskId, (await supervisor.GetAsync("/Inbox?type=test")).Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(taskId, (await supervisor.GetAsync("/Inbox?type=promotion")).Body, StringComparison.Ordinal);
+
+        // The sign-in cookie lasts 10 hours on the host's clock: sign in again after moving it.
+        app.Clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromHours(1));
+        supervisor.Dispose();
+        supervisor = await WebSession.SignInAsync(app, "supervisor");
+        Assert.Contains(taskId, (await supervisor.GetAsync("/Inbox?soon=true")).Body, StringComparison.Ordinal);
+        Assert.DoesNotContain(taskId, (await supervisor.GetAsync("/Inbox?overdue=true")).Body, StringComparison.Ordinal);
+
+        app.Clock.Advance(TimeSpan.FromDays(1));
+        supervisor.Dispose();
+        supervisor = await WebSession.SignInAsync(app, "supervisor");
+        var (_, overdue) = await supervisor.GetAsync("/Inbox?overdue=true");
+        Assert.Contains($"<tr class=\"overdue\" data-task=\"{taskId}\">", overdue, StringComparison.Ordinal);
+        Assert.Contains("已超时", overdue, StringComparison.Ordinal);
+        Assert.DoesNotContain(taskId, (await supervisor.GetAsync("/Inbox?soon=true")).Body, StringComparison.Ordinal);
+        supervisor.Dispose();
+    }
 }
 
 public sealed class WebPagesTests_Sqlite(SqliteApp app) : WebPagesTests(app), IClassFixture<SqliteApp>;

@@ -86,6 +86,12 @@ public sealed class DetailModel(
         _ => value.GetRawText(),
     };
 
+    private static string ShowJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return Show(document.RootElement);
+    }
+
     private async Task<bool> LoadAsync(string id)
     {
         var ct = HttpContext.RequestAborted;
@@ -112,7 +118,7 @@ public sealed class DetailModel(
             history.Select(h => h.ActorId).Concat([instance.SubjectId, instance.StartedBy]).Concat(tasks.Select(t => t.AssigneeId))
                 .Concat(candidates.SelectMany(c => c)), ct);
         Timeline = [.. history.Select(h => new TimelineEntry(h.Seq, Local(h.At), h.Kind, h.Step, h.ActorId is null ? null : Names.NameOf(h.ActorId),
-            h.ActingRole, h.Action, h.Comment, h.DataJson is null ? null : Show(JsonDocument.Parse(h.DataJson).RootElement)))];
+            h.ActingRole, h.Action, h.Comment, h.DataJson is null ? null : ShowJson(h.DataJson)))];
         OpenTasks = [.. tasks.Select(t => (t.Title, t.ActingRole, t.AssigneeId is null ? null : Names.NameOf(t.AssigneeId),
             (IReadOnlyList<string>)[.. candidates[t.Id].Select(c => Names.NameOf(c))]))];
         CanWithdraw = instance.Status == InstanceStatus.Running && instance.StartedBy == actor.Id;
