@@ -124,6 +124,9 @@ public abstract class WebPagesTests(WorkflowsApp app)
         Assert.Contains(leaderName, page, StringComparison.Ordinal);
         Assert.Contains("组长", page, StringComparison.Ordinal);
         Assert.Contains("id=\"current-step\"", page, StringComparison.Ordinal);
+        // Form data holding an employee id (startedBy) shows the person, not the id.
+        var subjectName = await app.WithDbAsync(async db => (await db.Users.SingleAsync(u => u.UserName == "member1a")).Name);
+        Assert.Contains($"<pre class=\"value\">{subjectName}</pre>", page, StringComparison.Ordinal);
         // 09:00 in Shanghai is the fake clock's start: times are department local time.
         Assert.Contains(app.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), page, StringComparison.Ordinal);
     }

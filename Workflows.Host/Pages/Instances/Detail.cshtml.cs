@@ -86,6 +86,10 @@ public sealed class DetailModel(
         _ => value.GetRawText(),
     };
 
+    /// <summary>A form value; one that is an employee id (subject, startedBy, candidateId, …) shows as the person's name.</summary>
+    public string ShowValue(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String && Names.TryGetValue(value.GetString()!, out var name) ? name : Show(value);
+
     private static string ShowJson(string json)
     {
         using var document = JsonDocument.Parse(json);
@@ -115,7 +119,8 @@ public sealed class DetailModel(
         var taskIds = tasks.Select(t => t.Id).ToList();
         var candidates = (await db.TaskCandidates.AsNoTracking().Where(c => taskIds.Contains(c.TaskId)).ToListAsync(ct)).ToLookup(c => c.TaskId, c => c.EmployeeId);
         Names = await EmployeeNames.LoadAsync(db,
-            history.Select(h => h.ActorId).Concat([instance.SubjectId, instance.StartedBy]).Concat(tasks.Select(t => t.AssigneeId))
+            history.Select(h => h.ActorId).Concat([instance.SubjectId, instance.StartedBy])
+                .Concat(Instance.Data.Values.Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString())).Concat(tasks.Select(t => t.AssigneeId))
                 .Concat(candidates.SelectMany(c => c)), ct);
         Timeline = [.. history.Select(h => new TimelineEntry(h.Seq, Local(h.At), h.Kind, h.Step, h.ActorId is null ? null : Names.NameOf(h.ActorId),
             h.ActingRole, h.Action, h.Comment, h.DataJson is null ? null : ShowJson(h.DataJson)))];
