@@ -1,0 +1,62 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Workflows.Tests.Infrastructure;
+
+namespace Workflows.Tests.Web;
+
+/// <summary>
+/// A browser-like session over the pages: signs in through /Account/Login with the form's
+/// antiforgery token, keeps the cookies, and posts forms the way the pages render them.
+/// </summary>
+public sealed partial class WebSession : IDisposable
+{
+    private readonly HttpClient client;
+
+    private WebSession(HttpClient client) => this.client = client;
+
+    public static async Task<WebSession> SignInAsync(WorkflowsApp app, string userName, string password = WorkflowsApp.DemoPassword)
+    {
+        var session = new WebSession(app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+        var (status, body) = await session.GetAsync("/Account/Login");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var response = await session.PostFormAsync("/Account/Login", body, new() { ["UserName"] = userName, ["Password"] = password });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return session;
+    }
+
+    public async Task<(HttpStatusCode Status, string Body)> GetAsync(string url)
+    {
+        using var response = await client.GetAsync(url);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Posts a form with the antiforgery token taken from <paramref name="pageHtml"/> (the page the form is on).</summary>
+    public async Task<HttpResponseMessage> PostFormAsync(string url, string pageHtml, Dictionary<string, string> fields)
+    {
+        fields["__RequestVerificationToken"] = AntiforgeryToken(pageHtml);
+        using var content = new FormUrlEncodedContent(fields);
+        return await client.PostAsync(url, content);
+    }
+
+    /// <summary>Posts, follows one local redirect (post/redirect/get), and returns the page shown.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> SubmitAsync(string url, string pageHtml, Dictionary<string, string> fields)
+    {
+        using var response = await PostFormAsync(url, pageHtml, fields);
+        if (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther)
+        {
+            return await GetAsync(response.Headers.Location!.OriginalString);
+        }
+
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public static string AntiforgeryToken(string html) =>
+        TokenPattern().Match(html) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value)
+            : throw new InvalidOperationException("The page has no antiforgery token.");
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+
+    public void Dispose() => client.Dispose();
+}
