@@ -72,7 +72,7 @@ public static class Bench
         await RunWorkflowAsync(app.Services, org, 50, 1, quiet: true);
         var runner = await RunWorkflowAsync(app.Services, org, options.Instances, options.Workers, quiet: false);
         Console.WriteLine($"GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, server={System.Runtime.GCSettings.IsServerGC}, allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB");
-        var baseline = await RunBaselineAsync(app.Services, info, options.Instances);
+        var baseline = await RunBaselineAsync(app.Services, options.Instances);
 
         Console.WriteLine();
         Console.WriteLine("                         instances/s   completions/s   step p50 ms   p95 ms   p99 ms");
@@ -211,7 +211,7 @@ public static class Bench
     /// and a history row; per completion, the guarded task update, a history row, the instance update
     /// with its version check, and the next task with its candidate; one transaction each.
     /// </summary>
-    private static async Task<Figures> RunBaselineAsync(IServiceProvider services, DatabaseInfo info, int count)
+    private static async Task<Figures> RunBaselineAsync(IServiceProvider services, int count)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
@@ -282,7 +282,6 @@ public static class Bench
             await drop.ExecuteNonQueryAsync();
         }
 
-        _ = info;
         return new Figures(count / startSeconds, count * 3 / completing.Elapsed.TotalSeconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99));
     }
