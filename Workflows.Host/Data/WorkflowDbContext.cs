@@ -111,7 +111,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             i.HasIndex(x => new { x.SubjectId, x.Status });
             i.HasIndex(x => x.StartedBy);
             i.HasIndex(x => x.StartedAt);
-            i.HasIndex(x => x.WaitingFor).HasFilter("\"WaitingFor\" IS NOT NULL");
+            i.HasIndex(x => x.WaitingFor).HasFilter(Filter("WaitingFor", "IS NOT NULL"));
         });
 
         builder.Entity<WorkflowTask>(t =>
@@ -194,8 +194,8 @@ public abstract class WorkflowDbContext(DbContextOptions options)
         });
     }
 
-    /// <summary>Quotes a column for a filtered index the way the provider wants it.</summary>
-    protected abstract string Filter(string column, string condition);
+    /// <summary>A filtered index's condition; both providers quote identifiers with double quotes.</summary>
+    private static string Filter(string column, string condition) => $"\"{column}\" {condition}";
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
@@ -243,11 +243,7 @@ public sealed class SqliteWorkflowDbContext(DbContextOptions<SqliteWorkflowDbCon
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
         configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter>();
     }
-
-    protected override string Filter(string column, string condition) => $"\"{column}\" {condition}";
 }
 
-public sealed class PostgresWorkflowDbContext(DbContextOptions<PostgresWorkflowDbContext> options) : WorkflowDbContext(options)
-{
-    protected override string Filter(string column, string condition) => $"\"{column}\" {condition}";
-}
+/// <summary>Exists so PostgreSQL keeps its own migration set; the model is the base class's.</summary>
+public sealed class PostgresWorkflowDbContext(DbContextOptions<PostgresWorkflowDbContext> options) : WorkflowDbContext(options);

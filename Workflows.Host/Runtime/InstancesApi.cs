@@ -187,7 +187,9 @@ public static class InstancesApi
     }
 
     /// <summary>The instance's form data and variables; decisions are in the history, not repeated here.</summary>
-    private static ImmutableDictionary<string, JsonElement> Data(WorkflowInstance i) =>
-        WorkflowRunner.Deserialize(i).Variables.RemoveRange(
-            WorkflowRunner.Deserialize(i).Variables.Keys.Where(k => k.StartsWith(WorkflowVariables.DecisionPrefix, StringComparison.Ordinal)));
+    private static ImmutableDictionary<string, JsonElement> Data(WorkflowInstance i)
+    {
+        var variables = WorkflowRunner.Deserialize(i).Variables;
+        return variables.RemoveRange(variables.Keys.Where(k => k.StartsWith(WorkflowVariables.DecisionPrefix, StringComparison.Ordinal)));
+    }
 }
