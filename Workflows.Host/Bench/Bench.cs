@@ -75,10 +75,10 @@ public static class Bench
         var baseline = await RunBaselineAsync(app.Services, options.Instances);
 
         Console.WriteLine();
-        Console.WriteLine("                         instances/s   completions/s   step p50 ms   p95 ms   p99 ms");
-        Console.WriteLine($"runner (EF Core, engine)  {runner.InstancesPerSecond,11:F0}   {runner.CompletionsPerSecond,13:F0}   {runner.P50,11:F2}   {runner.P95,6:F2}   {runner.P99,6:F2}");
-        Console.WriteLine($"bare SQL (ADO.NET)        {baseline.InstancesPerSecond,11:F0}   {baseline.CompletionsPerSecond,13:F0}   {baseline.P50,11:F2}   {baseline.P95,6:F2}   {baseline.P99,6:F2}");
-        Console.WriteLine($"runner / baseline time per completion: {baseline.CompletionsPerSecond / runner.CompletionsPerSecond:F2}x");
+        Console.WriteLine("                         instances/s   completions/s   step p50 ms   p95 ms   p99 ms   CPU ms/completion");
+        Console.WriteLine($"runner (EF Core, engine)  {runner.InstancesPerSecond,11:F0}   {runner.CompletionsPerSecond,13:F0}   {runner.P50,11:F2}   {runner.P95,6:F2}   {runner.P99,6:F2}   {runner.CpuMsPerCompletion,17:F3}");
+        Console.WriteLine($"bare SQL (ADO.NET)        {baseline.InstancesPerSecond,11:F0}   {baseline.CompletionsPerSecond,13:F0}   {baseline.P50,11:F2}   {baseline.P95,6:F2}   {baseline.P99,6:F2}   {baseline.CpuMsPerCompletion,17:F3}");
+        Console.WriteLine($"runner / baseline time per completion: {baseline.CompletionsPerSecond / runner.CompletionsPerSecond:F2}x (CPU: {runner.CpuMsPerCompletion / baseline.CpuMsPerCompletion:F2}x)");
 
         if (options.InboxTasks > 0)
         {
@@ -91,7 +91,7 @@ public static class Bench
 
     private sealed record Org(string GroupId, string LeaderId, Actor Leader, Actor Supervisor, Actor Hr, string[] Subjects);
 
-    private sealed record Figures(double InstancesPerSecond, double CompletionsPerSecond, double P50, double P95, double P99);
+    private sealed record Figures(double InstancesPerSecond, double CompletionsPerSecond, double P50, double P95, double P99, double CpuMsPerCompletion);
 
     private static async Task<Org> SeedOrgAsync(IServiceProvider services, int subjects)
     {
@@ -141,6 +141,7 @@ public static class Bench
 
         var latencies = new List<double>(count * 3);
         var completing = Stopwatch.StartNew();
+        var cpu = TimeSpan.Zero;
         foreach (var actor in new[] { org.Leader, org.Supervisor, org.Hr })
         {
             string[] taskIds;
@@ -153,6 +154,7 @@ public static class Bench
             }
 
             completing.Start();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var stepLatencies = new double[count];
             await ForEachAsync(count, workers, async i =>
             {
@@ -168,6 +170,7 @@ public static class Bench
                 stepLatencies[i] = one.Elapsed.TotalMilliseconds;
             });
             completing.Stop();
+            cpu += Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             latencies.AddRange(stepLatencies);
         }
 
@@ -182,7 +185,7 @@ public static class Bench
         }
 
         var figures = new Figures(count / startSeconds, count * 3 / completing.Elapsed.TotalSeconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99));
+            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), cpu.TotalMilliseconds / (count * 3));
         if (!quiet)
         {
             Console.WriteLine($"runner: started {count} in {startSeconds:F2}s, completed {count * 3} tasks in {completing.Elapsed.TotalSeconds:F2}s; every instance Approved.");
@@ -247,6 +250,7 @@ public static class Bench
         var startSeconds = started.Elapsed.TotalSeconds;
         var latencies = new List<double>(count * 3);
         var completing = Stopwatch.StartNew();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         for (var s = 0; s < steps.Length; s++)
         {
             for (var i = 0; i < count; i++)
@@ -276,6 +280,7 @@ public static class Bench
         }
 
         completing.Stop();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         await using (var drop = connection.CreateCommand())
         {
             drop.CommandText = "DROP TABLE bench_history; DROP TABLE bench_candidates; DROP TABLE bench_tasks; DROP TABLE bench_instances;";
@@ -283,7 +288,7 @@ public static class Bench
         }
 
         return new Figures(count / startSeconds, count * 3 / completing.Elapsed.TotalSeconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99));
+            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), cpu.TotalMilliseconds / (count * 3));
     }
 
     private static async Task<int> ExecAsync(DbConnection connection, DbTransaction tx, string sql, params object?[] values)

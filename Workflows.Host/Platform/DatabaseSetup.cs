@@ -116,8 +116,21 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
+    /// <summary>The physical connections already set up: Microsoft.Data.Sqlite pools them, and pragmas outlive a pooled open.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Applied = [];
+
     private static void Apply(DbConnection connection)
     {
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection { Handle: { } handle })
+        {
+            if (Applied.TryGetValue(handle, out _))
+            {
+                return;
+            }
+
+            Applied.AddOrUpdate(handle, Applied);
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
         command.ExecuteNonQuery();

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Workflows.Host.Data;
 
 namespace Workflows.Host.Runtime;
@@ -100,15 +101,28 @@ internal static class RuntimeWriter
         }
     }
 
+    /// <summary>An entity type's INSERT statement head and its properties with their converters, built once per model.</summary>
+    private sealed record InsertShape(string Head, IProperty[] Properties, ValueConverter?[] Converters);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<IEntityType, InsertShape> Shapes = new();
+
+    private static InsertShape ShapeOf(IEntityType type) => Shapes.GetOrAdd(type, t =>
+    {
+        var properties = t.GetProperties().ToArray();
+        var head = $"INSERT INTO \"{t.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{Column(p)}\""))}) VALUES (";
+        return new InsertShape(head, properties, [.. properties.Select(p => p.GetTypeMapping().Converter)]);
+    });
+
     private static void AppendInsert(StringBuilder sql, DbCommand command, EntityEntry entry, bool postgres)
     {
-        var table = entry.Metadata.GetTableName()!;
-        var properties = entry.Metadata.GetProperties().ToList();
-        sql.Append("INSERT INTO \"").Append(table).Append("\" (")
-            .AppendJoin(", ", properties.Select(p => $"\"{Column(p)}\""))
-            .Append(") VALUES (")
-            .AppendJoin(", ", properties.Select(p => Parameter(command, p, entry.Property(p.Name).CurrentValue, postgres)))
-            .Append(");\n");
+        var shape = ShapeOf(entry.Metadata);
+        sql.Append(shape.Head);
+        for (var i = 0; i < shape.Properties.Length; i++)
+        {
+            sql.Append(i == 0 ? "" : ", ").Append(Parameter(command, shape.Converters[i], entry.Property(shape.Properties[i]).CurrentValue, postgres));
+        }
+
+        sql.Append(");\n");
     }
 
     /// <returns>The version the row has after the update.</returns>
@@ -121,9 +135,9 @@ internal static class RuntimeWriter
         sql.Append("UPDATE \"").Append(table).Append("\" SET ")
             .AppendJoin(", ", changed.Select(p => $"\"{Column(p)}\" = {Parameter(command, p, entry.Property(p.Name).CurrentValue, postgres)}"))
             .Append(changed.Count > 0 ? ", " : "")
-            .Append("\"Version\" = ").Append(Parameter(command, null, read + 1, postgres))
+            .Append("\"Version\" = ").Append(Parameter(command, (ValueConverter?)null, read + 1, postgres))
             .Append(" WHERE \"").Append(Column(key)).Append("\" = ").Append(Parameter(command, key, entry.Property(key.Name).CurrentValue, postgres))
-            .Append(" AND \"Version\" = ").Append(Parameter(command, null, read, postgres))
+            .Append(" AND \"Version\" = ").Append(Parameter(command, (ValueConverter?)null, read, postgres))
             .Append(";\n");
         return read + 1;
     }
@@ -131,9 +145,11 @@ internal static class RuntimeWriter
     private static string Column(IProperty property) =>
         property.GetColumnName(StoreObjectIdentifier.Table(property.DeclaringType.GetTableName()!, null))!;
 
-    private static string Parameter(DbCommand command, IProperty? property, object? value, bool postgres)
+    private static string Parameter(DbCommand command, IProperty? property, object? value, bool postgres) =>
+        Parameter(command, property?.GetTypeMapping().Converter, value, postgres);
+
+    private static string Parameter(DbCommand command, ValueConverter? converter, object? value, bool postgres)
     {
-        var converter = property?.GetTypeMapping().Converter;
         if (value is not null && converter is not null)
         {
             value = converter.ConvertToProvider(value);
