@@ -27,7 +27,22 @@ internal static class RuntimeWriter
 
     public static async Task SaveAsync(WorkflowDbContext db, CancellationToken ct)
     {
+        // One scan for changes: Entries() and HasChanges() would each scan again.
         db.ChangeTracker.DetectChanges();
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            await WriteAsync(db, ct);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+    }
+
+    private static async Task WriteAsync(WorkflowDbContext db, CancellationToken ct)
+    {
         var entries = db.ChangeTracker.Entries().Where(e => Runtime.Contains(e.Metadata.ClrType) && e.State != EntityState.Unchanged).ToList();
         if (entries.Any(e => e.Entity is HistoryEntry && e.State is EntityState.Modified or EntityState.Deleted))
         {
