@@ -221,7 +221,9 @@ public abstract class WorkflowDbContext(DbContextOptions options)
         {
             if (entry.State == EntityState.Modified)
             {
-                entry.Entity.Version++;
+                // Through the entry, so the change counts even when automatic change detection is off.
+                var version = entry.Property(e => e.Version);
+                version.CurrentValue = version.OriginalValue + 1;
             }
         }
     }
