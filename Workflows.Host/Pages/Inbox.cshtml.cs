@@ -127,6 +127,9 @@ public sealed class InboxModel(
         Facts = await facts.LoadAsync([.. Tasks.Select(t => (t.InstanceId, t.Type, t.SubjectId))], ct);
     }
 
+    /// <summary>Due within <see cref="DueSoon"/> from now (and not overdue): marked for attention.</summary>
+    public bool IsDueSoon(DateTimeOffset due) => due >= clock.Now && due <= clock.Now + DueSoon;
+
     /// <summary>"Overdue by 2 days" or "due in 5 h".</summary>
     public string Due(DateTimeOffset due) => localizer.RelativeDue(due, clock.Now);
 

@@ -70,6 +70,7 @@ public abstract class InboxPageTests(WorkflowsApp app)
             Assert.Contains($"data-task=\"{task}\"", after.Body, StringComparison.Ordinal);
         }
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"GET /Inbox sent {before.Commands} SQL commands, and {after.Commands} with three more tasks.");
         Assert.True(before.Commands > 0);
         Assert.Equal(before.Commands, after.Commands);
     }

@@ -207,6 +207,11 @@ public sealed class DetailModel(
             [.. Exits(step).Select(e => new FlowExit(e.Label, e.Target, localizer.StepName(design, e.Target)))]))];
     }
 
+    /// <summary>The way forward first, then the ways back or out (the design's dictionary keeps no order).</summary>
+    private static int ActionOrder(string action) => Array.IndexOf(PreferredActions, action) is var i and >= 0 ? i : PreferredActions.Length;
+
+    private static readonly string[] PreferredActions = ["approve", "accept", "resubmit", "uphold", "reduce", "waive", "return", "reject", "decline"];
+
     private static string KindOf(StepDesign step) => step switch
     {
         TaskStep => "task",
@@ -217,7 +222,7 @@ public sealed class DetailModel(
 
     private IEnumerable<(string Label, string Target)> Exits(StepDesign step) => step switch
     {
-        TaskStep task => task.Actions.Values.Select(a => (localizer.Term("Action", a.Name), a.To))
+        TaskStep task => task.Actions.Values.OrderBy(a => ActionOrder(a.Name)).ThenBy(a => a.Name, StringComparer.Ordinal).Select(a => (localizer.Term("Action", a.Name), a.To))
             .Concat(task.OnDue is { } due ? [(localizer["When due"].Value, due)] : []),
         AutoStep auto => auto.OnOutcome.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => (localizer.Term("Result", o.Key), o.Value)),
         WaitStep wait => new[] { (localizer["On signal {0}", localizer.Term("Signal", wait.Signal)].Value, wait.OnSignal) }
