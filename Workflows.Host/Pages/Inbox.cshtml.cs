@@ -17,7 +17,8 @@ namespace Workflows.Host.Pages;
 /// form per task. Every action goes through the runner, which checks who may act; a refusal is shown
 /// on the page with its status code, never as an error page.
 /// </summary>
-public sealed class InboxModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, WorkflowRunner runner, IStringLocalizer<SharedResource> localizer)
+public sealed class InboxModel(
+    CurrentActor current, WorkflowDbContext db, DepartmentClock clock, WorkflowRunner runner, SubjectFactsLoader facts, IStringLocalizer<SharedResource> localizer)
     : PageModel
 {
     public static readonly TimeSpan DueSoon = TimeSpan.FromHours(24);
@@ -36,6 +37,9 @@ public sealed class InboxModel(CurrentActor current, WorkflowDbContext db, Depar
     public IReadOnlyList<string> Types { get; private set; } = [];
 
     public IReadOnlyDictionary<string, string> Names { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>The subject's facts by instance id (promotions, swaps, disputes), loaded for all tasks at once.</summary>
+    public IReadOnlyDictionary<string, SubjectFacts> Facts { get; private set; } = new Dictionary<string, SubjectFacts>();
 
     public DepartmentClock Clock => clock;
 
@@ -84,10 +88,7 @@ public sealed class InboxModel(CurrentActor current, WorkflowDbContext db, Depar
         var result = await run(await current.GetAsync(HttpContext.RequestAborted));
         if (result is RunResult.Refused refused)
         {
-            var detail = refused.Errors is { Count: > 0 } errors
-                ? refused.Detail + " " + string.Join(" ", errors.SelectMany(e => e.Value))
-                : refused.Detail;
-            return await RefuseAsync(refused.Status, detail);
+            return await RefuseAsync(refused.Status, localizer.Refusal(refused));
         }
 
         Done = success;
@@ -123,7 +124,14 @@ public sealed class InboxModel(CurrentActor current, WorkflowDbContext db, Depar
         Tasks = [.. tasks];
         Types = await db.DesignVersions.AsNoTracking().Select(d => d.Type).Distinct().OrderBy(t => t).ToListAsync(ct);
         Names = await EmployeeNames.LoadAsync(db, Tasks.Select(t => t.SubjectId).Concat(Tasks.Select(t => t.AssigneeId)), ct);
+        Facts = await facts.LoadAsync([.. Tasks.Select(t => (t.InstanceId, t.Type, t.SubjectId))], ct);
     }
+
+    /// <summary>Due within <see cref="DueSoon"/> from now (and not overdue): marked for attention.</summary>
+    public bool IsDueSoon(DateTimeOffset due) => due >= clock.Now && due <= clock.Now + DueSoon;
+
+    /// <summary>"Overdue by 2 days" or "due in 5 h".</summary>
+    public string Due(DateTimeOffset due) => localizer.RelativeDue(due, clock.Now);
 
     public string Local(DateTimeOffset at) =>
         TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);

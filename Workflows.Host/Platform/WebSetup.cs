@@ -23,6 +23,7 @@ public static class WebSetup
             return Task.CompletedTask;
         }));
         builder.Services.AddRazorPages();
+        builder.Services.AddScoped<Pages.SubjectFactsLoader>();
         builder.Services.AddHttpContextAccessor();
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         return builder;

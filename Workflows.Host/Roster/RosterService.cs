@@ -65,6 +65,51 @@ public sealed class RosterService(WorkflowDbContext db, DepartmentClock clock)
     }
 
     /// <summary>
+    /// <see cref="CheckAsync"/> for many changes at once, in two queries whatever their number (the inbox shows the
+    /// coverage of every swap task): each change is checked on exactly the roster <see cref="CheckAsync"/> would load
+    /// for it. Answers come back in the order asked, with the touched shifts as they are now (for display).
+    /// </summary>
+    public async Task<IReadOnlyList<(CoverageResult Result, IReadOnlyList<ShiftSlot> Touched)>> CheckManyAsync(
+        IReadOnlyList<RosterChange> changes, CancellationToken cancellationToken)
+    {
+        if (changes.Count == 0)
+        {
+            return [];
+        }
+
+        var touchedIds = changes.SelectMany(TouchedIds).Distinct(StringComparer.Ordinal).ToList();
+        var touched = await Shifts(tracked: false).Where(s => touchedIds.Contains(s.Id)).ToListAsync(cancellationToken);
+        var others = new List<Shift>();
+        if (touched.Count > 0)
+        {
+            var people = changes.SelectMany(c => new[] { c.RequesterId, c.CounterpartId }).Distinct(StringComparer.Ordinal).ToArray();
+            others = await ShiftsOfAsync(people, touched.Min(s => s.Date), touched.Max(s => s.Date), tracked: false, cancellationToken);
+        }
+
+        var slots = touched.Concat(others).DistinctBy(s => s.Id).Select(s => s.ToSlot()).ToList();
+        var now = LocalNow;
+        return [.. changes.Select(change =>
+        {
+            var ids = TouchedIds(change);
+            var mine = slots.Where(s => ids.Contains(s.Id, StringComparer.Ordinal)).ToList();
+            if (mine.Count == 0)
+            {
+                return (CoverageCheck.Evaluate([], change, now), (IReadOnlyList<ShiftSlot>)mine);
+            }
+
+            // As ShiftsOfAsync would select for this change alone: the two people's shifts from the day before to the day after.
+            var (first, last) = (mine.Min(s => s.Date).AddDays(-1), mine.Max(s => s.Date).AddDays(1));
+            var roster = mine.Concat(slots.Where(s => s.Date >= first && s.Date <= last
+                    && (s.IsAssigned(change.RequesterId) || s.IsAssigned(change.CounterpartId))))
+                .DistinctBy(s => s.Id).ToList();
+            return (CoverageCheck.Evaluate(roster, change, now), (IReadOnlyList<ShiftSlot>)[.. ids.Select(id => mine.FirstOrDefault(s => s.Id == id)).OfType<ShiftSlot>()]);
+        })];
+    }
+
+    private static string[] TouchedIds(RosterChange change) =>
+        change is RosterChange.Swap swap ? [change.RequesterShiftId, swap.CounterpartShiftId] : [change.RequesterShiftId];
+
+    /// <summary>
     /// Adds <paramref name="employeeId"/> to the tracked <paramref name="shift"/> when the shift has not
     /// started and <see cref="AssignmentCheck"/> allows it; like <see cref="ApplyAsync"/> it does not save.
     /// </summary>

@@ -18,13 +18,15 @@ public abstract record RunResult
 
     public sealed record Ok(WorkflowInstance Instance) : RunResult;
 
-    public sealed record Refused(int Status, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null) : RunResult;
+    /// <param name="Code">Why, as a stable word the web pages translate (<see cref="RefusalCodes"/> or the engine's
+    /// <see cref="RejectionCode"/>); <paramref name="Detail"/> is the English sentence the API answers with.</param>
+    public sealed record Refused(int Status, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null, string? Code = null) : RunResult;
 
-    public static Refused NotFound(string detail) => new(StatusCodes.Status404NotFound, detail);
+    public static Refused NotFound(string detail, string code) => new(StatusCodes.Status404NotFound, detail, Code: code);
 
-    public static Refused Forbidden(string detail) => new(StatusCodes.Status403Forbidden, detail);
+    public static Refused Forbidden(string detail, string code) => new(StatusCodes.Status403Forbidden, detail, Code: code);
 
-    public static Refused Conflict(string detail) => new(StatusCodes.Status409Conflict, detail);
+    public static Refused Conflict(string detail, string code) => new(StatusCodes.Status409Conflict, detail, Code: code);
 }
 
 /// <summary>
@@ -93,13 +95,13 @@ public sealed class WorkflowRunner(
             var instance = await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId, ct);
             if (instance is null)
             {
-                return RunResult.NotFound($"There is no workflow instance '{instanceId}'.");
+                return RunResult.NotFound($"There is no workflow instance '{instanceId}'.", RefusalCodes.InstanceNotFound);
             }
 
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
             if (instance.Status != InstanceStatus.Running || instance.CurrentStep is null || design.Steps[instance.CurrentStep] is not AutoStep auto)
             {
-                return RunResult.Conflict("The instance is not at an automatic step; there is nothing to run.");
+                return RunResult.Conflict("The instance is not at an automatic step; there is nothing to run.", RefusalCodes.NothingToRun);
             }
 
             var state = Deserialize(instance);
@@ -121,7 +123,7 @@ public sealed class WorkflowRunner(
         }
         catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
         {
-            return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.");
+            return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.", RefusalCodes.ConcurrentChange);
         }
     }
 
@@ -142,7 +144,7 @@ public sealed class WorkflowRunner(
             var loaded = await CompiledLoad.For(db)(db, taskId, actor.Id);
             if (loaded is null)
             {
-                return RunResult.NotFound($"There is no task '{taskId}'.");
+                return RunResult.NotFound($"There is no task '{taskId}'.", RefusalCodes.TaskNotFound);
             }
 
             var (task, instance) = (loaded.Task, loaded.Instance);
@@ -178,7 +180,7 @@ public sealed class WorkflowRunner(
         }
         catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
         {
-            return RunResult.Conflict("This task was completed or claimed by someone else just now; nothing was applied.");
+            return RunResult.Conflict("This task was completed or claimed by someone else just now; nothing was applied.", RefusalCodes.TaskTaken);
         }
     }
 
@@ -204,28 +206,28 @@ public sealed class WorkflowRunner(
         {
             if (task.SubjectId == actor.Id)
             {
-                return RunResult.Forbidden("You cannot act on a task of your own application or request.");
+                return RunResult.Forbidden("You cannot act on a task of your own application or request.", RefusalCodes.OwnApplication);
             }
 
             return await InstanceAccess.CanSeeAsync(db, task.InstanceId, actor, ct)
-                ? RunResult.Forbidden("This task is not assigned to you or to a role you hold.")
-                : RunResult.NotFound($"There is no task '{task.Id}'.");
+                ? RunResult.Forbidden("This task is not assigned to you or to a role you hold.", RefusalCodes.NotYourTask)
+                : RunResult.NotFound($"There is no task '{task.Id}'.", RefusalCodes.TaskNotFound);
         }
 
         if (task.Status != TaskState.Open)
         {
-            return RunResult.Conflict($"This task is {task.Status.ToString().ToLowerInvariant()}; it can no longer be acted on.");
+            return RunResult.Conflict($"This task is {task.Status.ToString().ToLowerInvariant()}; it can no longer be acted on.", RefusalCodes.TaskClosed);
         }
 
         if (task.AssigneeId is not null && task.AssigneeId != actor.Id)
         {
-            return RunResult.Conflict("Another approver has claimed this task.");
+            return RunResult.Conflict("Another approver has claimed this task.", RefusalCodes.ClaimedByOther);
         }
 
         // Rank and roles as the org has them now (the actor is loaded per request), not as when the task was created.
         if (task.RequiredRole is not null && !actor.Holds(task.RequiredRole))
         {
-            return RunResult.Forbidden($"Acting on this task needs the role {task.RequiredRole}, which you no longer hold.");
+            return RunResult.Forbidden($"Acting on this task needs the role {task.RequiredRole}, which you no longer hold.", RefusalCodes.RoleNoLongerHeld);
         }
 
         return null;
@@ -239,7 +241,7 @@ public sealed class WorkflowRunner(
         var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == taskId, ct);
         if (task is null)
         {
-            return RunResult.NotFound($"There is no task '{taskId}'.");
+            return RunResult.NotFound($"There is no task '{taskId}'.", RefusalCodes.TaskNotFound);
         }
 
         if (await CheckMayActAsync(task, actor, ct) is { } refused)
@@ -251,7 +253,7 @@ public sealed class WorkflowRunner(
             .Where(t => t.Id == taskId && t.Status == TaskState.Open && (t.AssigneeId == null || t.AssigneeId == actor.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.AssigneeId, actor.Id).SetProperty(t => t.Version, t => t.Version + 1), ct);
         return claimed == 0
-            ? RunResult.Conflict("Someone else claimed or completed this task just now.")
+            ? RunResult.Conflict("Someone else claimed or completed this task just now.", RefusalCodes.TaskTaken)
             : new RunResult.Ok(await db.Instances.AsNoTracking().SingleAsync(i => i.Id == task.InstanceId, ct));
     }
 
@@ -261,15 +263,17 @@ public sealed class WorkflowRunner(
         if (task is null || (task.AssigneeId != actor.Id && !await db.TaskCandidates.AnyAsync(c => c.TaskId == taskId && c.EmployeeId == actor.Id, ct)))
         {
             return task is not null && await InstanceAccess.CanSeeAsync(db, task.InstanceId, actor, ct)
-                ? RunResult.Forbidden("This task is not assigned to you or to a role you hold.")
-                : RunResult.NotFound($"There is no task '{taskId}'.");
+                ? RunResult.Forbidden("This task is not assigned to you or to a role you hold.", RefusalCodes.NotYourTask)
+                : RunResult.NotFound($"There is no task '{taskId}'.", RefusalCodes.TaskNotFound);
         }
 
         var released = await db.Tasks
             .Where(t => t.Id == taskId && t.Status == TaskState.Open && t.AssigneeId == actor.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.AssigneeId, (string?)null).SetProperty(t => t.Version, t => t.Version + 1), ct);
         return released == 0
-            ? RunResult.Conflict(task.Status != TaskState.Open ? "This task is no longer open." : "You have not claimed this task.")
+            ? task.Status != TaskState.Open
+                ? RunResult.Conflict("This task is no longer open.", RefusalCodes.TaskClosed)
+                : RunResult.Conflict("You have not claimed this task.", RefusalCodes.NotClaimed)
             : new RunResult.Ok(await db.Instances.AsNoTracking().SingleAsync(i => i.Id == task.InstanceId, ct));
     }
 
@@ -283,12 +287,12 @@ public sealed class WorkflowRunner(
             var instance = await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId, ct);
             if (instance is null || !await InstanceAccess.CanSeeAsync(db, instanceId, actor, ct))
             {
-                return RunResult.NotFound($"There is no workflow instance '{instanceId}'.");
+                return RunResult.NotFound($"There is no workflow instance '{instanceId}'.", RefusalCodes.InstanceNotFound);
             }
 
             if (instance.StartedBy != actor.Id)
             {
-                return RunResult.Forbidden("Only the person who started it can withdraw it.");
+                return RunResult.Forbidden("Only the person who started it can withdraw it.", RefusalCodes.NotStarter);
             }
 
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
@@ -314,7 +318,7 @@ public sealed class WorkflowRunner(
         }
         catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
         {
-            return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.");
+            return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.", RefusalCodes.ConcurrentChange);
         }
     }
 
@@ -620,7 +624,8 @@ public sealed class WorkflowRunner(
         await db.Instances.Where(i => i.Id == instanceId)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.HasIncident, true), ct);
         return new RunResult.Refused(StatusCodes.Status503ServiceUnavailable,
-            $"The step '{failure.Step}' failed and was rolled back; nothing changed. Incident {incident.Id} is recorded on the instance; try again, or HR can retry it.");
+            $"The step '{failure.Step}' failed and was rolled back; nothing changed. Incident {incident.Id} is recorded on the instance; try again, or HR can retry it.",
+            Code: RefusalCodes.StepFailed);
     }
 
     /// <summary>
@@ -672,10 +677,11 @@ public sealed class WorkflowRunner(
     private static RunResult.Refused Refuse(Rejected rejected) => rejected.Code switch
     {
         RejectionCode.MissingData => new RunResult.Refused(422, rejected.Message,
-            rejected.MissingFields.ToDictionary(f => "data." + f, f => new[] { $"'{f}' is required for this action." })),
-        RejectionCode.CommentRequired => new RunResult.Refused(422, rejected.Message, new Dictionary<string, string[]> { ["comment"] = ["A comment is required for this action."] }),
-        RejectionCode.UnknownOutcome => new RunResult.Refused(409, rejected.Message),
-        _ => new RunResult.Refused(rejected.Code.HttpStatus(), rejected.Message),
+            rejected.MissingFields.ToDictionary(f => "data." + f, f => new[] { $"'{f}' is required for this action." }), rejected.Code.ToString()),
+        RejectionCode.CommentRequired => new RunResult.Refused(422, rejected.Message,
+            new Dictionary<string, string[]> { ["comment"] = ["A comment is required for this action."] }, rejected.Code.ToString()),
+        RejectionCode.UnknownOutcome => new RunResult.Refused(409, rejected.Message, Code: rejected.Code.ToString()),
+        _ => new RunResult.Refused(rejected.Code.HttpStatus(), rejected.Message, Code: rejected.Code.ToString()),
     };
 }
 

@@ -29,4 +29,29 @@ public sealed class EligibilityService(WorkflowDbContext db, RuleCatalog catalog
             .ToListAsync(ct);
         return EligibilityEvaluator.Evaluate(new EligibilityQuery(employee.Id, employee.Rank, targetRank, asOf, violations), catalog.Version);
     }
+
+    /// <summary>
+    /// The same answer for many questions at once, in two queries whatever their number (the inbox shows one per
+    /// promotion task). Answers come back in the order asked; null where there is no such employee.
+    /// </summary>
+    public async Task<IReadOnlyList<EligibilityResult?>> EvaluateManyAsync(
+        IReadOnlyList<(string EmployeeId, Rank TargetRank, DateOnly AsOf)> questions, CancellationToken ct)
+    {
+        if (questions.Count == 0)
+        {
+            return [];
+        }
+
+        var ids = questions.Select(q => q.EmployeeId).Distinct(StringComparer.Ordinal).ToList();
+        var ranks = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
+            .Select(u => new { u.Id, u.Rank }).ToDictionaryAsync(u => u.Id, u => u.Rank, StringComparer.Ordinal, ct);
+        var violations = (await db.Set<Violation>().AsNoTracking()
+                .Where(v => ids.Contains(v.EmployeeId))
+                .Select(v => new { v.EmployeeId, Fact = new ViolationFact(v.Id, v.RuleCode, v.OccurredOn, v.Status) })
+                .ToListAsync(ct))
+            .ToLookup(v => v.EmployeeId, v => v.Fact, StringComparer.Ordinal);
+        return [.. questions.Select(q => ranks.TryGetValue(q.EmployeeId, out var rank)
+            ? EligibilityEvaluator.Evaluate(new EligibilityQuery(q.EmployeeId, rank, q.TargetRank, q.AsOf, [.. violations[q.EmployeeId]]), catalog.Version)
+            : null)];
+    }
 }

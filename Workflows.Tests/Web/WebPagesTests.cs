@@ -212,15 +212,17 @@ public abstract class WebPagesTests(WorkflowsApp app)
         app.Clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromHours(1));
         supervisor.Dispose();
         supervisor = await WebSession.SignInAsync(app, "supervisor");
-        Assert.Contains(taskId, (await supervisor.GetAsync("/Inbox?soon=true")).Body, StringComparison.Ordinal);
+        var (_, soon) = await supervisor.GetAsync("/Inbox?soon=true");
+        Assert.Contains(taskId, soon, StringComparison.Ordinal);
+        Assert.Contains("23 小时后到期", soon, StringComparison.Ordinal);
         Assert.DoesNotContain(taskId, (await supervisor.GetAsync("/Inbox?overdue=true")).Body, StringComparison.Ordinal);
 
         app.Clock.Advance(TimeSpan.FromDays(1));
         supervisor.Dispose();
         supervisor = await WebSession.SignInAsync(app, "supervisor");
         var (_, overdue) = await supervisor.GetAsync("/Inbox?overdue=true");
-        Assert.Contains($"<tr class=\"overdue\" data-task=\"{taskId}\">", overdue, StringComparison.Ordinal);
-        Assert.Contains("已超时", overdue, StringComparison.Ordinal);
+        Assert.Contains($"<article class=\"task overdue\" data-task=\"{taskId}\">", overdue, StringComparison.Ordinal);
+        Assert.Contains("已超时 1 小时", overdue, StringComparison.Ordinal);
         Assert.DoesNotContain(taskId, (await supervisor.GetAsync("/Inbox?soon=true")).Body, StringComparison.Ordinal);
         supervisor.Dispose();
     }

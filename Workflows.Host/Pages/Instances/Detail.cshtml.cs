@@ -12,26 +12,62 @@ using Workflows.Host.Runtime;
 
 namespace Workflows.Host.Pages.Instances;
 
-public sealed record TimelineEntry(int Seq, string At, string Kind, string? Step, string? Who, string? Role, string? Action, string? Comment, string? Data);
+/// <summary>One readable line of the timeline: who did what, in which role, when, with what comment.</summary>
+public sealed record TimelineEntry(int Seq, string At, string Kind, string What, string? Who, string? Role, string? Comment, IReadOnlyList<FormField> Details);
+
+/// <summary>A raw history row, for whoever wants everything (HR tracing a case).</summary>
+public sealed record HistoryRow(int Seq, string At, string Kind, string? Step, string? Who, string? Role, string? Action, string? Comment, string? Data);
+
+/// <summary>A labelled value of the form data; an object's fields are its children.</summary>
+public sealed record FormField(string Key, string Label, string? Text, IReadOnlyList<FormField> Children);
+
+/// <summary>A step of the design's diagram, with where each of its ways out leads.</summary>
+public sealed record FlowStep(string Id, string Name, string Kind, string? Role, bool Current, bool Visited, IReadOnlyList<FlowExit> Exits);
+
+public sealed record FlowExit(string Label, string Target, string TargetName);
 
 /// <summary>
-/// One application: header, the current step and who has it, the form data and the timeline from
-/// history. Anyone who may not see it (<see cref="InstanceAccess.Visible"/>) gets the same 404 as for
-/// an id that does not exist.
+/// One application: header, the design's diagram with the current step marked, who has the current task, the
+/// subject's facts, the form data as labelled fields and the timeline from history. Anyone who may not see it
+/// (<see cref="InstanceAccess.Visible"/>) gets the same 404 as for an id that does not exist.
 /// </summary>
 public sealed class DetailModel(
-    CurrentActor current, WorkflowDbContext db, DepartmentClock clock, DesignCatalog designs, WorkflowRunner runner, IStringLocalizer<SharedResource> localizer)
+    CurrentActor current, WorkflowDbContext db, DepartmentClock clock, DesignCatalog designs, WorkflowRunner runner, SubjectFactsLoader factsLoader,
+    IStringLocalizer<SharedResource> localizer)
     : PageModel
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>History kinds that only echo what the next row says (entering a step, creating its task): off the readable timeline.</summary>
+    private static readonly HashSet<string> Noise = [HistoryKinds.StepEntered, HistoryKinds.TaskCreated];
+
+    /// <summary>Variables shown first on the form, in this order; the rest follow by name.</summary>
+    private static readonly string[] FieldOrder =
+    [
+        "targetRank", "currentRank", "channel", "statement", "justification", "nominatorId", "applicationDate",
+        "kind", "requesterShiftId", "counterpartId", "counterpartShiftId", "violationId", "recordedBy", "groupId", "reason", "expiresAt",
+    ];
+
+    /// <summary>Variables that hold an instant: shown in department time.</summary>
+    private static readonly HashSet<string> Instants = ["expiresAt", "waitUntil", "dueAt", "expiredAt", "appliedAt"];
+
     public InstanceDetailDto? Instance { get; private set; }
+
+    public WorkflowDesign? Design { get; private set; }
 
     public string? DesignTitle { get; private set; }
 
-    public string? CurrentStepTitle { get; private set; }
+    public string? CurrentStepName { get; private set; }
+
+    public IReadOnlyList<FlowStep> Flow { get; private set; } = [];
 
     public IReadOnlyList<TimelineEntry> Timeline { get; private set; } = [];
+
+    public IReadOnlyList<HistoryRow> History { get; private set; } = [];
+
+    public IReadOnlyList<FormField> Form { get; private set; } = [];
+
+    public SubjectFacts? Facts { get; private set; }
 
     public IReadOnlyList<(string Title, string Role, string? AssigneeName, IReadOnlyList<string> CandidateNames)> OpenTasks { get; private set; } = [];
 
@@ -55,17 +91,27 @@ public sealed class DetailModel(
             return Missing();
         }
 
+        if (reason is { Length: > 1000 })
+        {
+            return await RefuseAsync(id, StatusCodes.Status400BadRequest, localizer["A reason can be at most 1000 characters."]);
+        }
+
         var result = await runner.WithdrawAsync(id, actor, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), ct);
         if (result is RunResult.Refused refused)
         {
-            Response.StatusCode = refused.Status;
-            Refusal = string.Format(CultureInfo.CurrentCulture, localizer["Not done ({0}): {1}"], refused.Status, refused.Detail);
-            await LoadAsync(id);
-            return Page();
+            return await RefuseAsync(id, refused.Status, localizer.Refusal(refused));
         }
 
         Done = localizer["Application withdrawn."];
         return RedirectToPage(new { id });
+    }
+
+    private async Task<IActionResult> RefuseAsync(string id, int status, string text)
+    {
+        Response.StatusCode = status;
+        Refusal = string.Format(CultureInfo.CurrentCulture, localizer["Not done ({0}): {1}"], status, text);
+        await LoadAsync(id);
+        return Page();
     }
 
     private PageResult Missing()
@@ -78,22 +124,12 @@ public sealed class DetailModel(
     public string Local(DateTimeOffset at) =>
         TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
-    public static string Show(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString() ?? "",
-        JsonValueKind.Null => "—",
-        JsonValueKind.Object or JsonValueKind.Array => JsonSerializer.Serialize(value, Indented),
-        _ => value.GetRawText(),
-    };
-
-    /// <summary>A form value; one that is an employee id (subject, startedBy, candidateId, …) shows as the person's name.</summary>
-    public string ShowValue(JsonElement value) =>
-        value.ValueKind == JsonValueKind.String && Names.TryGetValue(value.GetString()!, out var name) ? name : Show(value);
+    private static string Json(JsonElement value) => JsonSerializer.Serialize(value, Indented);
 
     private static string ShowJson(string json)
     {
         using var document = JsonDocument.Parse(json);
-        return Show(document.RootElement);
+        return Json(document.RootElement);
     }
 
     private async Task<bool> LoadAsync(string id)
@@ -108,11 +144,9 @@ public sealed class DetailModel(
 
         Instance = await InstancesApi.DetailAsync(db, instance, ct);
         var design = designs.Get(instance.DesignName, instance.DesignVersion);
-        DesignTitle = design.Title;
-        if (instance.CurrentStep is { } step && design.Steps.TryGetValue(step, out var stepDesign))
-        {
-            CurrentStepTitle = stepDesign is TaskStep task ? task.Title : step;
-        }
+        Design = design;
+        DesignTitle = WorkflowText.InLanguage(design.Title);
+        CurrentStepName = instance.CurrentStep is null ? null : localizer.StepName(design, instance.CurrentStep);
 
         var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Seq).ToListAsync(ct);
         var tasks = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == id && t.Status == TaskState.Open).ToListAsync(ct);
@@ -122,11 +156,159 @@ public sealed class DetailModel(
             history.Select(h => h.ActorId).Concat([instance.SubjectId, instance.StartedBy])
                 .Concat(Instance.Data.Values.Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString())).Concat(tasks.Select(t => t.AssigneeId))
                 .Concat(candidates.SelectMany(c => c)), ct);
-        Timeline = [.. history.Select(h => new TimelineEntry(h.Seq, Local(h.At), h.Kind, h.Step, h.ActorId is null ? null : Names.NameOf(h.ActorId),
+        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
+
+        Flow = BuildFlow(design, instance.CurrentStep, history);
+        Timeline = [.. history.Where(h => !Noise.Contains(h.Kind)).Select(h => Entry(design, h, groups))];
+        History = [.. history.Select(h => new HistoryRow(h.Seq, Local(h.At), h.Kind, h.Step, h.ActorId is null ? null : Names.NameOf(h.ActorId),
             h.ActingRole, h.Action, h.Comment, h.DataJson is null ? null : ShowJson(h.DataJson)))];
-        OpenTasks = [.. tasks.Select(t => (t.Title, t.ActingRole, t.AssigneeId is null ? null : Names.NameOf(t.AssigneeId),
+        Form = [.. Instance.Data.Where(d => d.Key != "activity")
+            .OrderBy(d => Array.IndexOf(FieldOrder, d.Key) is var i and >= 0 ? i : int.MaxValue).ThenBy(d => d.Key, StringComparer.Ordinal)
+            .Select(d => Field(d.Key, d.Value, groups, 0))];
+        OpenTasks = [.. tasks.Select(t => (localizer.StepName(design, t.Step), t.ActingRole, t.AssigneeId is null ? null : Names.NameOf(t.AssigneeId),
             (IReadOnlyList<string>)[.. candidates[t.Id].Select(c => Names.NameOf(c))]))];
+        if (instance.Status == InstanceStatus.Running)
+        {
+            Facts = (await factsLoader.LoadAsync([(instance.Id, instance.Type, instance.SubjectId)], ct)).GetValueOrDefault(instance.Id);
+        }
+
         CanWithdraw = instance.Status == InstanceStatus.Running && instance.StartedBy == actor.Id;
         return true;
+    }
+
+    /// <summary>
+    /// The design's steps in the order they are reached from the start (breadth first, ways out in the design's
+    /// order), the end steps last; the current step marked, and every step the instance has entered.
+    /// </summary>
+    private List<FlowStep> BuildFlow(WorkflowDesign design, string? currentStep, List<HistoryEntry> history)
+    {
+        var visited = history.Where(h => h.Kind == HistoryKinds.StepEntered && h.Step is not null).Select(h => h.Step!).ToHashSet(StringComparer.Ordinal);
+        // A finished instance stands on no step; its end step is the last one it entered.
+        var marked = currentStep ?? history.LastOrDefault(h => h.Kind == HistoryKinds.StepEntered)?.Step;
+        var order = new List<string>();
+        var queue = new Queue<string>([design.Start]);
+        var seen = new HashSet<string>([design.Start], StringComparer.Ordinal);
+        while (queue.TryDequeue(out var stepId))
+        {
+            order.Add(stepId);
+            foreach (var (_, target) in Exits(design.Steps[stepId]))
+            {
+                if (design.Steps.ContainsKey(target) && seen.Add(target))
+                {
+                    queue.Enqueue(target);
+                }
+            }
+        }
+
+        order.AddRange(design.Steps.Keys.Where(k => !seen.Contains(k)).Order(StringComparer.Ordinal));
+        return [.. order.Select(design.Step).OrderBy(s => s is EndStep ? 1 : 0).Select(step => new FlowStep(
+            step.Id, localizer.StepName(design, step.Id), KindOf(step), step is TaskStep t ? t.RoleLabel : null,
+            step.Id == marked, visited.Contains(step.Id),
+            [.. Exits(step).Select(e => new FlowExit(e.Label, e.Target, localizer.StepName(design, e.Target)))]))];
+    }
+
+    /// <summary>The way forward first, then the ways back or out (the design's dictionary keeps no order).</summary>
+    private static int ActionOrder(string action) => Array.IndexOf(PreferredActions, action) is var i and >= 0 ? i : PreferredActions.Length;
+
+    private static readonly string[] PreferredActions = ["approve", "accept", "resubmit", "uphold", "reduce", "waive", "return", "reject", "decline"];
+
+    private static string KindOf(StepDesign step) => step switch
+    {
+        TaskStep => "task",
+        AutoStep => "auto",
+        WaitStep => "wait",
+        _ => "end",
+    };
+
+    private IEnumerable<(string Label, string Target)> Exits(StepDesign step) => step switch
+    {
+        TaskStep task => task.Actions.Values.OrderBy(a => ActionOrder(a.Name)).ThenBy(a => a.Name, StringComparer.Ordinal).Select(a => (localizer.Term("Action", a.Name), a.To))
+            .Concat(task.OnDue is { } due ? [(localizer["When due"].Value, due)] : []),
+        AutoStep auto => auto.OnOutcome.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => (localizer.Term("Result", o.Key), o.Value)),
+        WaitStep wait => new[] { (localizer["On signal {0}", localizer.Term("Signal", wait.Signal)].Value, wait.OnSignal) }
+            .Concat(wait.OnTimeout is { } timeout ? [(localizer["On timeout"].Value, timeout)] : []),
+        _ => [],
+    };
+
+    /// <summary>A history row as a sentence: the step by name, the action or the automatic step's result, in the UI language.</summary>
+    private TimelineEntry Entry(WorkflowDesign design, HistoryEntry h, IReadOnlyDictionary<string, string> groups)
+    {
+        var step = h.Step is null ? null : localizer.StepName(design, h.Step);
+        var what = h.Kind switch
+        {
+            HistoryKinds.TaskCompleted => $"{step}: {localizer.Term("Action", h.Action)}",
+            HistoryKinds.ActivityCompleted => $"{step}: {localizer.Term("Result", h.Action)}",
+            HistoryKinds.TaskDue => localizer["{0}: not done in time", step ?? "—"].Value,
+            HistoryKinds.SignalReceived => $"{step}: {localizer.Term("Signal", h.Action)}",
+            HistoryKinds.TimerFired => localizer["{0}: waited too long", step ?? "—"].Value,
+            HistoryKinds.InstanceCompleted => $"{localizer.Term("Kind", h.Kind)}: {localizer.Term("Outcome", h.Action)}",
+            "task.escalated" => $"{localizer.Term("Kind", h.Kind)}: {step}",
+            _ => step is null ? localizer.Term("Kind", h.Kind) : $"{localizer.Term("Kind", h.Kind)}: {step}",
+        };
+        var who = h.ActorId is not null ? Names.NameOf(h.ActorId)
+            : h.Kind is HistoryKinds.InstanceStarted or HistoryKinds.TaskCompleted or HistoryKinds.InstanceWithdrawn ? null : localizer["System"].Value;
+        // What a person decided with (an amount) is shown; what an automatic step computed is in the full history below.
+        IReadOnlyList<FormField> details = h.Kind == HistoryKinds.TaskCompleted && h.DataJson is not null ? Fields(h.DataJson, groups) : [];
+        return new TimelineEntry(h.Seq, Local(h.At), h.Kind, what, who, h.ActingRole, h.Comment, details);
+    }
+
+    private List<FormField> Fields(string json, IReadOnlyDictionary<string, string> groups)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.ValueKind == JsonValueKind.Object
+            ? [.. doc.RootElement.EnumerateObject().Select(p => Field(p.Name, p.Value, groups, 0))]
+            : [];
+    }
+
+    /// <summary>
+    /// A value with its label: employee and group ids as names, ranks and other codes in words, instants in
+    /// department time, objects as nested labelled fields; anything deeper or odder as indented JSON.
+    /// </summary>
+    private FormField Field(string key, JsonElement value, IReadOnlyDictionary<string, string> groups, int depth)
+    {
+        var label = localizer.Term("Field", key);
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                var text = value.GetString() ?? "";
+                if (Names.TryGetValue(text, out var name))
+                {
+                    return new FormField(key, label, name, []);
+                }
+
+                if (groups.TryGetValue(text, out var group))
+                {
+                    return new FormField(key, label, group, []);
+                }
+
+                if (Instants.Contains(key) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+                {
+                    return new FormField(key, label, Local(at), []);
+                }
+
+                var term = key switch
+                {
+                    "targetRank" or "currentRank" or "rank" or "fromRank" => localizer.Term("Rank", text),
+                    "channel" => localizer.Term("Channel", text),
+                    "kind" => localizer.Term("SwapKind", text),
+                    "status" => localizer.Term("Status", text),
+                    "outcome" => localizer.Term("Outcome", text),
+                    _ => text,
+                };
+                return new FormField(key, label, term, []);
+            case JsonValueKind.True or JsonValueKind.False:
+                return new FormField(key, label, value.GetBoolean() ? localizer["Yes"] : localizer["No"], []);
+            case JsonValueKind.Null or JsonValueKind.Undefined:
+                return new FormField(key, label, "—", []);
+            case JsonValueKind.Object when depth < 2:
+                return new FormField(key, label, null, [.. value.EnumerateObject().Select(p => Field(p.Name, p.Value, groups, depth + 1))]);
+            case JsonValueKind.Array when value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String):
+                var items = value.EnumerateArray().Select(e => e.GetString()!).Select(s => Names.TryGetValue(s, out var n) ? n : s).ToList();
+                return new FormField(key, label, items.Count == 0 ? "—" : string.Join("\n", items), []);
+            case JsonValueKind.Number:
+                return new FormField(key, label, value.GetRawText(), []);
+            default:
+                return new FormField(key, label, Json(value), []);
+        }
     }
 }
