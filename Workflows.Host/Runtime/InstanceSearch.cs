@@ -8,7 +8,8 @@ namespace Workflows.Host.Runtime;
 /// The instance filters of <c>GET /api/instances</c> and the HR history search: one definition, so the page
 /// and the API cannot find different things. Dates are calendar dates in the department's time zone and
 /// bound the start; <see cref="SubjectIds"/>/<see cref="ActorIds"/> match any of the given people (an empty
-/// list matches nothing), an actor being anyone with an entry in the instance's history.
+/// list matches nothing), an actor being anyone with an entry in the instance's history. The bounds are
+/// compared in UTC: Npgsql writes only offset-0 values to <c>timestamptz</c>.
 /// </summary>
 public sealed record InstanceSearch(
     string? Type = null,
@@ -44,13 +45,13 @@ public sealed record InstanceSearch(
 
         if (From is not null)
         {
-            var start = clock.ToInstant(From.Value, TimeOnly.MinValue);
+            var start = clock.ToInstant(From.Value, TimeOnly.MinValue).ToUniversalTime();
             query = query.Where(i => i.StartedAt >= start);
         }
 
         if (To is not null)
         {
-            var end = clock.ToInstant(To.Value.AddDays(1), TimeOnly.MinValue);
+            var end = clock.ToInstant(To.Value.AddDays(1), TimeOnly.MinValue).ToUniversalTime();
             query = query.Where(i => i.StartedAt < end);
         }
 
