@@ -311,6 +311,30 @@ public abstract class HrPagesTests(WorkflowsApp app)
         Assert.Contains("1 人 / 最少 2 人", row, StringComparison.Ordinal);
         Assert.Contains("09:00–17:00", row, StringComparison.Ordinal);
         Assert.Contains("href=\"/Roster\"", roster, StringComparison.Ordinal);
+
+        // The leader adds a shift and puts someone on it through the page's forms.
+        var (added, afterAdd) = await leader.SubmitAsync($"/Roster?handler=Shift&group={group1}", roster,
+            new() { ["date"] = "2026-03-05", ["start"] = "22:00", ["end"] = "06:00", ["minStaff"] = "1" });
+        Assert.Equal(HttpStatusCode.OK, added);
+        Assert.Contains("班次已添加。", afterAdd, StringComparison.Ordinal);
+        var night = await app.WithDbAsync(db => db.Set<Workflows.Host.Roster.Shift>().AsNoTracking()
+            .SingleAsync(s => s.GroupId == group1 && s.Date == new DateOnly(2026, 3, 5) && s.Start == new TimeOnly(22, 0)));
+        var member1b = await app.IdOfAsync("member1b");
+        var (assigned, afterAssign) = await leader.SubmitAsync($"/Roster?handler=Assign&group={group1}", afterAdd,
+            new() { ["shiftId"] = night.Id, ["employeeId"] = member1b });
+        Assert.Equal(HttpStatusCode.OK, assigned);
+        Assert.Contains("22:00–06:00", afterAssign, StringComparison.Ordinal);
+        Assert.Contains(await NameOfAsync("member1b"), afterAssign, StringComparison.Ordinal);
+
+        // Another group's leader sees the roster but may not change it: 403 from the API's rule, nothing written.
+        using var leader2 = await WebSession.SignInAsync(app, "leader2");
+        var (_, foreignRoster) = await leader2.GetAsync($"/Roster?group={group1}");
+        Assert.DoesNotContain("id=\"add-shift\"", foreignRoster, StringComparison.Ordinal);
+        var (refused, refusal) = await leader2.SubmitAsync($"/Roster?handler=Assign&group={group1}", foreignRoster,
+            new() { ["shiftId"] = night.Id, ["employeeId"] = await app.IdOfAsync("member2b") });
+        Assert.Equal(HttpStatusCode.Forbidden, refused);
+        Assert.Contains("id=\"refusal\"", refusal, StringComparison.Ordinal);
+        Assert.Equal(1, await app.WithDbAsync(db => db.Set<Workflows.Host.Roster.Shift>().Where(s => s.Id == night.Id).SelectMany(s => s.Assignments).CountAsync()));
     }
 
     [Fact]
