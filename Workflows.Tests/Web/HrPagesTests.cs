@@ -67,6 +67,13 @@ public abstract class HrPagesTests(WorkflowsApp app)
         Assert.Contains(older, (await hr.GetAsync($"/History?subject=member1a&from={today}&to={today}")).Body, StringComparison.Ordinal);
         Assert.DoesNotContain(older, (await hr.GetAsync($"/History?subject=member1a&from={tomorrow}")).Body, StringComparison.Ordinal);
 
+        // GET /api/instances shares the filters: actorId finds what leader1 acted on, dates work on both providers.
+        using var hrApi = await app.LoginAsync("hr");
+        var leader1 = await app.IdOfAsync("leader1");
+        var member1a = await app.IdOfAsync("member1a");
+        var listed = await ApiAssert.JsonAsync(await hrApi.GetAsync($"/api/instances?subjectId={member1a}&actorId={leader1}&from={today}&to={today}"));
+        Assert.Equal([older], listed.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+
         // A date that is not one is a message on the page, not an error page.
         var (bad, badPage) = await hr.GetAsync("/History?from=2026-02-30");
         Assert.Equal(HttpStatusCode.BadRequest, bad);
