@@ -46,7 +46,7 @@ public static class InstancesApi
     public static async Task<Results<Ok<InstancePage>, ValidationProblem>> List(
         CurrentActor current, WorkflowDbContext db, DepartmentClock clock, CancellationToken ct,
         string? type = null, InstanceStatus? status = null, string? subjectId = null, DateOnly? from = null, DateOnly? to = null,
-        int page = 1, int pageSize = 50)
+        int page = 1, int pageSize = 50, string? actorId = null)
     {
         if (page < 1 || pageSize is < 1 or > 200)
         {
@@ -54,36 +54,10 @@ public static class InstancesApi
         }
 
         var actor = await current.GetAsync(ct);
-        var query = InstanceAccess.Visible(db, actor).AsNoTracking();
-        if (type is not null)
-        {
-            query = query.Where(i => i.Type == type);
-        }
-
-        if (status is not null)
-        {
-            query = query.Where(i => i.Status == status);
-        }
-
-        if (subjectId is not null)
-        {
-            query = query.Where(i => i.SubjectId == subjectId);
-        }
-
-        if (from is not null)
-        {
-            var start = clock.ToInstant(from.Value, TimeOnly.MinValue);
-            query = query.Where(i => i.StartedAt >= start);
-        }
-
-        if (to is not null)
-        {
-            var end = clock.ToInstant(to.Value.AddDays(1), TimeOnly.MinValue);
-            query = query.Where(i => i.StartedAt < end);
-        }
-
+        var search = new InstanceSearch(type, status, subjectId is null ? null : [subjectId], actorId is null ? null : [actorId], from, to);
+        var query = search.Apply(InstanceAccess.Visible(db, actor).AsNoTracking(), db, clock);
         var total = await query.CountAsync(ct);
-        var rows = await query.OrderByDescending(i => i.StartedAt).ThenBy(i => i.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        var rows = await InstanceSearch.Newest(query).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
         return TypedResults.Ok(new InstancePage([.. rows.Select(ToDto)], total, page, pageSize));
     }
 

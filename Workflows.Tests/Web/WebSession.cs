@@ -31,6 +31,9 @@ public sealed partial class WebSession : IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>The whole response (headers, raw bytes), for downloads such as the CSV export.</summary>
+    public Task<HttpResponseMessage> GetResponseAsync(string url) => client.GetAsync(url);
+
     /// <summary>Posts a form with the antiforgery token taken from <paramref name="pageHtml"/> (the page the form is on).</summary>
     public async Task<HttpResponseMessage> PostFormAsync(string url, string pageHtml, Dictionary<string, string> fields)
     {

@@ -1,0 +1,238 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using Workflows.Definitions.Engine;
+using Workflows.Host.Auth;
+using Workflows.Host.Data;
+using Workflows.Host.Platform;
+using Workflows.Host.Runtime;
+
+namespace Workflows.Host.Pages.History;
+
+public sealed record HistoryRow(WorkflowInstance Instance, string SubjectName, string StarterName, int Entries);
+
+/// <summary>
+/// HR's search across every workflow instance (type, status, subject, anyone who acted in its history,
+/// start date range), newest first and paged, and the CSV export of the same search with one row per
+/// history entry: the whole trace of each matched instance. HR only, like "sees all instances" in API.md.
+/// </summary>
+public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, IStringLocalizer<SharedResource> localizer)
+    : GuardedPageModel(current)
+{
+    public const int PageSize = 25;
+
+    /// <summary>Instances read per round trip while exporting; the file is streamed, never held whole.</summary>
+    private const int ExportBatch = 200;
+
+    [BindProperty(SupportsGet = true)]
+    public string? Type { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Status { get; set; }
+
+    /// <summary>A user name (exact) or part of a name.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Subject { get; set; }
+
+    /// <summary>Anyone with an entry in the history: a user name (exact) or part of a name.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Actor { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? From { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? To { get; set; }
+
+    [BindProperty(SupportsGet = true, Name = "p")]
+    public int PageNumber { get; set; } = 1;
+
+    public IReadOnlyList<HistoryRow> Rows { get; private set; } = [];
+
+    public int Total { get; private set; }
+
+    public int Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
+
+    public IReadOnlyList<string> Types { get; private set; } = [];
+
+    public IReadOnlyList<(string UserName, string Name)> People { get; private set; } = [];
+
+    public IReadOnlyList<string> Problems { get; private set; } = [];
+
+    protected override ValueTask<bool> MayOpenAsync(Actor actor, CancellationToken ct) => ValueTask.FromResult(actor.IsHR);
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var ct = HttpContext.RequestAborted;
+        await LoadChoicesAsync(ct);
+        var search = await SearchAsync(ct);
+        if (search is null)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        var query = search.Apply(db.Instances.AsNoTracking(), db, clock);
+        Total = await query.CountAsync(ct);
+        PageNumber = Math.Clamp(PageNumber, 1, Pages);
+        var instances = await InstanceSearch.Newest(query).Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
+        var names = await EmployeeNames.LoadAsync(db, instances.Select(i => i.SubjectId).Concat(instances.Select(i => i.StartedBy)), ct);
+        Rows = [.. instances.Select(i => new HistoryRow(i, names.NameOf(i.SubjectId), names.NameOf(i.StartedBy), i.HistoryCount))];
+        return Page();
+    }
+
+    /// <summary>GET /History/Export?…the same query…: a CSV file, one row per history entry, newest instance first.</summary>
+    public async Task<IActionResult> OnGetExportAsync()
+    {
+        var ct = HttpContext.RequestAborted;
+        var search = await SearchAsync(ct);
+        if (search is null)
+        {
+            await LoadChoicesAsync(ct);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        var ids = await InstanceSearch.Newest(search.Apply(db.Instances.AsNoTracking(), db, clock)).Select(i => i.Id).ToListAsync(ct);
+        var people = await db.Users.AsNoTracking().Select(u => new { u.Id, u.Name, u.UserName })
+            .ToDictionaryAsync(u => u.Id, u => (u.Name, UserName: u.UserName ?? ""), StringComparer.Ordinal, ct);
+        string Name(string? id) => id is null ? "" : people.TryGetValue(id, out var p) ? p.Name : id;
+        string UserName(string? id) => id is null ? "" : people.TryGetValue(id, out var p) ? p.UserName : "";
+
+        Response.ContentType = "text/csv; charset=utf-8";
+        var fileName = string.Create(CultureInfo.InvariantCulture, $"history-{clock.LocalNow:yyyyMMdd-HHmm}.csv");
+        Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+        await Response.Body.WriteAsync(Csv.Bom.ToArray(), ct);
+        await using var writer = new StreamWriter(Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        await writer.WriteAsync(Csv.Line([
+            localizer["Instance"], localizer["Type"], localizer["Status"], localizer["Outcome"], localizer["Subject"], localizer["User name"],
+            localizer["Started at"], "#", localizer["When"], localizer["What"], localizer["Step"], localizer["Who"], localizer["User name"],
+            localizer["Role"], localizer["Action"], localizer["Comment"], localizer["Data"]]));
+        foreach (var batch in ids.Chunk(ExportBatch))
+        {
+            var instances = await db.Instances.AsNoTracking().Where(i => batch.Contains(i.Id)).ToDictionaryAsync(i => i.Id, StringComparer.Ordinal, ct);
+            var entries = (await db.History.AsNoTracking().Where(h => batch.Contains(h.InstanceId)).ToListAsync(ct)).ToLookup(h => h.InstanceId);
+            foreach (var id in batch)
+            {
+                var i = instances[id];
+                foreach (var h in entries[id].OrderBy(h => h.Seq))
+                {
+                    await writer.WriteAsync(Csv.Line([
+                        i.Id, localizer.Term("Type", i.Type), localizer.Term("Status", i.Status.ToString()),
+                        i.Outcome is null ? "" : localizer.Term("Outcome", i.Outcome), Name(i.SubjectId), UserName(i.SubjectId), Local(i.StartedAt),
+                        h.Seq.ToString(CultureInfo.InvariantCulture), Local(h.At), localizer.Term("Kind", h.Kind), h.Step, Name(h.ActorId), UserName(h.ActorId),
+                        h.ActingRole is null ? "" : localizer.Term("Role", h.ActingRole), h.Action is null ? "" : localizer.Term("Action", h.Action),
+                        h.Comment, h.DataJson]));
+                }
+            }
+
+            await writer.FlushAsync(ct);
+        }
+
+        return new EmptyResult();
+    }
+
+    /// <summary>The query string of this search (without the page), for the export link and the pager.</summary>
+    public string Query(int? page = null)
+    {
+        var parts = new List<string>();
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                parts.Add(name + "=" + Uri.EscapeDataString(value.Trim()));
+            }
+        }
+
+        Add("type", Type);
+        Add("status", Status);
+        Add("subject", Subject);
+        Add("actor", Actor);
+        Add("from", From);
+        Add("to", To);
+        if (page is > 1)
+        {
+            Add("p", page.Value.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return parts.Count == 0 ? "" : "?" + string.Join("&", parts);
+    }
+
+    public string Local(DateTimeOffset at) =>
+        TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    private async Task LoadChoicesAsync(CancellationToken ct)
+    {
+        Types = await db.DesignVersions.AsNoTracking().Select(d => d.Type).Distinct().OrderBy(t => t).ToListAsync(ct);
+        People = [.. (await db.Users.AsNoTracking().OrderBy(u => u.UserName).Select(u => new { u.UserName, u.Name }).ToListAsync(ct))
+            .Select(u => (u.UserName ?? "", u.Name))];
+    }
+
+    /// <summary>The search the form asks for, or null (with <see cref="Problems"/> set) when a field cannot be read.</summary>
+    private async Task<InstanceSearch?> SearchAsync(CancellationToken ct)
+    {
+        var problems = new List<string>();
+        InstanceStatus? status = null;
+        if (!string.IsNullOrWhiteSpace(Status))
+        {
+            if (Enum.TryParse<InstanceStatus>(Status.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsDigit(Status.Trim()[0]))
+            {
+                status = parsed;
+            }
+            else
+            {
+                problems.Add(localizer["Unknown status '{0}'.", Status]);
+            }
+        }
+
+        var from = ParseDate(From, "From", problems);
+        var to = ParseDate(To, "To", problems);
+        if (from is not null && to is not null && from > to)
+        {
+            problems.Add(localizer["The end date is before the start date."]);
+        }
+
+        Problems = problems;
+        if (problems.Count > 0)
+        {
+            return null;
+        }
+
+        return new InstanceSearch(
+            string.IsNullOrWhiteSpace(Type) ? null : Type.Trim(), status,
+            await PeopleMatchingAsync(Subject, ct), await PeopleMatchingAsync(Actor, ct), from, to);
+    }
+
+    private DateOnly? ParseDate(string? text, string field, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        problems.Add(localizer["{0}: '{1}' is not a date (yyyy-MM-dd).", localizer[field], text]);
+        return null;
+    }
+
+    /// <summary>Everyone whose user name is the text, or whose name contains it; null when the field is empty.</summary>
+    private async Task<IReadOnlyCollection<string>?> PeopleMatchingAsync(string? text, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var wanted = text.Trim();
+        var normalized = wanted.ToUpperInvariant();
+        return await db.Users.AsNoTracking()
+            .Where(u => u.NormalizedUserName == normalized || u.Name.Contains(wanted))
+            .Select(u => u.Id).ToListAsync(ct);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Localization;
+using Workflows.Definitions;
+using Workflows.Host.Auth;
+using Workflows.Host.Data;
+using Workflows.Host.Organization;
+using Workflows.Host.Platform;
+using Workflows.Host.Runtime;
+
+namespace Workflows.Host.Pages.Seats;
+
+/// <summary>
+/// Seats and vacancies (职位空缺) for HR: every seat with its holder or how long it has been vacant, opening
+/// a new vacant seat and vacating a held one. Both go through the API's handlers (<c>POST /api/seats</c>,
+/// <c>POST /api/seats/{id}/vacate</c>), so the one-leader-seat-per-group rule and the <c>seat.vacated</c>
+/// signal that wakes waiting promotions are the API's.
+/// </summary>
+public sealed class IndexModel(
+    CurrentActor current, WorkflowDbContext db, OrgQueries org, DepartmentClock clock, SignalDispatcher signals, IStringLocalizer<SharedResource> localizer)
+    : GuardedPageModel(current)
+{
+    public IReadOnlyList<SeatDto> Seats { get; private set; } = [];
+
+    public IReadOnlyList<GroupDto> Groups { get; private set; } = [];
+
+    public IReadOnlyDictionary<string, string> Names { get; private set; } = new Dictionary<string, string>();
+
+    public string? Refusal { get; private set; }
+
+    [TempData]
+    public string? Done { get; set; }
+
+    protected override ValueTask<bool> MayOpenAsync(Actor actor, CancellationToken ct) => ValueTask.FromResult(actor.IsHR);
+
+    public async Task OnGetAsync() => await LoadAsync();
+
+    public async Task<IActionResult> OnPostOpenAsync(string? rank, string? groupId)
+    {
+        var ct = HttpContext.RequestAborted;
+        var parsed = Enum.GetValues<Rank>().Select(r => (Rank?)r).FirstOrDefault(r => string.Equals(r.ToString(), rank, StringComparison.Ordinal));
+        var request = new CreateSeatRequest(parsed, string.IsNullOrWhiteSpace(groupId) ? null : groupId);
+        var outcome = ApiOutcome.Of(await OrganizationApi.CreateSeat(request, db, clock, signals, ct));
+        return outcome.Succeeded ? Finish(localizer["Vacant seat opened."]) : await RefuseAsync(outcome);
+    }
+
+    public async Task<IActionResult> OnPostVacateAsync(string seatId)
+    {
+        var outcome = ApiOutcome.Of(await OrganizationApi.VacateSeat(seatId, db, clock, signals, HttpContext.RequestAborted));
+        return outcome.Succeeded ? Finish(localizer["Seat vacated."]) : await RefuseAsync(outcome);
+    }
+
+    private RedirectToPageResult Finish(string done)
+    {
+        Done = done;
+        return RedirectToPage();
+    }
+
+    private async Task<IActionResult> RefuseAsync(ApiOutcome outcome)
+    {
+        Response.StatusCode = outcome.Status;
+        Refusal = string.Format(CultureInfo.CurrentCulture, localizer["Not done ({0}): {1}"], outcome.Status, outcome.Detail);
+        await LoadAsync();
+        return Page();
+    }
+
+    private async Task LoadAsync()
+    {
+        var ct = HttpContext.RequestAborted;
+        Seats = await org.SeatsAsync(null, null, ct);
+        Groups = await org.GroupsAsync(ct);
+        Names = await EmployeeNames.LoadAsync(db, Seats.Select(s => s.HolderId), ct);
+    }
+
+    public string GroupName(string? groupId) => groupId is null ? "—" : Groups.FirstOrDefault(g => g.Id == groupId)?.Name ?? groupId;
+
+    public string Local(DateTimeOffset at) =>
+        TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+}

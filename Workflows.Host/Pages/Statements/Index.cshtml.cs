@@ -1,0 +1,111 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Localization;
+using Workflows.Definitions;
+using Workflows.Definitions.Ledger;
+using Workflows.Host.Auth;
+using Workflows.Host.Data;
+using Workflows.Host.Ledger;
+using Workflows.Host.Violations;
+
+namespace Workflows.Host.Pages.Statements;
+
+/// <summary>
+/// Monthly 乐捐 statements and, for HR, month close. Whose statement one may open is the API's rule
+/// (<c>GET /api/statements</c>, whose handler this page calls: HR, the supervisor and the manager anyone's, a
+/// group leader their group's, a member their own); closing a month is <c>POST /api/months/{month}/close</c>.
+/// </summary>
+public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, LedgerService ledger, Platform.DepartmentClock clock, IStringLocalizer<SharedResource> localizer)
+    : GuardedPageModel(current)
+{
+    [BindProperty(SupportsGet = true)]
+    public string? Employee { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? Month { get; set; }
+
+    public StatementDto? Statement { get; private set; }
+
+    public IReadOnlyList<(string Id, string Name, string UserName)> People { get; private set; } = [];
+
+    public LedgerMonth? LastClosed { get; private set; }
+
+    public LedgerMonth LastEnded => LedgerMonth.Of(clock.Today).Previous();
+
+    public string? Refusal { get; private set; }
+
+    [TempData]
+    public string? Done { get; set; }
+
+    public bool MayClose => Me.IsHR;
+
+    protected override ValueTask<bool> MayOpenAsync(Actor actor, CancellationToken ct) => ValueTask.FromResult(true);
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var ct = HttpContext.RequestAborted;
+        await LoadAsync(ct);
+        Employee ??= People.Any(p => p.Id == Me.Id) ? Me.Id : (People.Count > 0 ? People[0].Id : null);
+        Month ??= LedgerMonth.Of(clock.Today).ToString();
+        if (Employee is null)
+        {
+            return Page();
+        }
+
+        var outcome = ApiOutcome.Of(await LedgerApi.ListStatements(Employee, Month, Current, db, ledger, ct));
+        if (!outcome.Succeeded)
+        {
+            return Refuse(outcome.Status, outcome.Detail);
+        }
+
+        Statement = outcome.ValueAs<StatementDto[]>().FirstOrDefault();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCloseAsync(string? month)
+    {
+        var ct = HttpContext.RequestAborted;
+        if (!MayClose)
+        {
+            await LoadAsync(ct);
+            return Refuse(StatusCodes.Status403Forbidden, localizer["Only HR closes a month."]);
+        }
+
+        var outcome = ApiOutcome.Of(await LedgerApi.CloseMonth(month?.Trim() ?? "", Current, ledger, ct));
+        if (!outcome.Succeeded)
+        {
+            await LoadAsync(ct);
+            return Refuse(outcome.Status, outcome.Detail);
+        }
+
+        var summary = outcome.ValueAs<MonthCloseSummary>();
+        Done = summary.AlreadyClosed
+            ? localizer["{0} was already closed; nothing changed.", summary.Month]
+            : localizer["{0} closed: {1} statements, total {2}.", summary.Month, summary.Statements, summary.Total.ToString("0.00", CultureInfo.InvariantCulture)];
+        return RedirectToPage(new { month = summary.Month.ToString() });
+    }
+
+    private PageResult Refuse(int status, string? detail)
+    {
+        Response.StatusCode = status;
+        Refusal = string.Format(CultureInfo.CurrentCulture, localizer["Not done ({0}): {1}"], status, detail);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        LastClosed = await ledger.LastClosedMonthAsync(ct);
+        var people = db.Users.AsNoTracking().Where(u => u.Rank != null);
+        if (!RecordAccess.ReadsEveryone(Me))
+        {
+            var me = Me.Id;
+            var group = Me.Rank == Rank.GroupLeader ? Me.GroupId : null;
+            people = people.Where(u => u.Id == me || (group != null && u.GroupId == group));
+        }
+
+        People = [.. (await people.OrderBy(u => u.GroupId).ThenBy(u => u.UserName).Select(u => new { u.Id, u.Name, u.UserName }).ToListAsync(ct))
+            .Select(u => (u.Id, u.Name, u.UserName ?? ""))];
+    }
+}
