@@ -23,7 +23,9 @@ public abstract record Filing
     public sealed record Invalid(IDictionary<string, string[]> Errors) : Filing;
 
     /// <summary>Well-formed but refused: 403 (not theirs to file), 422 (against a rule), 409, 503 (a step failed).</summary>
-    public sealed record Refused(int Status, string Detail, string? Title = null, IDictionary<string, object?>? Extensions = null) : Filing
+    /// <param name="Coverage">The roster rules a shift swap would break, for a page to say in its own words.</param>
+    public sealed record Refused(int Status, string Detail, string? Title = null, IDictionary<string, object?>? Extensions = null,
+        IReadOnlyList<Definitions.Roster.CoverageViolation>? Coverage = null) : Filing
     {
         public static Refused Forbidden(string detail) => new(StatusCodes.Status403Forbidden, detail, "Forbidden");
 

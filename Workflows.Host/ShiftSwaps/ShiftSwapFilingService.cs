@@ -100,7 +100,8 @@ public sealed class ShiftSwapFilingService(WorkflowDbContext db, RosterService r
                 new Dictionary<string, object?>
                 {
                     ["violations"] = rejected.Violations.Select(v => new { rule = v.Rule.ToString(), v.ShiftId, v.EmployeeId, v.Message }).ToArray(),
-                });
+                },
+                rejected.Violations);
         }
 
         // The request lapses when the first of its shifts starts: every task step is due then.

@@ -1,7 +1,9 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
+using Workflows.Definitions.Roster;
 using Workflows.Host.Auth;
 using Workflows.Host.Data;
 using Workflows.Host.Roster;
@@ -67,11 +69,33 @@ public sealed class NewModel(
             case Filing.Refused refused:
                 Refusal = localizer.Refusal(refused);
                 Response.StatusCode = refused.Status;
-                break;
+                await LoadAsync();
+                if (refused.Coverage is { Count: > 0 } broken)
+                {
+                    Refusal = localizer.Refusal(refused with { Detail = await CoverageInWordsAsync(broken, ct) });
+                }
+
+                return Page();
         }
 
         await LoadAsync();
         return Page();
+    }
+
+    /// <summary>The broken roster rules with names and shift times instead of ids.</summary>
+    private async Task<string> CoverageInWordsAsync(IReadOnlyList<CoverageViolation> broken, CancellationToken ct)
+    {
+        var shiftIds = broken.Select(b => b.ShiftId).ToList();
+        var shifts = await db.Set<Shift>().AsNoTracking().Where(s => shiftIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
+        var names = await EmployeeNames.LoadAsync(db, broken.Select(b => b.EmployeeId), ct);
+        return string.Join(" ", broken.Select(b =>
+        {
+            var shift = shifts.TryGetValue(b.ShiftId, out var s)
+                ? string.Create(CultureInfo.InvariantCulture, $"{s.Date:yyyy-MM-dd} {s.Start:HH\\:mm}–{s.End:HH\\:mm}")
+                : b.ShiftId;
+            var words = localizer["Coverage." + b.Rule, names.NameOf(b.EmployeeId), shift];
+            return words.ResourceNotFound ? b.Message : words.Value;
+        }));
     }
 
     private async Task LoadAsync()

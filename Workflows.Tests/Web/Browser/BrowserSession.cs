@@ -31,6 +31,10 @@ public sealed class BrowserSession : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
             Locale = "zh-CN",
         });
+        // Generous: the machine running the suite may be busy; a real failure still fails, only later.
+        context.SetDefaultTimeout(90_000);
+        context.SetDefaultNavigationTimeout(90_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
         var page = await context.NewPageAsync();
         var session = new BrowserSession(context, page, shots);
         await page.GotoAsync("/Account/Login");
