@@ -49,6 +49,8 @@ public sealed class NewModel(
         switch (await filing.FileAsync(await current.GetAsync(ct), new OpenDisputeRequest(ViolationId, Reason), ct))
         {
             case Filing.Filed filed:
+                // The instance page shows it once (its TempData "Done").
+                TempData["Done"] = localizer["Dispute filed."].Value;
                 return Redirect($"/Instances/{filed.InstanceId}");
             case Filing.Invalid invalid:
                 ModelState.AddFieldErrors(invalid, localizer, Form);

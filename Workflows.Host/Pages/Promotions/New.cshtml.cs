@@ -70,6 +70,8 @@ public sealed class NewModel(
         switch (result)
         {
             case Filing.Filed filed:
+                // The instance page shows it once (its TempData "Done").
+                TempData["Done"] = localizer["Application filed."].Value;
                 return Redirect($"/Instances/{filed.InstanceId}");
             case Filing.Invalid invalid:
                 ModelState.AddFieldErrors(invalid, localizer, Form);

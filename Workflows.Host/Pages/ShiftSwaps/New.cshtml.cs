@@ -61,6 +61,8 @@ public sealed class NewModel(
         switch (await filing.FileAsync(await current.GetAsync(ct), request, ct))
         {
             case Filing.Filed filed:
+                // The instance page shows it once (its TempData "Done").
+                TempData["Done"] = localizer["Request sent."].Value;
                 return Redirect($"/Instances/{filed.InstanceId}");
             case Filing.Invalid invalid:
                 ModelState.AddFieldErrors(invalid, localizer, Form);

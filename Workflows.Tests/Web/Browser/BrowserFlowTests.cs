@@ -154,6 +154,49 @@ public sealed partial class BrowserFlowTests(BrowserApp app) : IClassFixture<Bro
         Assert.Equal([a], roster.Single(s => s.Id == theirs).Assignments.Select(x => x.EmployeeId));
     }
 
+    [Fact]
+    public async Task Member_DisputesAStatementLine_SupervisorWaivesIt()
+    {
+        BrowserApp.EnsureChromium();
+        var shots = Screenshots.For();
+        var member = await app.IdOfAsync("member3b");
+        string violationId;
+        using (var leader = await app.LoginAsync("leader3"))
+        {
+            var body = await ApiAssert.JsonAsync(await leader.PostAsJsonAsync("/api/violations",
+                new { employeeId = member, ruleCode = "R03", occurredOn = "2026-03-01", description = "值班期间离岗 20 分钟" }), System.Net.HttpStatusCode.Created);
+            violationId = body.GetProperty("id").GetString()!;
+        }
+
+        string instanceId;
+        await using (var employee = await BrowserSession.SignInAsync(app, shots, "member3b"))
+        {
+            var page = employee.Page;
+            await employee.NavigateAsync("乐捐明细");
+            var line = page.Locator($"tr[data-violation='{violationId}']");
+            await Expect(line).ToContainTextAsync("值班期间离岗 20 分钟");
+            await employee.ShotAsync("statement");
+            await line.GetByRole(AriaRole.Link, new() { Name = "申诉" }).ClickAsync();
+            await Expect(page.Locator("#violation")).ToContainTextAsync("R03");
+            await page.FillAsync("#reason", "当时在处理客户投诉，已向组长报备。");
+            await employee.ShotAsync("dispute-form");
+            await page.ClickAsync("#submit");
+            await page.WaitForURLAsync(new Regex("/Instances/[^/]+$"));
+            await Expect(page.Locator("p.ok[role=status]")).ToHaveTextAsync("申诉已提交。");
+            instanceId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+            await employee.ShotAsync("dispute-filed");
+        }
+
+        // The leader recorded it, so the review step is skipped: the supervisor decides.
+        await using (var supervisor = await BrowserSession.SignInAsync(app, shots, "supervisor"))
+        {
+            await supervisor.DecideInInboxAsync(instanceId, "waive", "已核实报备记录，豁免。", "supervisor-waive");
+        }
+
+        var violation = await app.WithDbAsync(db => db.Set<Workflows.Host.Violations.Violation>().SingleAsync(v => v.Id == violationId));
+        Assert.Equal(Workflows.Definitions.Violations.ViolationStatus.Waived, violation.Status);
+    }
+
     private static async Task<string> ShiftAsync(HttpClient leader, string groupId, string date, string start, string end, string employeeId)
     {
         var shift = await ApiAssert.JsonAsync(await leader.PostAsJsonAsync("/api/shifts", new { groupId, date, start, end, minStaff = 1 }), System.Net.HttpStatusCode.Created);
