@@ -97,7 +97,8 @@ public sealed class NewModel(
         MeId = actor.Id;
         Choices = await filing.ChoicesAsync(actor, ct);
         Groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, ct);
-        Candidate = string.IsNullOrEmpty(CandidateId) ? (Choices.Count > 0 ? Choices[0] : null) : Choices.FirstOrDefault(c => c.CandidateId == CandidateId);
+        // Someone the caller may not file for is not offered: the form falls back to the first choice (usually themself).
+        Candidate = Choices.FirstOrDefault(c => c.CandidateId == CandidateId) ?? (Choices.Count > 0 ? Choices[0] : null);
         if (Candidate is null)
         {
             return;
