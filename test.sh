@@ -2,6 +2,7 @@
 # The test command: every test, on SQLite and on PostgreSQL.
 # Starts a throwaway PostgreSQL cluster (initdb/pg_ctl in a temp folder, on a free port), runs the
 # whole suite with WORKFLOWS_TEST_POSTGRES pointing at it, and stops the cluster whatever happens.
+# Installs Debian's chromium and fonts-noto-cjk for the browser tests when they are missing.
 # Extra arguments go to `dotnet test` (e.g. ./test.sh --filter "FullyQualifiedName~Engine").
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -27,6 +28,14 @@ if [ -z "$PG_BIN" ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   PG_BIN="$(find_pg_bin)"
 fi
+
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads) and need CJK fonts for
+# readable screenshots of the Chinese pages.
+if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  log "Chromium or CJK fonts not found; installing chromium and fonts-noto-cjk with apt-get"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 PG_DIR="$(mktemp -d /tmp/workflows-pg.XXXXXX)"
 PG_PORT="$(free_port)"

@@ -94,7 +94,7 @@ public sealed class SubjectFactsLoader(WorkflowDbContext db, EligibilityService 
 
         // Disputes: the violations, and the leader's review where there is one.
         var disputeIds = wanted.Where(i => i.Type == DisputeType).Select(i => i.InstanceId).ToList();
-        var violationIds = disputeIds.Select(id => FormOf(id).Text(Disputes.DisputeVariables.ViolationId)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var violationIds = disputeIds.Select(id => FormOf(id).Text(Workflows.Host.Disputes.DisputeVariables.ViolationId)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var violations = violationIds.Count == 0 ? [] : await db.Set<Violation>().AsNoTracking().Where(v => violationIds.Contains(v.Id))
             .Select(v => new { v.Id, v.RuleCode, v.OccurredOn, v.PenaltyAmount, v.Status, v.RecordedBy, v.Description })
             .ToListAsync(ct);
@@ -142,12 +142,12 @@ public sealed class SubjectFactsLoader(WorkflowDbContext db, EligibilityService 
         foreach (var instanceId in disputeIds)
         {
             var form = FormOf(instanceId);
-            var v = form.Text(Disputes.DisputeVariables.ViolationId) is { } vid ? byViolation.GetValueOrDefault(vid) : null;
+            var v = form.Text(Workflows.Host.Disputes.DisputeVariables.ViolationId) is { } vid ? byViolation.GetValueOrDefault(vid) : null;
             var rule = v is null ? null : catalog.Find(v.RuleCode);
             var review = lastReview.GetValueOrDefault(instanceId);
             result[instanceId] = new DisputeFacts(v?.RuleCode, rule is null ? null : (WorkflowText.IsEnglish ? rule.Title : rule.TitleZh),
                 v?.OccurredOn, v?.PenaltyAmount, v?.Status, v is null ? null : NameOf(v.RecordedBy), v?.Description,
-                form.Text(Disputes.DisputeVariables.Reason), review?.Action, review is null ? null : Form.Parse(review.DataJson).Decimal("amount"),
+                form.Text(Workflows.Host.Disputes.DisputeVariables.Reason), review?.Action, review is null ? null : Form.Parse(review.DataJson).Decimal("amount"),
                 review?.Comment, review is null ? null : NameOf(review.ActorId));
         }
 

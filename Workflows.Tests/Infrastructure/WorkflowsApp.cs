@@ -85,8 +85,11 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
         }
 
         // Building the server runs migrations and the demo seed.
-        _ = Server;
+        StartHost();
     }
+
+    /// <summary>Starts the in-memory test server; <see cref="Workflows.Tests.Web.Browser.BrowserApp"/> starts Kestrel instead.</summary>
+    protected virtual void StartHost() => _ = Server;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -107,7 +107,7 @@ public abstract class InboxPageTests(WorkflowsApp app)
         var form = Between(page, "<section class=\"card\" id=\"form-data\">", "</section>");
         Assert.Contains("<dt data-field=\"targetRank\">目标职级</dt>", form, StringComparison.Ordinal);
         Assert.Contains("<pre class=\"value\">组长</pre>", form, StringComparison.Ordinal);
-        Assert.Contains("<pre class=\"value\">本人申请</pre>", form, StringComparison.Ordinal);
+        Assert.Contains("<pre class=\"value\">个人自荐</pre>", form, StringComparison.Ordinal);
         Assert.Contains($"<pre class=\"value\">{names.Member}</pre>", form, StringComparison.Ordinal);
 
         // The running application's facts are on its page too.
