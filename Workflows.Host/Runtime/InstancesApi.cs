@@ -53,6 +53,11 @@ public static class InstancesApi
             return Problems.Invalid("page", "page starts at 1; pageSize is between 1 and 200.");
         }
 
+        if (DateBounds.Invalid(("from", from), ("to", to)) is { } outOfRange)
+        {
+            return outOfRange;
+        }
+
         var actor = await current.GetAsync(ct);
         var query = InstanceAccess.Visible(db, actor).AsNoTracking();
         if (type is not null)
