@@ -77,13 +77,14 @@ public static class InstancesApi
 
         if (from is not null)
         {
-            var start = clock.ToInstant(from.Value, TimeOnly.MinValue);
+            // In UTC: PostgreSQL's timestamptz takes only offset 0 as a parameter (a +08:00 instant was a 500 there).
+            var start = clock.ToInstant(from.Value, TimeOnly.MinValue).ToUniversalTime();
             query = query.Where(i => i.StartedAt >= start);
         }
 
         if (to is not null)
         {
-            var end = clock.ToInstant(to.Value.AddDays(1), TimeOnly.MinValue);
+            var end = clock.ToInstant(to.Value.AddDays(1), TimeOnly.MinValue).ToUniversalTime();
             query = query.Where(i => i.StartedAt < end);
         }
 

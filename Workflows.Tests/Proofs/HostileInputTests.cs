@@ -304,6 +304,18 @@ public abstract class HostileInputTests(WorkflowsApp app)
         Assert.True(failures.Count == 0, url + "\n" + string.Join("\n", failures));
     }
 
+    /// <summary>The date filters work on both lanes (a +08:00 instant as a PostgreSQL parameter used to be a 500).</summary>
+    [Fact]
+    public async Task InstanceDateFilters_FindTheDaysInstances()
+    {
+        var scene = await Scene.OfAsync(app);
+        using var hr = await Scene.ClientAsync(app, Caller.HR);
+        var today = await ApiAssert.JsonAsync(await hr.GetAsync("/api/instances?from=2026-03-02&to=2026-03-02&pageSize=200"));
+        Assert.Contains(today.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetString() == scene.PromotionId);
+        var before = await ApiAssert.JsonAsync(await hr.GetAsync("/api/instances?to=2026-03-01"));
+        Assert.Equal(0, before.GetProperty("total").GetInt32());
+    }
+
     /// <summary>Text that looks hostile but is legitimate (injection strings, markup, mixed Chinese and English) is stored
     /// verbatim and shown as text, never run: in the API's answers and on the instance's page.</summary>
     [Fact]
