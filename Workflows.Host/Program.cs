@@ -49,6 +49,7 @@ if (verb is not null)
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSecurityHeaders();
+app.UseRequestGuard();
 app.UseStaticFiles();
 app.UseRequestLocalization();
 app.UseRouting();

@@ -102,6 +102,14 @@ public static class ViolationRecordingPolicy
                 "Only the employee's group leader, a superior (supervisor, manager) or HR may record a violation / 只有该员工的组长、主管、经理或人事部可以记录违纪");
     }
 
+    /// <summary>
+    /// Decision: a record (violation, reward) is dated at most this many years back. The longest clean-record window is
+    /// 12 months, so older records change nothing; the bound turns a typo such as 0001-01-01 into a 422.
+    /// </summary>
+    public const int MaxAgeYears = 10;
+
+    public static DateOnly OldestRecordable(DateOnly today) => today.AddYears(-MaxAgeYears);
+
     /// <param name="draft">What the recorder submitted.</param>
     /// <param name="today">Today in the department's time zone.</param>
     /// <param name="catalog">The rule catalog in force.</param>
@@ -117,6 +125,10 @@ public static class ViolationRecordingPolicy
         if (draft.OccurredOn > today)
         {
             errors["occurredOn"] = [$"{draft.OccurredOn:yyyy-MM-dd} is in the future (today is {today:yyyy-MM-dd}) / 发生日期不能晚于今天"];
+        }
+        else if (draft.OccurredOn < OldestRecordable(today))
+        {
+            errors["occurredOn"] = [$"{draft.OccurredOn:yyyy-MM-dd} is more than {MaxAgeYears} years ago / 发生日期过早"];
         }
 
         if (draft.PenaltyAmount is { } amount && (amount < 0 || decimal.Round(amount, 2) != amount))

@@ -48,6 +48,9 @@ public static class AuthSetup
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
             }));
 
+        // The antiforgery cookie follows the sign-in cookie: Secure whenever the request came over HTTPS.
+        builder.Services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+
         builder.Services
             .AddIdentityCore<Employee>(o =>
             {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Workflows.Definitions;
 using Workflows.Definitions.Ledger;
+using Workflows.Definitions.Violations;
 using Workflows.Host.Auth;
 using Workflows.Host.Data;
 using Workflows.Host.Platform;
@@ -104,6 +105,10 @@ public static class LedgerApi
         if (awardedOn > clock.Today)
         {
             rules["awardedOn"] = [$"{awardedOn:yyyy-MM-dd} is in the future (today is {clock.Today:yyyy-MM-dd}) / 奖励日期不能晚于今天"];
+        }
+        else if (awardedOn < ViolationRecordingPolicy.OldestRecordable(clock.Today))
+        {
+            rules["awardedOn"] = [$"{awardedOn:yyyy-MM-dd} is more than {ViolationRecordingPolicy.MaxAgeYears} years ago / 奖励日期过早"];
         }
 
         if (rules.Count > 0)

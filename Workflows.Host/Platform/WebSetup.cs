@@ -13,8 +13,12 @@ public static class WebSetup
     {
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
+            // Enums by name only: "rank": 42 is a wrong type (400), not a rank nobody defined.
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+            // A field the request does not have is refused (400), not silently ignored: a typo or a try at a
+            // server-owned field (id, status, recordedBy) is reported instead of half-applied.
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.Converters.Add(new PlainTextConverter());
         });
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {

@@ -67,6 +67,11 @@ public static class RosterApi
         string? groupId, DateOnly? from, DateOnly? to, string? employeeId,
         WorkflowDbContext db, DepartmentClock clock, CancellationToken ct)
     {
+        if (DateBounds.Invalid(("from", from), ("to", to)) is { } outOfRange)
+        {
+            return outOfRange;
+        }
+
         if (from is not null && to is not null && from > to)
         {
             return Problems.Invalid("to", "'to' must not be before 'from'.");
@@ -156,6 +161,12 @@ public static class RosterApi
         }
 
         var shift = Shift.Create(request.GroupId!, date, start, end, request.MinStaff!.Value, actor.Id, clock.Now);
+        if (date > clock.Today.AddYears(1))
+        {
+            // Decision: a roster is planned at most a year ahead; a date beyond is a typo (9999-12-31), not a plan.
+            return Problems.Unprocessable($"The shift date {date:yyyy-MM-dd} is more than a year ahead (today is {clock.Today:yyyy-MM-dd}).");
+        }
+
         if (shift.ToSlot().HasStarted(clock.LocalNow.DateTime))
         {
             // Nothing changes on a started shift (DOMAIN.md §5); a roster is planned ahead, not back-filled.

@@ -53,6 +53,11 @@ public static class InstancesApi
             return Problems.Invalid("page", "page starts at 1; pageSize is between 1 and 200.");
         }
 
+        if (DateBounds.Invalid(("from", from), ("to", to)) is { } outOfRange)
+        {
+            return outOfRange;
+        }
+
         var actor = await current.GetAsync(ct);
         var search = new InstanceSearch(type, status, subjectId is null ? null : [subjectId], actorId is null ? null : [actorId], from, to);
         var query = search.Apply(InstanceAccess.Visible(db, actor).AsNoTracking(), db, clock);

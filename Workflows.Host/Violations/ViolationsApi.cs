@@ -179,6 +179,10 @@ public static class ViolationsApi
         {
             errors["asOf"] = [$"'{asOf}' is not a date in the form yyyy-MM-dd."];
         }
+        else if (!DateBounds.Contains(date))
+        {
+            errors["asOf"] = [DateBounds.Message(date)];
+        }
 
         if (errors.Count > 0)
         {
