@@ -17,10 +17,13 @@ public sealed class CrashRecoveryTests
         var (folder, connectionString) = ProofSettings.NewSqlite();
         try
         {
+            var phases = new Phases();
             await using var host = new HostProcess("host", ProofSettings.HostSettings(Lane.Sqlite, connectionString));
             await host.StartAsync(ProofSettings.StartTimeout);
+            phases.Mark("start");
             using var load = new ProofLoad([host.BaseAddress]);
             await load.SetUpAsync();
+            phases.Mark("setup");
             var checks = new ProofChecks(Lane.Sqlite, connectionString);
             var slice = TimeSpan.FromSeconds(Math.Max(5.0, (double)ProofSettings.Seconds / ProofSettings.Crashes));
             var started = DateTimeOffset.UtcNow;
@@ -41,6 +44,7 @@ public sealed class CrashRecoveryTests
                 }
 
                 cutByCrashes += load.TransportErrors - before;
+                phases.Mark("load");
 
                 // While it is down: the timers it owes. Wait (bounded) until every one of them is due, so they all fall due in the dark.
                 var owed = (await checks.PendingTimersAsync()).Where(t => t.DueAt <= DateTimeOffset.UtcNow + ProofSettings.VacancyWait).ToList();
@@ -52,8 +56,10 @@ public sealed class CrashRecoveryTests
                 }
 
                 timersDueWhileDown += owed.Count;
+                phases.Mark("down");
                 await host.StartAsync(ProofSettings.StartTimeout);
                 load.Reconnect();
+                phases.Mark("restart");
 
                 // The restart fires what fell due (its start-up sweep and the Hangfire jobs race for them): each exactly once.
                 var restartedAt = DateTimeOffset.UtcNow;
@@ -69,6 +75,7 @@ public sealed class CrashRecoveryTests
                 var broken = await checks.BrokenAsync(load.Node(0), load.Accounts["hr"].Token, load.CurrentMonth);
                 Assert.True(broken.Count == 0, string.Join(Environment.NewLine, broken.Take(20)));
                 answered = load.Requests - load.TransportErrors;
+                phases.Mark("checks");
             }
 
             var figures = load.Figures(DateTimeOffset.UtcNow - started);
@@ -76,7 +83,7 @@ public sealed class CrashRecoveryTests
             ProofSettings.Report($"crash recovery (SQLite): {ProofSettings.Crashes} kill -9 and restarts survived; {figures.Requests} requests, " +
                 $"{answered} answered, {cutByCrashes} cut off by the kills, {figures.Successes} acknowledged actions, rows lost 0, 5xx {figures.ServerErrors}; " +
                 $"{timersDueWhileDown} timers fell due while down, each fired once; {counts.Instances} instances, {counts.Tasks} tasks, " +
-                $"{counts.History} history entries, {counts.Violations} violations, {counts.Incidents} incidents; p95 {figures.P95:0.0} ms");
+                $"{counts.History} history entries, {counts.Violations} violations, {counts.Incidents} incidents; p95 {figures.P95:0.0} ms; {phases}");
 
             Assert.True(figures.ServerErrors == 0, string.Join(Environment.NewLine, load.ServerErrors));
             Assert.True(figures.Successes > 0, "the load acknowledged nothing");

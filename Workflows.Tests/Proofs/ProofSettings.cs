@@ -31,6 +31,7 @@ public static class ProofSettings
         ["Database__ConnectionString"] = connectionString,
         ["Seed__Demo"] = "true",
         ["Hangfire__Server"] = "true",
+        ["Hangfire__SchedulePollingInterval"] = "00:00:01",
         ["Promotion__VacancyWait"] = $"PT{(int)VacancyWait.TotalSeconds}S",
     };
 
@@ -101,3 +102,20 @@ public static class ProofSettings
 /// <summary>The proofs run alone, after the rest of the suite: their figures must not be spoiled by other tests' CPU.</summary>
 [CollectionDefinition(nameof(ProofsCollection), DisableParallelization = true)]
 public sealed class ProofsCollection;
+
+/// <summary>Where a proof's time went, for its report line.</summary>
+public sealed class Phases
+{
+    private readonly System.Diagnostics.Stopwatch clock = System.Diagnostics.Stopwatch.StartNew();
+    private readonly List<string> marks = [];
+    private TimeSpan last;
+
+    public void Mark(string phase)
+    {
+        var now = clock.Elapsed;
+        marks.Add(string.Create(CultureInfo.InvariantCulture, $"{phase} {(now - last).TotalSeconds:0.0}s"));
+        last = now;
+    }
+
+    public override string ToString() => "phases: " + string.Join(", ", marks);
+}
