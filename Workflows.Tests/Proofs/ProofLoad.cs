@@ -99,7 +99,7 @@ public sealed class ProofLoad : IDisposable
 
     /// <summary>Signs in every demo account and lays out a roster: each group, each of the next days, a morning
     /// and an afternoon shift with two members each (minimum staff two), so swaps have somewhere to go.</summary>
-    public async Task SetUpAsync(int rosterDays = 3)
+    public async Task SetUpAsync(int rosterDays = 2)
     {
         var system = await ReadAsync("GET", "/api/system", token: null);
         today = DateOnly.ParseExact(system.GetProperty("today").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
