@@ -29,6 +29,7 @@ public sealed class CrashRecoveryTests
             var started = DateTimeOffset.UtcNow;
             long cutByCrashes = 0;
             var timersDueWhileDown = 0;
+            var pushedToWait = 0;
             var answered = 0L;
 
             for (var crash = 1; crash <= ProofSettings.Crashes; crash++)
@@ -38,6 +39,9 @@ public sealed class CrashRecoveryTests
                 {
                     var running = load.RunAsync(stop.Token, seed: crash * 100);
                     await Task.Delay(slice, TestContext.Current.CancellationToken);
+
+                    // A few promotions put to wait for a seat right before the kill: their expiry falls due while the host is down.
+                    pushedToWait += await load.PushPromotionsToSeatWaitAsync(3, new Random(crash));
                     host.Kill();
                     await stop.CancelAsync();
                     await running;
@@ -65,7 +69,12 @@ public sealed class CrashRecoveryTests
                 var restartedAt = DateTimeOffset.UtcNow;
                 Assert.True(await ProofChecks.EventuallyAsync(async () => (await checks.DueUnfiredAsync(restartedAt)).Count == 0, TimeSpan.FromSeconds(60)),
                     $"timers due before the restart are still unfired after 60 s{Environment.NewLine}{host.Tail()}");
-                var waits = owed.Where(t => t.Kind == TimerKinds.WaitTimeout).Select(t => t.InstanceId).Distinct(StringComparer.Ordinal).ToList();
+                // Each owed timer fired, or was cancelled because its instance moved on first (a vacancy signal delivered
+                // by the restart); never both, never neither. A fired wait timeout ended its promotion with one firing in history.
+                var settled = await checks.TimersAsync([.. owed.Select(t => t.Id)]);
+                Assert.All(settled, t => Assert.True(t.FiredAt is null != t.CancelledAt is null, $"timer {t.Id}: fired {t.FiredAt}, cancelled {t.CancelledAt}"));
+                var waits = settled.Where(t => t.Kind == TimerKinds.WaitTimeout && t.FiredAt is not null)
+                    .Select(t => t.InstanceId).Distinct(StringComparer.Ordinal).ToList();
                 var firings = await checks.FiringsAsync(waits);
                 Assert.All(firings, f => Assert.True(f.Value is (1, "Expired"),
                     $"instance {f.Key}: {f.Value.Fired} timer firing(s), outcome {f.Value.Outcome ?? "none"}"));
@@ -87,6 +96,7 @@ public sealed class CrashRecoveryTests
 
             Assert.True(figures.ServerErrors == 0, string.Join(Environment.NewLine, load.ServerErrors));
             Assert.True(figures.Successes > 0, "the load acknowledged nothing");
+            Assert.True(timersDueWhileDown > 0, $"no timer fell due while the host was down ({pushedToWait} promotions were put to wait before the kills)");
             Assert.True(host.ErrorLines == 0, $"the host logged {host.ErrorLines} error(s){Environment.NewLine}{host.Tail()}");
         }
         finally

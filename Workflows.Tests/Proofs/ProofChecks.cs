@@ -133,6 +133,13 @@ public sealed class ProofChecks(Lane lane, string connectionString)
         return await db.Timers.AsNoTracking().Where(t => t.FiredAt == null && t.CancelledAt == null).ToListAsync();
     }
 
+    /// <summary>The given timers as they are now.</summary>
+    public async Task<List<WorkflowTimer>> TimersAsync(IReadOnlyCollection<string> ids)
+    {
+        await using var db = Open();
+        return await db.Timers.AsNoTracking().Where(t => ids.Contains(t.Id)).ToListAsync();
+    }
+
     /// <summary>For each given instance, its <c>timer.fired</c> history entries and its outcome.</summary>
     public async Task<Dictionary<string, (int Fired, string? Outcome)>> FiringsAsync(IReadOnlyCollection<string> instanceIds)
     {

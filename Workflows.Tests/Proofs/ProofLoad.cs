@@ -314,6 +314,58 @@ public sealed class ProofLoad : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Files promotions and approves them (HR registers, the supervisor assesses) until they wait for a vacant seat,
+    /// where their expiry timer runs: a crash right after leaves timers owed. Racing the load's own approvers may
+    /// send one elsewhere (a return, a rejection); the answer is how many reached the wait.
+    /// </summary>
+    public async Task<int> PushPromotionsToSeatWaitAsync(int count, Random random)
+    {
+        var waiting = 0;
+        var candidates = accounts.Keys.Where(k => k.StartsWith("member", StringComparison.Ordinal) && (k.EndsWith('a') || k.EndsWith('b')))
+            .Order(StringComparer.Ordinal).ToArray();
+        for (var i = 0; i < count; i++)
+        {
+            var me = accounts[candidates[random.Next(candidates.Length)]];
+            var (created, started) = await CallAsync(me, HttpMethod.Post, "/api/promotions",
+                new { candidateId = me.Id, targetRank = "GroupLeader", channel = "Self", statement = "等待空缺 waiting for a seat" }, CancellationToken.None);
+            if (created != 201)
+            {
+                continue;
+            }
+
+            var id = started.GetProperty("id").GetString()!;
+            Acks.Enqueue(new Ack(AckKind.Instance, id, me.Id, "promotion"));
+            foreach (var approver in new[] { "hr", "supervisor" })
+            {
+                var who = accounts[approver];
+                var (listed, inbox) = await CallAsync(who, HttpMethod.Get, "/api/tasks?status=Open&type=promotion", null, CancellationToken.None);
+                var task = listed == 200 ? inbox.EnumerateArray().FirstOrDefault(t => t.GetProperty("instanceId").GetString() == id) : default;
+                if (task.ValueKind != JsonValueKind.Object)
+                {
+                    break;
+                }
+
+                var taskId = task.GetProperty("id").GetString()!;
+                var (done, _) = await CallAsync(who, HttpMethod.Post, $"/api/tasks/{taskId}/complete", new { action = "approve", comment = "同意 ok" }, CancellationToken.None);
+                if (done != 200)
+                {
+                    break;
+                }
+
+                Acks.Enqueue(new Ack(AckKind.Completion, taskId, who.Id, "approve"));
+            }
+
+            var (read, instance) = await CallAsync(me, HttpMethod.Get, $"/api/instances/{id}", null, CancellationToken.None);
+            if (read == 200 && instance.GetProperty("waitingFor").ValueKind == JsonValueKind.String)
+            {
+                waiting++;
+            }
+        }
+
+        return waiting;
+    }
+
     private async Task<bool> FileSwapAsync(LoadAccount me, Random random, CancellationToken stop)
     {
         var from = today.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
