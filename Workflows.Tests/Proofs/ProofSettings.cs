@@ -8,7 +8,7 @@ namespace Workflows.Tests.Proofs;
 /// The proofs run real host processes in real time, so they are bounded: short in CI, long on demand.
 /// <c>WORKFLOWS_PROOF_SECONDS</c> is the load time of each proof (default 15; the crash proof spreads it over its
 /// cycles) and <c>WORKFLOWS_PROOF_CRASHES</c> the number of kill -9 and restart cycles (default 2). The full run
-/// (README, "Reliability"): <c>WORKFLOWS_PROOF_SECONDS=300 WORKFLOWS_PROOF_CRASHES=10 ./test.sh --filter "FullyQualifiedName~Proofs"</c>.
+/// (README, "Reliability"): <c>WORKFLOWS_PROOF_SECONDS=120 WORKFLOWS_PROOF_CRASHES=6 ./test.sh --filter "FullyQualifiedName~Proofs"</c>.
 /// </summary>
 public static class ProofSettings
 {
