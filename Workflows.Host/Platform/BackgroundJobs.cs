@@ -17,6 +17,9 @@ public sealed class BackgroundJobOptions
     public bool Server { get; set; } = true;
 
     public int WorkerCount { get; set; } = Math.Max(2, Environment.ProcessorCount * 2);
+
+    /// <summary>How often the server looks for scheduled jobs that fell due (timers); Hangfire's default is 15 seconds.</summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 /// <summary>
@@ -52,7 +55,9 @@ public static class BackgroundJobs
         {
             builder.Services.AddHangfireServer((sp, server) =>
             {
-                server.WorkerCount = sp.GetRequiredService<IOptions<BackgroundJobOptions>>().Value.WorkerCount;
+                var configured = sp.GetRequiredService<IOptions<BackgroundJobOptions>>().Value;
+                server.WorkerCount = configured.WorkerCount;
+                server.SchedulePollingInterval = configured.SchedulePollingInterval;
                 server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
             });
         }
