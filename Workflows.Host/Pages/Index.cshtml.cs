@@ -10,7 +10,7 @@ using Workflows.Host.Runtime;
 namespace Workflows.Host.Pages;
 
 /// <summary>Home: who I am, my running applications, and my open tasks with the overdue ones first.</summary>
-public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock) : PageModel
+public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, DesignCatalog designs) : PageModel
 {
     public const int TasksShown = 5;
 
@@ -41,6 +41,9 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
         Tasks = [.. tasks.Take(TasksShown)];
         Names = await EmployeeNames.LoadAsync(db, Applications.Select(a => a.SubjectId).Concat(Tasks.Select(t => t.SubjectId)), ct);
     }
+
+    /// <summary>The design an application runs on, for its step names.</summary>
+    public WorkflowDesign Design(WorkflowInstance instance) => designs.Get(instance.DesignName, instance.DesignVersion);
 
     public string Local(DateTimeOffset at) =>
         TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);

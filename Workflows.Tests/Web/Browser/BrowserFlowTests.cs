@@ -88,6 +88,32 @@ public sealed partial class BrowserFlowTests(BrowserApp app) : IClassFixture<Bro
         var done = await app.WithDbAsync(db => db.Instances.SingleAsync(i => i.Id == instanceId));
         Assert.Equal((InstanceStatus.Completed, "Approved"), (done.Status, done.Outcome));
         Assert.Equal(Rank.GroupLeader, (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.UserName == "member1a"))).Rank);
+
+        // HR traces it afterwards: history search by subject finds the application, and the CSV export holds the whole trace.
+        await using (var hr = await BrowserSession.SignInAsync(app, shots, "hr"))
+        {
+            await hr.NavigateAsync("历史查询");
+            var page = hr.Page;
+            await page.FillAsync("#history-subject", "member1a");
+            await page.SelectOptionAsync("#history-type", "promotion");
+            await page.ClickAsync("#history-submit");
+            await page.WaitForLoadStateAsync();
+            var found = page.Locator($"#history-results a[href='/Instances/{instanceId}']");
+            await Expect(found).ToHaveCountAsync(1);
+            await hr.ShotAsync("history-search");
+
+            var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#history-export"));
+            var file = Path.Combine(shots.Folder, "history-export.csv");
+            await download.SaveAsAsync(file);
+            var bytes = await File.ReadAllBytesAsync(file);
+            Assert.True(bytes.Length > 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF, "The export starts with a UTF-8 byte order mark.");
+            var csv = System.Text.Encoding.UTF8.GetString(bytes);
+            Assert.Contains(instanceId, csv, StringComparison.Ordinal);
+            foreach (var comment in new[] { "材料齐全，已登记。", "考核通过，同意晋升。", "择优任命。" })
+            {
+                Assert.Contains(comment, csv, StringComparison.Ordinal);
+            }
+        }
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class BrowserSession : IAsyncDisposable
     public async Task DecideInInboxAsync(string instanceId, string action, string comment, string step)
     {
         await Page.GotoAsync("/Inbox");
-        var row = Page.Locator("tr[data-task]").Filter(new() { Has = Page.Locator($"a[href='/Instances/{instanceId}']") });
+        var row = Page.Locator("[data-task]").Filter(new() { Has = Page.Locator($"a[href='/Instances/{instanceId}']") });
         await Assertions.Expect(row).ToHaveCountAsync(1);
         await row.Locator($"input[name=decision][value={action}]").CheckAsync();
         await row.Locator("textarea[name=comment]").FillAsync(comment);
