@@ -1,5 +1,7 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
 using Workflows.Host.Runtime;
 
@@ -12,6 +14,32 @@ namespace Workflows.Host.Pages;
 /// </summary>
 public static class FormAnswers
 {
+    /// <summary>
+    /// A form page's answer to a filing: filed → the new instance's page, which shows <paramref name="done"/> once;
+    /// otherwise null, with the field errors in the model state or the refusal in <paramref name="refused"/>, and the
+    /// response status set — the page then shows the form again.
+    /// </summary>
+    public static IActionResult? Answer(this PageModel page, Filing result, string done, IStringLocalizer localizer, string form, out Filing.Refused? refused)
+    {
+        refused = null;
+        switch (result)
+        {
+            case Filing.Filed filed:
+                page.TempData["Done"] = done;
+                return new RedirectResult($"/Instances/{filed.InstanceId}");
+            case Filing.Invalid invalid:
+                page.ModelState.AddFieldErrors(invalid, localizer, form);
+                page.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return null;
+            case Filing.Refused refusal:
+                refused = refusal;
+                page.Response.StatusCode = refusal.Status;
+                return null;
+            default:
+                throw new InvalidOperationException($"Unknown filing result {result.GetType().Name}.");
+        }
+    }
+
     public static void AddFieldErrors(this ModelStateDictionary modelState, Filing.Invalid invalid, IStringLocalizer localizer, string form)
     {
         foreach (var (field, messages) in invalid.Errors)
@@ -30,7 +58,4 @@ public static class FormAnswers
         TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     public static string Iso(this DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    /// <summary>Whether the page speaks English (else Chinese).</summary>
-    public static bool English => CultureInfo.CurrentUICulture.Name.StartsWith("en", StringComparison.OrdinalIgnoreCase);
 }

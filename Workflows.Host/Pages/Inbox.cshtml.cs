@@ -133,6 +133,5 @@ public sealed class InboxModel(
     /// <summary>"Overdue by 2 days" or "due in 5 h".</summary>
     public string Due(DateTimeOffset due) => localizer.RelativeDue(due, clock.Now);
 
-    public string Local(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    public string Local(DateTimeOffset at) => clock.Local(at);
 }

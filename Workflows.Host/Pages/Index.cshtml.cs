@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Workflows.Definitions.Engine;
@@ -45,6 +44,5 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
     /// <summary>The design an application runs on, for its step names.</summary>
     public WorkflowDesign Design(WorkflowInstance instance) => designs.Get(instance.DesignName, instance.DesignVersion);
 
-    public string Local(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    public string Local(DateTimeOffset at) => clock.Local(at);
 }

@@ -145,7 +145,7 @@ public sealed class SubjectFactsLoader(WorkflowDbContext db, EligibilityService 
             var v = form.Text(Workflows.Host.Disputes.DisputeVariables.ViolationId) is { } vid ? byViolation.GetValueOrDefault(vid) : null;
             var rule = v is null ? null : catalog.Find(v.RuleCode);
             var review = lastReview.GetValueOrDefault(instanceId);
-            result[instanceId] = new DisputeFacts(v?.RuleCode, rule is null ? null : (WorkflowText.IsEnglish ? rule.Title : rule.TitleZh),
+            result[instanceId] = new DisputeFacts(v?.RuleCode, rule is null ? null : RuleText.Title(rule),
                 v?.OccurredOn, v?.PenaltyAmount, v?.Status, v is null ? null : NameOf(v.RecordedBy), v?.Description,
                 form.Text(Workflows.Host.Disputes.DisputeVariables.Reason), review?.Action, review is null ? null : Form.Parse(review.DataJson).Decimal("amount"),
                 review?.Comment, review is null ? null : NameOf(review.ActorId));

@@ -114,7 +114,4 @@ public static class WorkflowText
 
         return localizer["{0} min", Math.Max(1, (int)span.TotalMinutes)];
     }
-
-    /// <summary>A department-local date as the UI shows it.</summary>
-    public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -46,28 +46,18 @@ public sealed class NewModel(
     public async Task<IActionResult> OnPostAsync()
     {
         var ct = HttpContext.RequestAborted;
-        switch (await filing.FileAsync(await current.GetAsync(ct), new OpenDisputeRequest(ViolationId, Reason), ct))
+        var result = await filing.FileAsync(await current.GetAsync(ct), new OpenDisputeRequest(ViolationId, Reason), ct);
+        if (this.Answer(result, localizer["Dispute filed."], localizer, Form, out var refused) is { } filed)
         {
-            case Filing.Filed filed:
-                // The instance page shows it once (its TempData "Done").
-                TempData["Done"] = localizer["Dispute filed."].Value;
-                return Redirect($"/Instances/{filed.InstanceId}");
-            case Filing.Invalid invalid:
-                ModelState.AddFieldErrors(invalid, localizer, Form);
-                Response.StatusCode = StatusCodes.Status400BadRequest;
-                break;
-            case Filing.Refused refused:
-                Refusal = localizer.Refusal(refused);
-                Response.StatusCode = refused.Status;
-                break;
+            return filed;
         }
 
+        Refusal = refused is null ? null : localizer.Refusal(refused);
         await LoadAsync(keepStatus: true);
         return Page();
     }
 
-    public string RuleTitle(string code) =>
-        catalog.Find(code) is { } rule ? (FormAnswers.English ? rule.Title : rule.TitleZh) : code;
+    public string RuleTitle(string code) => RuleText.Title(catalog, code);
 
     private async Task LoadAsync(bool keepStatus = false)
     {

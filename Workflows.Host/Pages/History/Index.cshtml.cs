@@ -160,8 +160,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
         return parts.Count == 0 ? "" : "?" + string.Join("&", parts);
     }
 
-    public string Local(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    public string Local(DateTimeOffset at) => clock.Local(at);
 
     private async Task LoadChoicesAsync(CancellationToken ct)
     {

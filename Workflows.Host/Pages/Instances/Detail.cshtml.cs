@@ -121,8 +121,7 @@ public sealed class DetailModel(
         return Page();
     }
 
-    public string Local(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    public string Local(DateTimeOffset at) => clock.Local(at);
 
     private static string Json(JsonElement value) => JsonSerializer.Serialize(value, Indented);
 

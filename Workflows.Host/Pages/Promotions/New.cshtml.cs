@@ -67,28 +67,17 @@ public sealed class NewModel(
         var ct = HttpContext.RequestAborted;
         var result = await filing.FileAsync(await current.GetAsync(ct),
             new PromotionRequest(CandidateId, TargetRank, Channel, Statement, Justification), ct);
-        switch (result)
+        if (this.Answer(result, localizer["Application filed."], localizer, Form, out var refused) is { } filed)
         {
-            case Filing.Filed filed:
-                // The instance page shows it once (its TempData "Done").
-                TempData["Done"] = localizer["Application filed."].Value;
-                return Redirect($"/Instances/{filed.InstanceId}");
-            case Filing.Invalid invalid:
-                ModelState.AddFieldErrors(invalid, localizer, Form);
-                Response.StatusCode = StatusCodes.Status400BadRequest;
-                break;
-            case Filing.Refused refused:
-                Refusal = localizer.Refusal(refused);
-                Response.StatusCode = refused.Status;
-                break;
+            return filed;
         }
 
+        Refusal = refused is null ? null : localizer.Refusal(refused);
         await LoadAsync();
         return Page();
     }
 
-    public string RuleTitle(string code) =>
-        catalog.Find(code) is { } rule ? (FormAnswers.English ? rule.Title : rule.TitleZh) : code;
+    public string RuleTitle(string code) => RuleText.Title(catalog, code);
 
     private async Task LoadAsync()
     {

@@ -74,6 +74,5 @@ public sealed class IndexModel(
 
     public string GroupName(string? groupId) => groupId is null ? "—" : Groups.FirstOrDefault(g => g.Id == groupId)?.Name ?? groupId;
 
-    public string Local(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+    public string Local(DateTimeOffset at) => clock.Local(at);
 }

@@ -58,29 +58,20 @@ public sealed class NewModel(
     {
         var ct = HttpContext.RequestAborted;
         var request = new CreateShiftSwapRequest(ShiftId, CounterpartId, string.IsNullOrWhiteSpace(CounterpartShiftId) ? null : CounterpartShiftId, Reason);
-        switch (await filing.FileAsync(await current.GetAsync(ct), request, ct))
+        var result = await filing.FileAsync(await current.GetAsync(ct), request, ct);
+        if (this.Answer(result, localizer["Request sent."], localizer, Form, out var refused) is { } filed)
         {
-            case Filing.Filed filed:
-                // The instance page shows it once (its TempData "Done").
-                TempData["Done"] = localizer["Request sent."].Value;
-                return Redirect($"/Instances/{filed.InstanceId}");
-            case Filing.Invalid invalid:
-                ModelState.AddFieldErrors(invalid, localizer, Form);
-                Response.StatusCode = StatusCodes.Status400BadRequest;
-                break;
-            case Filing.Refused refused:
-                Refusal = localizer.Refusal(refused);
-                Response.StatusCode = refused.Status;
-                await LoadAsync();
-                if (refused.Coverage is { Count: > 0 } broken)
-                {
-                    Refusal = localizer.Refusal(refused with { Detail = await CoverageInWordsAsync(broken, ct) });
-                }
-
-                return Page();
+            return filed;
         }
 
         await LoadAsync();
+        if (refused is not null)
+        {
+            Refusal = localizer.Refusal(refused.Coverage is { Count: > 0 } broken
+                ? refused with { Detail = await CoverageInWordsAsync(broken, ct) }
+                : refused);
+        }
+
         return Page();
     }
 

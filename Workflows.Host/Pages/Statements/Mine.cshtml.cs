@@ -44,6 +44,5 @@ public sealed class MineModel(CurrentActor current, LedgerService ledger, Disput
         Disputes = answers;
     }
 
-    public string RuleTitle(string code) =>
-        catalog.Find(code) is { } rule ? (FormAnswers.English ? rule.Title : rule.TitleZh) : code;
+    public string RuleTitle(string code) => RuleText.Title(catalog, code);
 }

@@ -39,6 +39,5 @@ public sealed class DetailModel(CurrentActor current, WorkflowDbContext db, Rule
 
     public string RuleTitle(string code) => RuleText.Title(catalog, code);
 
-    public string Local(DateTimeOffset at) =>
-        TimeZoneInfo.ConvertTime(at, clock.Zone).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+    public string Local(DateTimeOffset at) => clock.Local(at);
 }
