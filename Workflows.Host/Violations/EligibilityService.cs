@@ -14,21 +14,8 @@ namespace Workflows.Host.Violations;
 public sealed class EligibilityService(WorkflowDbContext db, RuleCatalog catalog)
 {
     /// <returns>The explained answer, or null when there is no such employee.</returns>
-    public async Task<EligibilityResult?> EvaluateAsync(string employeeId, Rank targetRank, DateOnly asOf, CancellationToken ct)
-    {
-        var employee = await db.Users.AsNoTracking().Where(u => u.Id == employeeId)
-            .Select(u => new { u.Id, u.Rank }).SingleOrDefaultAsync(ct);
-        if (employee is null)
-        {
-            return null;
-        }
-
-        var violations = await db.Set<Violation>().AsNoTracking()
-            .Where(v => v.EmployeeId == employeeId)
-            .Select(v => new ViolationFact(v.Id, v.RuleCode, v.OccurredOn, v.Status))
-            .ToListAsync(ct);
-        return EligibilityEvaluator.Evaluate(new EligibilityQuery(employee.Id, employee.Rank, targetRank, asOf, violations), catalog.Version);
-    }
+    public async Task<EligibilityResult?> EvaluateAsync(string employeeId, Rank targetRank, DateOnly asOf, CancellationToken ct) =>
+        (await EvaluateManyAsync([(employeeId, targetRank, asOf)], ct))[0];
 
     /// <summary>
     /// The same answer for many questions at once, in two queries whatever their number (the inbox shows one per
