@@ -19,6 +19,7 @@ namespace Workflows.Host.Runtime;
 /// </summary>
 internal static class RuntimeWriter
 {
+
     private static readonly HashSet<Type> Runtime =
         [typeof(WorkflowInstance), typeof(WorkflowTask), typeof(TaskCandidate), typeof(WorkflowTimer), typeof(HistoryEntry), typeof(Incident)];
 
@@ -57,33 +58,28 @@ internal static class RuntimeWriter
         if (entries.Count > 0)
         {
             var postgres = db.Database.IsNpgsql();
-            var connection = db.Database.GetDbConnection();
-            await using var command = connection.CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            var sql = new StringBuilder();
-            var expected = 0;
+            var writes = new List<Write>(entries.Count);
             foreach (var type in InsertOrder)
             {
                 foreach (var entry in entries.Where(e => e.State == EntityState.Added && e.Metadata.ClrType == type))
                 {
-                    AppendInsert(sql, command, entry, postgres);
-                    expected++;
+                    writes.Add(Insert(entry, postgres));
                 }
             }
 
             var bumped = new List<(EntityEntry Entry, long Version)>();
             foreach (var entry in entries.Where(e => e.State == EntityState.Modified))
             {
-                bumped.Add((entry, AppendUpdate(sql, command, entry, postgres)));
-                expected++;
+                var (write, version) = Update(entry, postgres);
+                writes.Add(write);
+                bumped.Add((entry, version));
             }
 
-            command.CommandText = sql.ToString();
             int affected;
             await db.Database.OpenConnectionAsync(ct);
             try
             {
-                affected = await command.ExecuteNonQueryAsync(ct);
+                affected = postgres ? await ExecuteBatchAsync(db, writes, ct) : ExecutePrepared(db, writes);
             }
             catch (DbException ex)
             {
@@ -94,9 +90,9 @@ internal static class RuntimeWriter
                 await db.Database.CloseConnectionAsync();
             }
 
-            if (affected != expected)
+            if (affected != writes.Count)
             {
-                throw new DbUpdateConcurrencyException($"Another step changed this instance or task at the same time ({affected} of {expected} rows written).");
+                throw new DbUpdateConcurrencyException($"Another step changed this instance or task at the same time ({affected} of {writes.Count} rows written).");
             }
 
             foreach (var (entry, version) in bumped)
@@ -116,70 +112,107 @@ internal static class RuntimeWriter
         }
     }
 
-    /// <summary>An entity type's INSERT statement head and its properties with their converters, built once per model.</summary>
-    private sealed record InsertShape(string Head, IProperty[] Properties, ValueConverter?[] Converters);
+    /// <summary>One row's statement, its parameters numbered from 1 ($1 on PostgreSQL, ?1 on SQLite).</summary>
+    private sealed record Write(string Sql, object?[] Values);
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<IEntityType, InsertShape> Shapes = new();
-
-    private static InsertShape ShapeOf(IEntityType type) => Shapes.GetOrAdd(type, t =>
+    /// <summary>SQLite: each statement prepared once per connection (<see cref="SqlitePrepared"/>), run in the open transaction.</summary>
+    private static int ExecutePrepared(WorkflowDbContext db, List<Write> writes)
     {
-        var properties = t.GetProperties().ToArray();
-        var head = $"INSERT INTO \"{t.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{Column(p)}\""))}) VALUES (";
-        return new InsertShape(head, properties, [.. properties.Select(p => p.GetTypeMapping().Converter)]);
-    });
-
-    private static void AppendInsert(StringBuilder sql, DbCommand command, EntityEntry entry, bool postgres)
-    {
-        var shape = ShapeOf(entry.Metadata);
-        sql.Append(shape.Head);
-        for (var i = 0; i < shape.Properties.Length; i++)
+        var prepared = SqlitePrepared.Of((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection());
+        var affected = 0;
+        foreach (var write in writes)
         {
-            sql.Append(i == 0 ? "" : ", ").Append(Parameter(command, shape.Converters[i], entry.Property(shape.Properties[i]).CurrentValue, postgres));
+            affected += prepared.Execute(write.Sql, write.Values);
         }
 
-        sql.Append(");\n");
+        return affected;
     }
 
-    /// <returns>The version the row has after the update.</returns>
-    private static long AppendUpdate(StringBuilder sql, DbCommand command, EntityEntry entry, bool postgres)
+    /// <summary>PostgreSQL: all statements in one round trip.</summary>
+    private static async Task<int> ExecuteBatchAsync(WorkflowDbContext db, List<Write> writes, CancellationToken ct)
+    {
+        await using var batch = db.Database.GetDbConnection().CreateBatch();
+        batch.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        foreach (var write in writes)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = write.Sql;
+            foreach (var value in write.Values)
+            {
+                var parameter = command.CreateParameter();
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        return await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>An entity type's INSERT statement and its properties with their converters, built once per model.</summary>
+    private sealed record InsertShape(string Sql, IProperty[] Properties, ValueConverter?[] Converters);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(IEntityType Type, bool Postgres), InsertShape> Shapes = new();
+
+    private static InsertShape ShapeOf(IEntityType type, bool postgres) => Shapes.GetOrAdd((type, postgres), key =>
+    {
+        var properties = key.Type.GetProperties().ToArray();
+        var sql = $"INSERT INTO \"{key.Type.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{Column(p)}\""))}) " +
+            $"VALUES ({string.Join(", ", properties.Select((_, i) => Placeholder(postgres) + (i + 1)))})";
+        return new InsertShape(sql, properties, [.. properties.Select(p => p.GetTypeMapping().Converter)]);
+    });
+
+    private static string Placeholder(bool postgres) => postgres ? "$" : "?";
+
+    private static Write Insert(EntityEntry entry, bool postgres)
+    {
+        var shape = ShapeOf(entry.Metadata, postgres);
+        var values = new object?[shape.Properties.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Provider(shape.Converters[i], entry.Property(shape.Properties[i]).CurrentValue, postgres);
+        }
+
+        return new Write(shape.Sql, values);
+    }
+
+    /// <returns>The statement, and the version the row has after it.</returns>
+    private static (Write Write, long Version) Update(EntityEntry entry, bool postgres)
     {
         var table = entry.Metadata.GetTableName()!;
         var read = (long)entry.Property(nameof(IVersioned.Version)).OriginalValue!;
         var changed = entry.Properties.Where(p => p.IsModified && p.Metadata.Name != nameof(IVersioned.Version)).Select(p => p.Metadata).ToList();
         var key = entry.Metadata.FindPrimaryKey()!.Properties.Single();
-        sql.Append("UPDATE \"").Append(table).Append("\" SET ")
-            .AppendJoin(", ", changed.Select(p => $"\"{Column(p)}\" = {Parameter(command, p, entry.Property(p.Name).CurrentValue, postgres)}"))
-            .Append(changed.Count > 0 ? ", " : "")
-            .Append("\"Version\" = ").Append(Parameter(command, (ValueConverter?)null, read + 1, postgres))
-            .Append(" WHERE \"").Append(Column(key)).Append("\" = ").Append(Parameter(command, key, entry.Property(key.Name).CurrentValue, postgres))
-            .Append(" AND \"Version\" = ").Append(Parameter(command, (ValueConverter?)null, read, postgres))
-            .Append(";\n");
-        return read + 1;
+        var values = new List<object?>(changed.Count + 3);
+        var sql = new StringBuilder("UPDATE \"").Append(table).Append("\" SET ");
+        foreach (var property in changed)
+        {
+            values.Add(Provider(property.GetTypeMapping().Converter, entry.Property(property.Name).CurrentValue, postgres));
+            sql.Append('"').Append(Column(property)).Append("\" = ").Append(Placeholder(postgres)).Append(values.Count).Append(", ");
+        }
+
+        values.Add(read + 1);
+        sql.Append("\"Version\" = ").Append(Placeholder(postgres)).Append(values.Count);
+        values.Add(Provider(key.GetTypeMapping().Converter, entry.Property(key.Name).CurrentValue, postgres));
+        sql.Append(" WHERE \"").Append(Column(key)).Append("\" = ").Append(Placeholder(postgres)).Append(values.Count);
+        values.Add(read);
+        sql.Append(" AND \"Version\" = ").Append(Placeholder(postgres)).Append(values.Count);
+        return (new Write(sql.ToString(), [.. values]), read + 1);
     }
 
     private static string Column(IProperty property) =>
         property.GetColumnName(StoreObjectIdentifier.Table(property.DeclaringType.GetTableName()!, null))!;
 
-    private static string Parameter(DbCommand command, IProperty? property, object? value, bool postgres) =>
-        Parameter(command, property?.GetTypeMapping().Converter, value, postgres);
-
-    private static string Parameter(DbCommand command, ValueConverter? converter, object? value, bool postgres)
+    /// <summary>A property's value as the database stores it.</summary>
+    private static object? Provider(ValueConverter? converter, object? value, bool postgres)
     {
         if (value is not null && converter is not null)
         {
             value = converter.ConvertToProvider(value);
         }
 
-        if (postgres && value is DateTimeOffset instant)
-        {
-            // timestamptz takes UTC only.
-            value = instant.ToUniversalTime();
-        }
-
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@p" + command.Parameters.Count;
-        parameter.Value = value ?? DBNull.Value;
-        command.Parameters.Add(parameter);
-        return parameter.ParameterName;
+        // timestamptz takes UTC only.
+        return postgres && value is DateTimeOffset instant ? instant.ToUniversalTime() : value;
     }
 }

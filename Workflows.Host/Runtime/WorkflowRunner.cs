@@ -139,9 +139,11 @@ public sealed class WorkflowRunner(
     {
         db.ChangeTracker.Clear();
         string? instanceId = null;
+        // One physical connection for the read, the write and the commit, instead of a pooled open per phase.
+        await db.Database.OpenConnectionAsync(ct);
         try
         {
-            var loaded = await CompiledLoad.For(db)(db, taskId, actor.Id);
+            var loaded = await CompiledLoad.LoadAsync(db, taskId, actor.Id);
             if (loaded is null)
             {
                 return RunResult.NotFound($"There is no task '{taskId}'.", RefusalCodes.TaskNotFound);
@@ -182,22 +184,59 @@ public sealed class WorkflowRunner(
         {
             return RunResult.Conflict("This task was completed or claimed by someone else just now; nothing was applied.", RefusalCodes.TaskTaken);
         }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private sealed record TaskForCompletion(WorkflowTask Task, WorkflowInstance Instance, bool IsCandidate);
 
-    /// <summary>The task, its instance and whether the actor is a candidate: one round trip, compiled once per model.</summary>
+    /// <summary>
+    /// The task, its instance and whether the actor is a candidate: one round trip. On SQLite the statement is prepared
+    /// once per connection (<see cref="SqlitePrepared"/>) and the rows are attached as EF Core would track them; on
+    /// PostgreSQL it is a query compiled once per model.
+    /// </summary>
     private static class CompiledLoad
     {
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Func<WorkflowDbContext, string, string, Task<TaskForCompletion?>>> ByContext = new();
 
-        public static Func<WorkflowDbContext, string, string, Task<TaskForCompletion?>> For(WorkflowDbContext db) =>
+        public static Task<TaskForCompletion?> LoadAsync(WorkflowDbContext db, string taskId, string actorId) =>
+            db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sqlite
+                ? Task.FromResult(LoadPrepared(db, sqlite, taskId, actorId))
+                : For(db)(db, taskId, actorId);
+
+        private static Func<WorkflowDbContext, string, string, Task<TaskForCompletion?>> For(WorkflowDbContext db) =>
             ByContext.GetOrAdd(db.GetType(), _ => EF.CompileAsyncQuery((WorkflowDbContext db, string taskId, string actorId) =>
                 (from t in db.Tasks
                  join i in db.Instances on t.InstanceId equals i.Id
                  where t.Id == taskId
                  select new TaskForCompletion(t, i, db.TaskCandidates.Any(c => c.TaskId == t.Id && c.EmployeeId == actorId)))
                 .FirstOrDefault()));
+
+        private static TaskForCompletion? LoadPrepared(WorkflowDbContext db, Microsoft.Data.Sqlite.SqliteConnection connection, string taskId, string actorId)
+        {
+            var tasks = RowShape.Of(db.Model.FindEntityType(typeof(WorkflowTask))!);
+            var instances = RowShape.Of(db.Model.FindEntityType(typeof(WorkflowInstance))!);
+            var sql = Sql.GetOrAdd(db.Model, _ =>
+                $"SELECT {tasks.Columns("t")}, {instances.Columns("i")}, " +
+                "EXISTS (SELECT 1 FROM \"TaskCandidates\" AS c WHERE c.\"TaskId\" = t.\"Id\" AND c.\"EmployeeId\" = ?2) " +
+                "FROM \"Tasks\" AS t JOIN \"Instances\" AS i ON i.\"Id\" = t.\"InstanceId\" WHERE t.\"Id\" = ?1");
+            var loaded = SqlitePrepared.Of(connection).QueryFirst(sql, [taskId, actorId], row =>
+                new TaskForCompletion(
+                    tasks.Read<WorkflowTask>(row, 0),
+                    instances.Read<WorkflowInstance>(row, tasks.Count),
+                    row.Int64(tasks.Count + instances.Count) != 0));
+            if (loaded is not null)
+            {
+                db.Attach(loaded.Task);
+                db.Attach(loaded.Instance);
+            }
+
+            return loaded;
+        }
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Microsoft.EntityFrameworkCore.Metadata.IModel, string> Sql = new();
     }
 
     private async Task<RunResult.Refused?> CheckMayActAsync(WorkflowTask task, bool isCandidate, Actor actor, CancellationToken ct)
