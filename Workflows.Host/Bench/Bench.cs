@@ -73,12 +73,15 @@ public static class Bench
         var runner = await RunWorkflowAsync(app.Services, org, options.Instances, options.Workers, quiet: false);
         Console.WriteLine($"GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, server={System.Runtime.GCSettings.IsServerGC}, allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB");
         var baseline = await RunBaselineAsync(app.Services, options.Instances);
+        var sameRows = await RunSameRowsBaselineAsync(app.Services, info, options.Instances);
 
         Console.WriteLine();
         Console.WriteLine("                         instances/s   completions/s   step p50 ms   p95 ms   p99 ms   CPU ms/completion");
         Console.WriteLine($"runner (EF Core, engine)  {runner.InstancesPerSecond,11:F0}   {runner.CompletionsPerSecond,13:F0}   {runner.P50,11:F2}   {runner.P95,6:F2}   {runner.P99,6:F2}   {runner.CpuMsPerCompletion,17:F3}");
         Console.WriteLine($"bare SQL (ADO.NET)        {baseline.InstancesPerSecond,11:F0}   {baseline.CompletionsPerSecond,13:F0}   {baseline.P50,11:F2}   {baseline.P95,6:F2}   {baseline.P99,6:F2}   {baseline.CpuMsPerCompletion,17:F3}");
+        Console.WriteLine($"bare SQL, the runner's rows {sameRows.InstancesPerSecond,11:F0}   {sameRows.CompletionsPerSecond,13:F0}   {sameRows.P50,11:F2}   {sameRows.P95,6:F2}   {sameRows.P99,6:F2}   {sameRows.CpuMsPerCompletion,17:F3}");
         Console.WriteLine($"runner / baseline time per completion: {baseline.CompletionsPerSecond / runner.CompletionsPerSecond:F2}x (CPU: {runner.CpuMsPerCompletion / baseline.CpuMsPerCompletion:F2}x)");
+        Console.WriteLine($"runner / bare SQL writing the runner's rows into its tables: {sameRows.CompletionsPerSecond / runner.CompletionsPerSecond:F2}x (CPU: {runner.CpuMsPerCompletion / sameRows.CpuMsPerCompletion:F2}x)");
 
         if (options.InboxTasks > 0)
         {
@@ -291,6 +294,136 @@ public static class Bench
             Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), cpu.TotalMilliseconds / (count * 3));
     }
 
+    /// <summary>
+    /// Not the issue's baseline but a measure of the schema: by hand with plain ADO.NET (a new command per statement, one
+    /// transaction per step), the same rows the runner writes for this design, into the runner's own tables with their
+    /// indexes: per start the instance, its first task and candidate and three history rows; per completion the guarded
+    /// task update, three history rows, the instance update with its version check and a state as large as the
+    /// runner's, and the next task with its candidate. The gap between the two baselines is what the schema costs
+    /// (indexes the inbox and HR's search need, full history); the gap to the runner is the runner's own overhead.
+    /// </summary>
+    private static async Task<Figures> RunSameRowsBaselineAsync(IServiceProvider services, DatabaseInfo info, int count)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        var now = DateTimeOffset.UtcNow;
+        // Each statement prepared once on this connection, as the runner's are: the baseline measures the rows, not parsing.
+        var commands = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
+        async Task<int> ExecAsync(DbConnection connection, DbTransaction tx, string sql, params object?[] values)
+        {
+            if (!commands.TryGetValue(sql, out var command))
+            {
+                command = connection.CreateCommand();
+                command.CommandText = sql;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var p = command.CreateParameter();
+                    p.ParameterName = "@p" + i;
+                    command.Parameters.Add(p);
+                }
+
+                command.Transaction = tx;
+                await command.PrepareAsync();
+                commands[sql] = command;
+            }
+
+            command.Transaction = tx;
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            return await command.ExecuteNonQueryAsync();
+        }
+
+        // The stored form of an instant, computed once (building a value converter per call would dominate the baseline).
+        var at = Stamp(info, now);
+        const string Actions = """[{"name":"approve","commentRequired":false,"requires":[]},{"name":"reject","commentRequired":true,"requires":[]}]""";
+        const string Decision = """{"action":"approve","actorId":"c492d7b5-57b2-4f76-8da4-0566c9aa31d2","actingRole":"HR","comment":null,"at":"2026-11-27T00:58:34.4141043+00:00","data":{}}""";
+        const string Assign = """{"dueAt":null,"excluded":["8f768f3c-8f83-4d59-aa92-7470219781ce"],"assigneeId":null,"assign":{"role":"GroupLeader","scope":"subjectGroup","person":null,"isSubject":false}}""";
+        string State(int decisions) => "{\"status\":\"Running\",\"variables\":{" + string.Join(",", Enumerable.Range(0, decisions).Select(d => $"\"decision.{d}\":{Decision}")
+            .Append("\"subject\":\"781fe953-a17f-4af0-b75d-1c014cdd77ee\",\"startedBy\":\"781fe953-a17f-4af0-b75d-1c014cdd77ee\"")) + "},\"consecutiveAutoSteps\":0,\"isRunning\":true}";
+        const string InsertTask = """
+            INSERT INTO "Tasks" ("Id", "InstanceId", "Type", "Step", "Visit", "Title", "ActingRole", "RequiredRole", "Status", "AssigneeId", "SubjectId", "ActionsJson", "CreatedAt", "DueAt", "CompletedAt", "CompletedBy", "Action", "Version")
+            VALUES (@p0, @p1, 'bench-rows', @p2, @p3, 'title of the step', @p4, @p4, 'Open', NULL, 'subject', @p5, @p6, NULL, NULL, NULL, NULL, 0)
+            """;
+        const string InsertHistory = """
+            INSERT INTO "History" ("InstanceId", "Seq", "At", "Kind", "Step", "ActorId", "ActingRole", "Action", "Comment", "DataJson") VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, NULL, @p8)
+            """;
+        var steps = new[] { "leader", "supervisor", "hr" };
+        var roles = new[] { "GroupLeader", "Supervisor", "HR" };
+        var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7().ToString()).ToArray();
+        var tasks = new string[count];
+        var started = Stopwatch.StartNew();
+        for (var i = 0; i < count; i++)
+        {
+            tasks[i] = Guid.CreateVersion7().ToString();
+            await using var tx = await connection.BeginTransactionAsync();
+            await ExecAsync(connection, tx, """
+                INSERT INTO "Instances" ("Id", "Type", "DesignName", "DesignVersion", "Status", "Outcome", "SubjectId", "StartedBy", "StartedAt", "CompletedAt", "CurrentStep", "StepVisit", "WaitingFor", "StateJson", "HistoryCount", "ActiveTimers", "HasIncident", "Version")
+                VALUES (@p0, 'bench-rows', 'bench.three-approvals', 1, 'Running', NULL, 'subject', 'subject', @p1, NULL, 'leader', 1, NULL, @p2, 3, 0, @p3, 0)
+                """, ids[i], at, State(0), info.Provider == DatabaseProvider.Sqlite ? 0 : false);
+            await ExecAsync(connection, tx, InsertTask, tasks[i], ids[i], "leader", 1, "GroupLeader", Actions, at);
+            await ExecAsync(connection, tx, "INSERT INTO \"TaskCandidates\" (\"TaskId\", \"EmployeeId\") VALUES (@p0, @p1)", tasks[i], "bench-rows-leader");
+            await ExecAsync(connection, tx, InsertHistory, ids[i], 1, at, "instance.started", null, "subject", "Applicant", null, null);
+            await ExecAsync(connection, tx, InsertHistory, ids[i], 2, at, "step.entered", "leader", null, null, null, null);
+            await ExecAsync(connection, tx, InsertHistory, ids[i], 3, at, "task.created", "leader", null, "GroupLeader", null, Assign);
+            await tx.CommitAsync();
+        }
+
+        var startSeconds = started.Elapsed.TotalSeconds;
+        var latencies = new List<double>(count * 3);
+        var completing = Stopwatch.StartNew();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        for (var s = 0; s < steps.Length; s++)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var one = Stopwatch.StartNew();
+                await using var tx = await connection.BeginTransactionAsync();
+                var seq = 3 + (s * 3);
+                if (await ExecAsync(connection, tx, """UPDATE "Tasks" SET "Status" = 'Completed', "CompletedAt" = @p1, "CompletedBy" = @p2, "Action" = 'approve', "Version" = 1 WHERE "Id" = @p0 AND "Version" = 0""",
+                    tasks[i], at, "bench-rows-" + steps[s]) != 1)
+                {
+                    throw new InvalidOperationException("baseline lost a race it cannot lose");
+                }
+
+                var next = s + 1 < steps.Length ? steps[s + 1] : null;
+                await ExecAsync(connection, tx, InsertHistory, ids[i], seq + 1, at, "task.completed", steps[s], "bench-rows-" + steps[s], roles[s], "approve", null);
+                await ExecAsync(connection, tx, InsertHistory, ids[i], seq + 2, at, "step.entered", next ?? "approved", null, null, null, null);
+                await ExecAsync(connection, tx, InsertHistory, ids[i], seq + 3, at, next is null ? "instance.completed" : "task.created", next, null, next is null ? null : roles[s + 1], null,
+                    next is null ? """{"outcome":"Approved","status":"Completed"}""" : Assign);
+                if (await ExecAsync(connection, tx, """UPDATE "Instances" SET "CurrentStep" = @p1, "StepVisit" = @p2, "StateJson" = @p3, "HistoryCount" = @p4, "Version" = @p5, "Status" = @p6 WHERE "Id" = @p0 AND "Version" = @p7""",
+                    ids[i], next, s + 2, State(s + 1), seq + 3, s + 1, next is null ? "Completed" : "Running", s) != 1)
+                {
+                    throw new InvalidOperationException("baseline lost a race it cannot lose");
+                }
+
+                if (next is not null)
+                {
+                    tasks[i] = Guid.CreateVersion7().ToString();
+                    await ExecAsync(connection, tx, InsertTask, tasks[i], ids[i], next, s + 2, roles[s + 1], Actions, at);
+                    await ExecAsync(connection, tx, "INSERT INTO \"TaskCandidates\" (\"TaskId\", \"EmployeeId\") VALUES (@p0, @p1)", tasks[i], "bench-rows-" + next);
+                }
+
+                await tx.CommitAsync();
+                latencies.Add(one.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        completing.Stop();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        foreach (var command in commands.Values)
+        {
+            await command.DisposeAsync();
+        }
+
+        return new Figures(count / startSeconds, count * 3 / completing.Elapsed.TotalSeconds,
+            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), cpu.TotalMilliseconds / (count * 3));
+    }
+
     private static async Task<int> ExecAsync(DbConnection connection, DbTransaction tx, string sql, params object?[] values)
     {
         await using var command = connection.CreateCommand();
@@ -373,8 +506,10 @@ public static class Bench
     private static object? Stamp(DatabaseInfo info, DateTimeOffset? value) => value is null
         ? null
         : info.Provider == DatabaseProvider.Sqlite
-            ? new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter().ConvertToProvider(value.Value)
+            ? ToBinary.ConvertToProvider(value.Value)
             : value.Value.ToUniversalTime();
+
+    private static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter ToBinary = new();
 
     private static double Percentile(List<double> values, double p)
     {

@@ -1,80 +1,102 @@
 using System.Data.Common;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Workflows.Host.Data;
 
 namespace Workflows.Host.Runtime;
 
 /// <summary>
-/// Writes the runner's own rows of a step (the instance, tasks, candidates, timers, history,
-/// incidents) as one batched command, then lets EF Core save whatever else the step changed (the
-/// activities' domain rows). It exists for speed: EF's general-purpose change processing was the
-/// largest cost of a step in the bench. It reads table, column and converter names from the EF model,
-/// so the mapping stays in one place, and it keeps EF's guarantees: updates carry the version read
-/// and a row that no longer matches is a <see cref="DbUpdateConcurrencyException"/>.
+/// The runner's own rows of one step: the instance and task it loaded (with their values as read) and the rows the
+/// step adds (tasks, candidates, timers, history, incidents). EF Core does not track them; <see cref="RuntimeWriter"/>
+/// writes them. Domain rows changed by activities stay with EF Core's change tracker.
 /// </summary>
-internal static class RuntimeWriter
+internal sealed class StepRows(DbContext db)
 {
+    private readonly List<object> added = [];
+    private readonly List<(object Row, RowShape Shape, object?[] AsRead)> loaded = [];
 
-    private static readonly HashSet<Type> Runtime =
-        [typeof(WorkflowInstance), typeof(WorkflowTask), typeof(TaskCandidate), typeof(WorkflowTimer), typeof(HistoryEntry), typeof(Incident)];
+    public IReadOnlyList<object> Added => added;
 
-    private static readonly Type[] InsertOrder =
-        [typeof(WorkflowInstance), typeof(WorkflowTask), typeof(TaskCandidate), typeof(WorkflowTimer), typeof(HistoryEntry), typeof(Incident)];
+    public IReadOnlyList<(object Row, RowShape Shape, object?[] AsRead)> Loaded => loaded;
 
-    public static async Task SaveAsync(WorkflowDbContext db, CancellationToken ct)
+    /// <summary>A new row, inserted when the step is saved.</summary>
+    public void Add(object row) => added.Add(row);
+
+    /// <summary>Removes new rows not yet saved (timers the same step cancels).</summary>
+    public void RemoveAdded(Predicate<object> match) => added.RemoveAll(match);
+
+    /// <summary>A loaded row: saved as an update of the columns that changed, guarded by the version it was read with.</summary>
+    public T Load<T>(T row)
+        where T : class, IVersioned
     {
-        // One scan for changes: Entries() and HasChanges() would each scan again.
-        db.ChangeTracker.DetectChanges();
-        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
+        var shape = RowShape.Of(db, typeof(T));
+        loaded.Add((row, shape, shape.Snapshot(row)));
+        return row;
+    }
+
+    /// <summary>After a save: the written rows are now the rows as read.</summary>
+    public void Saved()
+    {
+        added.Clear();
+        for (var i = 0; i < loaded.Count; i++)
         {
-            await WriteAsync(db, ct);
-        }
-        finally
-        {
-            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+            var (row, shape, _) = loaded[i];
+            loaded[i] = (row, shape, shape.Snapshot(row));
         }
     }
 
-    private static async Task WriteAsync(WorkflowDbContext db, CancellationToken ct)
+    public void Clear()
     {
-        var entries = db.ChangeTracker.Entries().Where(e => Runtime.Contains(e.Metadata.ClrType) && e.State != EntityState.Unchanged).ToList();
-        if (entries.Any(e => e.Entity is HistoryEntry && e.State is EntityState.Modified or EntityState.Deleted))
-        {
-            throw new InvalidOperationException("History is append-only: entries are never updated or deleted.");
-        }
+        added.Clear();
+        loaded.Clear();
+    }
+}
 
-        if (entries.Any(e => e.State is EntityState.Deleted))
-        {
-            throw new InvalidOperationException("The runner never deletes its rows.");
-        }
+/// <summary>
+/// Writes the runner's rows of a step (<see cref="StepRows"/>): one INSERT per new row and one UPDATE per changed
+/// loaded row, each matching only the version it was read with; a row that no longer matches is a
+/// <see cref="DbUpdateConcurrencyException"/>, as EF Core would raise. On SQLite every statement is prepared once per
+/// connection (<see cref="SqlitePrepared"/>); on PostgreSQL they go in one batch. Then EF Core saves whatever else
+/// the step changed (the activities' domain rows). It exists for speed: EF Core's change tracking and SQLite's
+/// statement preparation were the largest costs of a step in the bench.
+/// </summary>
+internal static class RuntimeWriter
+{
+    private static readonly Type[] InsertOrder =
+        [typeof(WorkflowInstance), typeof(WorkflowTask), typeof(TaskCandidate), typeof(WorkflowTimer), typeof(HistoryEntry), typeof(Incident)];
 
-        if (entries.Count > 0)
+    public static async Task SaveAsync(WorkflowDbContext db, StepRows rows, CancellationToken ct)
+    {
+        var postgres = db.Database.IsNpgsql();
+        var writes = new List<(string Sql, object?[] Values)>(rows.Added.Count + rows.Loaded.Count);
+        foreach (var type in InsertOrder)
         {
-            var postgres = db.Database.IsNpgsql();
-            var writes = new List<Write>(entries.Count);
-            foreach (var type in InsertOrder)
+            foreach (var row in rows.Added)
             {
-                foreach (var entry in entries.Where(e => e.State == EntityState.Added && e.Metadata.ClrType == type))
+                if (row.GetType() == type)
                 {
-                    writes.Add(Insert(entry, postgres));
+                    writes.Add(RowShape.Of(db, type).Insert(row, postgres));
                 }
             }
+        }
 
-            var bumped = new List<(EntityEntry Entry, long Version)>();
-            foreach (var entry in entries.Where(e => e.State == EntityState.Modified))
+        if (writes.Count != rows.Added.Count)
+        {
+            throw new InvalidOperationException("The runner writes only its own row types.");
+        }
+
+        var bumped = new List<(object Row, RowShape Shape, long Version)>(rows.Loaded.Count);
+        foreach (var (row, shape, asRead) in rows.Loaded)
+        {
+            if (shape.Update(row, asRead, postgres) is { } update)
             {
-                var (write, version) = Update(entry, postgres);
-                writes.Add(write);
-                bumped.Add((entry, version));
+                writes.Add(update);
+                bumped.Add((row, shape, shape.VersionOf(asRead) + 1));
             }
+        }
 
+        if (writes.Count > 0)
+        {
             int affected;
             await db.Database.OpenConnectionAsync(ct);
             try
@@ -95,15 +117,12 @@ internal static class RuntimeWriter
                 throw new DbUpdateConcurrencyException($"Another step changed this instance or task at the same time ({affected} of {writes.Count} rows written).");
             }
 
-            foreach (var (entry, version) in bumped)
+            foreach (var (row, shape, version) in bumped)
             {
-                ((IVersioned)entry.Entity).Version = version;
+                shape.SetVersion(row, version);
             }
 
-            foreach (var entry in entries)
-            {
-                entry.State = EntityState.Unchanged;
-            }
+            rows.Saved();
         }
 
         if (db.ChangeTracker.HasChanges())
@@ -112,32 +131,29 @@ internal static class RuntimeWriter
         }
     }
 
-    /// <summary>One row's statement, its parameters numbered from 1 ($1 on PostgreSQL, ?1 on SQLite).</summary>
-    private sealed record Write(string Sql, object?[] Values);
-
-    /// <summary>SQLite: each statement prepared once per connection (<see cref="SqlitePrepared"/>), run in the open transaction.</summary>
-    private static int ExecutePrepared(WorkflowDbContext db, List<Write> writes)
+    /// <summary>SQLite: each statement prepared once per connection, run in the open transaction.</summary>
+    private static int ExecutePrepared(WorkflowDbContext db, List<(string Sql, object?[] Values)> writes)
     {
         var prepared = SqlitePrepared.Of((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection());
         var affected = 0;
-        foreach (var write in writes)
+        foreach (var (sql, values) in writes)
         {
-            affected += prepared.Execute(write.Sql, write.Values);
+            affected += prepared.Execute(sql, values);
         }
 
         return affected;
     }
 
     /// <summary>PostgreSQL: all statements in one round trip.</summary>
-    private static async Task<int> ExecuteBatchAsync(WorkflowDbContext db, List<Write> writes, CancellationToken ct)
+    private static async Task<int> ExecuteBatchAsync(WorkflowDbContext db, List<(string Sql, object?[] Values)> writes, CancellationToken ct)
     {
         await using var batch = db.Database.GetDbConnection().CreateBatch();
         batch.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        foreach (var write in writes)
+        foreach (var (sql, values) in writes)
         {
             var command = batch.CreateBatchCommand();
-            command.CommandText = write.Sql;
-            foreach (var value in write.Values)
+            command.CommandText = sql;
+            foreach (var value in values)
             {
                 var parameter = command.CreateParameter();
                 parameter.Value = value ?? DBNull.Value;
@@ -148,71 +164,5 @@ internal static class RuntimeWriter
         }
 
         return await batch.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>An entity type's INSERT statement and its properties with their converters, built once per model.</summary>
-    private sealed record InsertShape(string Sql, IProperty[] Properties, ValueConverter?[] Converters);
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(IEntityType Type, bool Postgres), InsertShape> Shapes = new();
-
-    private static InsertShape ShapeOf(IEntityType type, bool postgres) => Shapes.GetOrAdd((type, postgres), key =>
-    {
-        var properties = key.Type.GetProperties().ToArray();
-        var sql = $"INSERT INTO \"{key.Type.GetTableName()}\" ({string.Join(", ", properties.Select(p => $"\"{Column(p)}\""))}) " +
-            $"VALUES ({string.Join(", ", properties.Select((_, i) => Placeholder(postgres) + (i + 1)))})";
-        return new InsertShape(sql, properties, [.. properties.Select(p => p.GetTypeMapping().Converter)]);
-    });
-
-    private static string Placeholder(bool postgres) => postgres ? "$" : "?";
-
-    private static Write Insert(EntityEntry entry, bool postgres)
-    {
-        var shape = ShapeOf(entry.Metadata, postgres);
-        var values = new object?[shape.Properties.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = Provider(shape.Converters[i], entry.Property(shape.Properties[i]).CurrentValue, postgres);
-        }
-
-        return new Write(shape.Sql, values);
-    }
-
-    /// <returns>The statement, and the version the row has after it.</returns>
-    private static (Write Write, long Version) Update(EntityEntry entry, bool postgres)
-    {
-        var table = entry.Metadata.GetTableName()!;
-        var read = (long)entry.Property(nameof(IVersioned.Version)).OriginalValue!;
-        var changed = entry.Properties.Where(p => p.IsModified && p.Metadata.Name != nameof(IVersioned.Version)).Select(p => p.Metadata).ToList();
-        var key = entry.Metadata.FindPrimaryKey()!.Properties.Single();
-        var values = new List<object?>(changed.Count + 3);
-        var sql = new StringBuilder("UPDATE \"").Append(table).Append("\" SET ");
-        foreach (var property in changed)
-        {
-            values.Add(Provider(property.GetTypeMapping().Converter, entry.Property(property.Name).CurrentValue, postgres));
-            sql.Append('"').Append(Column(property)).Append("\" = ").Append(Placeholder(postgres)).Append(values.Count).Append(", ");
-        }
-
-        values.Add(read + 1);
-        sql.Append("\"Version\" = ").Append(Placeholder(postgres)).Append(values.Count);
-        values.Add(Provider(key.GetTypeMapping().Converter, entry.Property(key.Name).CurrentValue, postgres));
-        sql.Append(" WHERE \"").Append(Column(key)).Append("\" = ").Append(Placeholder(postgres)).Append(values.Count);
-        values.Add(read);
-        sql.Append(" AND \"Version\" = ").Append(Placeholder(postgres)).Append(values.Count);
-        return (new Write(sql.ToString(), [.. values]), read + 1);
-    }
-
-    private static string Column(IProperty property) =>
-        property.GetColumnName(StoreObjectIdentifier.Table(property.DeclaringType.GetTableName()!, null))!;
-
-    /// <summary>A property's value as the database stores it.</summary>
-    private static object? Provider(ValueConverter? converter, object? value, bool postgres)
-    {
-        if (value is not null && converter is not null)
-        {
-            value = converter.ConvertToProvider(value);
-        }
-
-        // timestamptz takes UTC only.
-        return postgres && value is DateTimeOffset instant ? instant.ToUniversalTime() : value;
     }
 }

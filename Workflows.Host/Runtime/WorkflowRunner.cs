@@ -48,6 +48,16 @@ public sealed class WorkflowRunner(
 {
     internal static readonly JsonSerializerOptions StateJson = JsonSerializerOptions.Web;
 
+    /// <summary>The runner's own rows of the step in hand; EF Core tracks only the activities' domain rows.</summary>
+    private readonly StepRows rows = new(db);
+
+    /// <summary>A new operation starts with nothing tracked and nothing pending.</summary>
+    private void Reset()
+    {
+        db.ChangeTracker.Clear();
+        rows.Clear();
+    }
+
     /// <summary>Starts an instance of the latest version of <paramref name="designName"/>.</summary>
     public async Task<RunResult> StartAsync(
         string designName, string subjectId, string startedBy, string? actingRole,
@@ -61,6 +71,8 @@ public sealed class WorkflowRunner(
             return Refuse(rejected);
         }
 
+        // Not Reset(): a caller may have domain rows pending that commit with the start.
+        rows.Clear();
         var instance = new WorkflowInstance
         {
             Type = design.Type,
@@ -75,7 +87,7 @@ public sealed class WorkflowRunner(
         // activity that fails leaves a started instance with an incident, ready to retry.
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            db.Instances.Add(instance);
+            rows.Add(instance);
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: false, ct);
             await CommitAsync(tx, pending, ct);
         }
@@ -88,15 +100,17 @@ public sealed class WorkflowRunner(
     /// <summary>Runs the activity of the auto step the instance stands on (after a start, a crash, or to retry an incident).</summary>
     public async Task<RunResult> AdvanceAsync(string instanceId, string operation, CancellationToken ct)
     {
-        db.ChangeTracker.Clear();
+        Reset();
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var instance = await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId, ct);
+            var instance = await db.Instances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId, ct);
             if (instance is null)
             {
                 return RunResult.NotFound($"There is no workflow instance '{instanceId}'.", RefusalCodes.InstanceNotFound);
             }
+
+            rows.Load(instance);
 
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
             if (instance.Status != InstanceStatus.Running || instance.CurrentStep is null || design.Steps[instance.CurrentStep] is not AutoStep auto)
@@ -137,7 +151,7 @@ public sealed class WorkflowRunner(
     public async Task<RunResult> CompleteTaskAsync(
         string taskId, Actor actor, string action, string? comment, ImmutableDictionary<string, JsonElement>? data, CancellationToken ct)
     {
-        db.ChangeTracker.Clear();
+        Reset();
         string? instanceId = null;
         // One physical connection for the read, the write and the commit, instead of a pooled open per phase.
         await db.Database.OpenConnectionAsync(ct);
@@ -149,7 +163,7 @@ public sealed class WorkflowRunner(
                 return RunResult.NotFound($"There is no task '{taskId}'.", RefusalCodes.TaskNotFound);
             }
 
-            var (task, instance) = (loaded.Task, loaded.Instance);
+            var (task, instance) = (rows.Load(loaded.Task), rows.Load(loaded.Instance));
             instanceId = task.InstanceId;
             if (await CheckMayActAsync(task, loaded.IsCandidate, actor, ct) is { } refused)
             {
@@ -208,8 +222,8 @@ public sealed class WorkflowRunner(
 
         private static Func<WorkflowDbContext, string, string, Task<TaskForCompletion?>> For(WorkflowDbContext db) =>
             ByContext.GetOrAdd(db.GetType(), _ => EF.CompileAsyncQuery((WorkflowDbContext db, string taskId, string actorId) =>
-                (from t in db.Tasks
-                 join i in db.Instances on t.InstanceId equals i.Id
+                (from t in db.Tasks.AsNoTracking()
+                 join i in db.Instances.AsNoTracking() on t.InstanceId equals i.Id
                  where t.Id == taskId
                  select new TaskForCompletion(t, i, db.TaskCandidates.Any(c => c.TaskId == t.Id && c.EmployeeId == actorId)))
                 .FirstOrDefault()));
@@ -227,12 +241,6 @@ public sealed class WorkflowRunner(
                     tasks.Read<WorkflowTask>(row, 0),
                     instances.Read<WorkflowInstance>(row, tasks.Count),
                     row.Int64(tasks.Count + instances.Count) != 0));
-            if (loaded is not null)
-            {
-                db.Attach(loaded.Task);
-                db.Attach(loaded.Instance);
-            }
-
             return loaded;
         }
 
@@ -319,15 +327,17 @@ public sealed class WorkflowRunner(
     /// <summary>The starter withdraws a running instance: its tasks close, its timers stop.</summary>
     public async Task<RunResult> WithdrawAsync(string instanceId, Actor actor, string? reason, CancellationToken ct)
     {
-        db.ChangeTracker.Clear();
+        Reset();
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var instance = await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId, ct);
+            var instance = await db.Instances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId, ct);
             if (instance is null || !await InstanceAccess.CanSeeAsync(db, instanceId, actor, ct))
             {
                 return RunResult.NotFound($"There is no workflow instance '{instanceId}'.", RefusalCodes.InstanceNotFound);
             }
+
+            rows.Load(instance);
 
             if (instance.StartedBy != actor.Id)
             {
@@ -385,7 +395,7 @@ public sealed class WorkflowRunner(
     /// <returns>True when this call fired it.</returns>
     public async Task<bool> FireTimerAsync(string timerId, CancellationToken ct)
     {
-        db.ChangeTracker.Clear();
+        Reset();
         string? instanceId = null;
         try
         {
@@ -401,7 +411,7 @@ public sealed class WorkflowRunner(
 
             var timer = await db.Timers.AsNoTracking().SingleAsync(t => t.Id == timerId, ct);
             instanceId = timer.InstanceId;
-            var instance = await db.Instances.SingleAsync(i => i.Id == timer.InstanceId, ct);
+            var instance = rows.Load(await db.Instances.AsNoTracking().SingleAsync(i => i.Id == timer.InstanceId, ct));
             instance.ActiveTimers = Math.Max(0, instance.ActiveTimers - 1);
             if (instance.Status == InstanceStatus.Running)
             {
@@ -416,7 +426,7 @@ public sealed class WorkflowRunner(
                 }
             }
 
-            await RuntimeWriter.SaveAsync(db, ct);
+            await RuntimeWriter.SaveAsync(db, rows, ct);
             await tx.CommitAsync(ct);
             return true;
         }
@@ -431,15 +441,17 @@ public sealed class WorkflowRunner(
     public async Task<bool> DeliverSignalAsync(string instanceId, string signal, ImmutableDictionary<string, JsonElement>? data, CancellationToken ct)
     {
         dispatchAfterCommit = false;
-        db.ChangeTracker.Clear();
+        Reset();
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var instance = await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId && i.WaitingFor == signal && i.Status == InstanceStatus.Running, ct);
+            var instance = await db.Instances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId && i.WaitingFor == signal && i.Status == InstanceStatus.Running, ct);
             if (instance is null)
             {
                 return false;
             }
+
+            rows.Load(instance);
 
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
             if (WorkflowEngine.Handle(design, Deserialize(instance), new SignalReceived(signal, data), clock.Now) is not Accepted accepted)
@@ -535,8 +547,12 @@ public sealed class WorkflowRunner(
                     CreatedAt = now,
                     DueAt = create.DueAt?.ToUniversalTime(),
                 };
-                db.Tasks.Add(task);
-                db.TaskCandidates.AddRange(resolved.CandidateIds.Distinct(StringComparer.Ordinal).Select(c => new TaskCandidate { TaskId = task.Id, EmployeeId = c }));
+                rows.Add(task);
+                foreach (var candidate in resolved.CandidateIds.Distinct(StringComparer.Ordinal))
+                {
+                    rows.Add(new TaskCandidate { TaskId = task.Id, EmployeeId = candidate });
+                }
+
                 if (resolved.Escalations.Count > 0)
                 {
                     AddHistory(instance, "task.escalated", create.Step, null, resolved.ActingRole, null, string.Join("; ", resolved.Escalations),
@@ -558,7 +574,7 @@ public sealed class WorkflowRunner(
                     Kind = schedule.Kind == TimerKind.WaitTimeout ? TimerKinds.WaitTimeout : TimerKinds.TaskDue,
                     DueAt = schedule.DueAt.ToUniversalTime(),
                 };
-                db.Timers.Add(timer);
+                rows.Add(timer);
                 newTimers.Add(timer);
                 instance.ActiveTimers++;
                 break;
@@ -571,10 +587,7 @@ public sealed class WorkflowRunner(
 
                 instance.ActiveTimers = 0;
                 newTimers.Clear();
-                foreach (var added in db.ChangeTracker.Entries<WorkflowTimer>().Where(e => e.State == EntityState.Added && e.Entity.InstanceId == instance.Id).ToList())
-                {
-                    added.State = EntityState.Detached;
-                }
+                rows.RemoveAdded(row => row is WorkflowTimer added && added.InstanceId == instance.Id);
 
                 break;
             case AwaitSignal wait:
@@ -595,7 +608,7 @@ public sealed class WorkflowRunner(
                 break;
             case Faulted faulted:
                 instance.Status = InstanceStatus.Faulted;
-                db.Incidents.Add(new Incident { InstanceId = instance.Id, Step = instance.CurrentStep, Operation = "engine", Error = faulted.Reason, OccurredAt = now });
+                rows.Add(new Incident { InstanceId = instance.Id, Step = instance.CurrentStep, Operation = "engine", Error = faulted.Reason, OccurredAt = now });
                 instance.HasIncident = true;
                 break;
             case RunActivity:
@@ -606,7 +619,7 @@ public sealed class WorkflowRunner(
     }
 
     private void AddHistory(WorkflowInstance instance, string kind, string? step, string? actorId, string? actingRole, string? action, string? comment, string? dataJson) =>
-        db.History.Add(new HistoryEntry
+        rows.Add(new HistoryEntry
         {
             InstanceId = instance.Id,
             Seq = ++instance.HistoryCount,
@@ -649,7 +662,7 @@ public sealed class WorkflowRunner(
     private async Task<RunResult> RecordIncidentAsync(string instanceId, string operation, ActivityFailedException failure, CancellationToken ct)
     {
         logger.LogError(failure.InnerException, "Step {Step} of instance {Instance} failed during {Operation}; rolled back.", failure.Step, instanceId, operation);
-        db.ChangeTracker.Clear();
+        Reset();
         var incident = new Incident
         {
             InstanceId = instanceId,
@@ -676,7 +689,7 @@ public sealed class WorkflowRunner(
     private async Task CommitAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, List<WorkflowTimer> timers, CancellationToken ct, IDisposable? gate = null)
     {
         var raised = dispatchAfterCommit && db.ChangeTracker.Entries<PendingSignal>().Any(e => e.State == EntityState.Added);
-        await RuntimeWriter.SaveAsync(db, ct);
+        await RuntimeWriter.SaveAsync(db, rows, ct);
         await tx.CommitAsync(ct);
         gate?.Dispose();
         AfterCommit(timers);
