@@ -77,7 +77,7 @@ public static class Bench
 
         Console.WriteLine();
         Console.WriteLine("                         instances/s   completions/s   step p50 ms   p95 ms   p99 ms   CPU ms/completion");
-        Console.WriteLine($"runner (EF Core, engine)  {runner.InstancesPerSecond,11:F0}   {runner.CompletionsPerSecond,13:F0}   {runner.P50,11:F2}   {runner.P95,6:F2}   {runner.P99,6:F2}   {runner.CpuMsPerCompletion,17:F3}");
+        Console.WriteLine($"runner (engine, history)  {runner.InstancesPerSecond,11:F0}   {runner.CompletionsPerSecond,13:F0}   {runner.P50,11:F2}   {runner.P95,6:F2}   {runner.P99,6:F2}   {runner.CpuMsPerCompletion,17:F3}");
         Console.WriteLine($"bare SQL (ADO.NET)        {baseline.InstancesPerSecond,11:F0}   {baseline.CompletionsPerSecond,13:F0}   {baseline.P50,11:F2}   {baseline.P95,6:F2}   {baseline.P99,6:F2}   {baseline.CpuMsPerCompletion,17:F3}");
         Console.WriteLine($"bare SQL, the runner's rows {sameRows.InstancesPerSecond,11:F0}   {sameRows.CompletionsPerSecond,13:F0}   {sameRows.P50,11:F2}   {sameRows.P95,6:F2}   {sameRows.P99,6:F2}   {sameRows.CpuMsPerCompletion,17:F3}");
         Console.WriteLine($"runner / baseline time per completion: {baseline.CompletionsPerSecond / runner.CompletionsPerSecond:F2}x (CPU: {runner.CpuMsPerCompletion / baseline.CpuMsPerCompletion:F2}x)");
