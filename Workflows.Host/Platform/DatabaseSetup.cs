@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
+using System.Reflection;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -111,6 +112,19 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
 
+    public override InterceptionResult ConnectionOpening(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
+    {
+        SqliteFunctions.Detach(connection);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ConnectionOpeningAsync(
+        DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        SqliteFunctions.Detach(connection);
+        return ValueTask.FromResult(result);
+    }
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
     public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -132,10 +146,111 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
             }
 
             Applied.AddOrUpdate(handle, Applied);
+            SqliteFunctions.Register(handle);
         }
 
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA wal_autocheckpoint=10000; PRAGMA journal_size_limit=67108864;";
         command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>
+/// EF Core defines its SQL functions (<c>regexp</c>, the decimal arithmetic <c>ef_add</c>, <c>ef_compare</c> …, the
+/// aggregates <c>ef_sum</c> … and the collation <c>EF_DECIMAL</c>) on
+/// each <see cref="Microsoft.Data.Sqlite.SqliteConnection"/> it creates, and Microsoft.Data.Sqlite defines them again
+/// on the pooled native handle at every open. Redefining a function makes SQLite expire every prepared statement of the
+/// handle (redefining a collation too), so each step re-prepared all of the runner's statements (the bench counted one re-preparation per statement
+/// per step). Here the definitions are taken off the connection object before it opens and defined once per native
+/// handle instead, exactly as Microsoft.Data.Sqlite would (same flags, state and callbacks). If a future
+/// Microsoft.Data.Sqlite stores them differently, nothing is taken off and the old behaviour returns
+/// (<c>PreparedStatementTests</c> then fails on the re-preparation count). See ADR 0007.
+/// </summary>
+internal static class SqliteFunctions
+{
+    private const BindingFlags Private = BindingFlags.NonPublic | BindingFlags.Instance;
+    private static readonly FieldInfo? ScalarField = typeof(Microsoft.Data.Sqlite.SqliteConnection).GetField("_functions", Private);
+    private static readonly FieldInfo? AggregateField = typeof(Microsoft.Data.Sqlite.SqliteConnection).GetField("_aggregates", Private);
+    private static readonly FieldInfo? CollationField = typeof(Microsoft.Data.Sqlite.SqliteConnection).GetField("_collations", Private);
+    private static readonly Lock Gate = new();
+    private static readonly Dictionary<(string Name, int Arity), (int Flags, object? State, SQLitePCL.delegate_function_scalar? Func)> Scalars = [];
+    private static readonly Dictionary<(string Name, int Arity), (int Flags, object? State, SQLitePCL.delegate_function_aggregate_step? Step, SQLitePCL.delegate_function_aggregate_final? Final)> Aggregates = [];
+    private static readonly Dictionary<string, (object? State, SQLitePCL.strdelegate_collation? Compare)> Collations = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Takes the function definitions off a connection about to open, keeping them for <see cref="Register"/>.</summary>
+    public static void Detach(DbConnection connection)
+    {
+        if (connection is not Microsoft.Data.Sqlite.SqliteConnection sqlite
+            || ScalarField?.GetValue(sqlite) is not System.Collections.IDictionary scalars
+            || AggregateField is null
+            || CollationField is null)
+        {
+            return;
+        }
+
+        var aggregates = AggregateField.GetValue(sqlite) as System.Collections.IDictionary;
+        var collations = CollationField.GetValue(sqlite) as System.Collections.IDictionary;
+        lock (Gate)
+        {
+            foreach (System.Collections.DictionaryEntry entry in scalars)
+            {
+                if (entry.Key is not System.Runtime.CompilerServices.ITuple { Length: 2 } key
+                    || entry.Value is not System.Runtime.CompilerServices.ITuple { Length: 3 } value
+                    || key[0] is not string name || key[1] is not int arity || value[0] is not int flags)
+                {
+                    return;
+                }
+
+                Scalars[(name, arity)] = (flags, value[1], value[2] as SQLitePCL.delegate_function_scalar);
+            }
+
+            foreach (System.Collections.DictionaryEntry entry in aggregates ?? new Dictionary<object, object>())
+            {
+                if (entry.Key is not System.Runtime.CompilerServices.ITuple { Length: 2 } key
+                    || entry.Value is not System.Runtime.CompilerServices.ITuple { Length: 4 } value
+                    || key[0] is not string name || key[1] is not int arity || value[0] is not int flags)
+                {
+                    return;
+                }
+
+                Aggregates[(name, arity)] = (flags, value[1], value[2] as SQLitePCL.delegate_function_aggregate_step, value[3] as SQLitePCL.delegate_function_aggregate_final);
+            }
+
+            foreach (System.Collections.DictionaryEntry entry in collations ?? new Dictionary<object, object>())
+            {
+                if (entry.Key is not string name || entry.Value is not System.Runtime.CompilerServices.ITuple { Length: 2 } value)
+                {
+                    return;
+                }
+
+                Collations[name] = (value[0], value[1] as SQLitePCL.strdelegate_collation);
+            }
+
+            scalars.Clear();
+            aggregates?.Clear();
+            collations?.Clear();
+        }
+    }
+
+    /// <summary>Defines the kept functions on a native handle that has just been set up.</summary>
+    public static void Register(SQLitePCL.sqlite3 handle)
+    {
+        lock (Gate)
+        {
+            foreach (var ((name, arity), (flags, state, func)) in Scalars)
+            {
+                Microsoft.Data.Sqlite.SqliteException.ThrowExceptionForRC(SQLitePCL.raw.sqlite3_create_function(handle, name, arity, flags, state, func), handle);
+            }
+
+            foreach (var ((name, arity), (flags, state, step, final)) in Aggregates)
+            {
+                Microsoft.Data.Sqlite.SqliteException.ThrowExceptionForRC(SQLitePCL.raw.sqlite3_create_function(handle, name, arity, flags, state, step, final), handle);
+            }
+
+            foreach (var (name, (state, compare)) in Collations)
+            {
+                Microsoft.Data.Sqlite.SqliteException.ThrowExceptionForRC(SQLitePCL.raw.sqlite3_create_collation(handle, name, state, compare), handle);
+            }
+        }
     }
 }

@@ -18,6 +18,9 @@ internal sealed class SqlitePrepared
     /// <summary>Enough for every shape the runner writes; a shape beyond it is prepared and finalized per use.</summary>
     private const int MaxStatements = 256;
 
+    /// <summary>SQLITE_STMTSTATUS_REPREPARE.</summary>
+    private const int StatusReprepare = 5;
+
     private static readonly ConditionalWeakTable<sqlite3, SqlitePrepared> ByHandle = [];
 
     private readonly sqlite3 handle;
@@ -77,6 +80,13 @@ internal sealed class SqlitePrepared
             Release(statement, cached);
         }
     }
+
+    /// <summary>
+    /// How many times SQLite had to prepare a kept statement again since it was first prepared (it does so when the
+    /// handle's schema or function definitions change); null when the statement is not kept. For tests and diagnosis.
+    /// </summary>
+    public int? Reprepared(string sql) =>
+        statements.TryGetValue(sql, out var statement) ? raw.sqlite3_stmt_status(statement, StatusReprepare, 0) : null;
 
     private (sqlite3_stmt Statement, bool Cached) Statement(string sql)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Workflows.Definitions.Engine;
 using Workflows.Host.Data;
 using Workflows.Host.Runtime;
@@ -114,5 +115,59 @@ public sealed class PreparedStatementTests : IDisposable
 
         Assert.Equivalent(instance, read, strict: true);
         Assert.Equal(instance.StartedAt.Offset, read.StartedAt.Offset);
+    }
+}
+
+/// <summary>
+/// Through the host's own pooled EF Core contexts: the runner's statements stay prepared from one lease of a pooled
+/// connection to the next (EF Core's SQL functions are defined once per native handle, not at every open, see
+/// <c>SqliteFunctions</c>), and EF Core's functions, aggregates and collation still work, also on a new handle.
+/// </summary>
+public sealed class PreparedAcrossLeasesTests(SqliteApp app) : IClassFixture<SqliteApp>
+{
+    private const string Sql = "SELECT count(*) FROM \"Tasks\" WHERE \"Status\" = ?1";
+
+    [Fact]
+    public async Task KeptStatements_AreNotPreparedAgain_AcrossLeases_AndEfCoresSqlFunctionsStillWork()
+    {
+        var kept = 0;
+        for (var lease = 0; lease < 4; lease++)
+        {
+            kept += await LeaseAsync() ? 1 : 0;
+            if (lease == 1)
+            {
+                // New native handles from here on: they get EF Core's definitions once, when first opened.
+                SqliteConnection.ClearAllPools();
+            }
+        }
+
+        Assert.True(kept >= 2, $"The statement was kept across leases only {kept} times.");
+    }
+
+    /// <returns>Whether the statement was already kept on the handle this lease got.</returns>
+    private async Task<bool> LeaseAsync()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            var prepared = SqlitePrepared.Of((SqliteConnection)db.Database.GetDbConnection());
+            var wasKept = prepared.Reprepared(Sql) is not null;
+            Assert.Equal(0L, prepared.QueryFirst(Sql, ["no such status"], r => r.Int64(0)));
+            Assert.Equal(0, prepared.Reprepared(Sql));
+
+            // ef_compare, ef_sum and the EF_DECIMAL collation: SQLite refuses a query naming an undefined one.
+            var violations = db.Set<Workflows.Host.Violations.Violation>();
+            Assert.True(await violations.CountAsync(v => v.PenaltyAmount > 1_000_000m) >= 0);
+            Assert.True(await violations.SumAsync(v => v.PenaltyAmount) >= 0m);
+            await violations.OrderBy(v => v.PenaltyAmount).Select(v => v.Id).Take(1).ToListAsync();
+            Assert.Equal(0, prepared.Reprepared(Sql));
+            return wasKept;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }
