@@ -11,7 +11,7 @@ namespace Workflows.Host.Runtime;
 /// about a third of a millisecond per completion in <c>sqlite3_prepare</c> alone. The statements are kept on the
 /// pooled native handle, which outlives the <see cref="SqliteConnection"/> objects that borrow it; they run inside
 /// whatever transaction that connection has open, so they commit or roll back with EF Core's own writes.
-/// See designs/adr/0007-runner-statements-prepared-per-connection.md.
+/// See designs/adr/0007-runner-writes-its-own-rows.md.
 /// </summary>
 internal sealed class SqlitePrepared
 {

@@ -207,9 +207,9 @@ public sealed class WorkflowRunner(
     private sealed record TaskForCompletion(WorkflowTask Task, WorkflowInstance Instance, bool IsCandidate);
 
     /// <summary>
-    /// The task, its instance and whether the actor is a candidate: one round trip. On SQLite the statement is prepared
-    /// once per connection (<see cref="SqlitePrepared"/>) and the rows are attached as EF Core would track them; on
-    /// PostgreSQL it is a query compiled once per model.
+    /// The task, its instance and whether the actor is a candidate: one round trip, untracked (the runner keeps them in
+    /// <see cref="StepRows"/>). On SQLite the statement is prepared once per connection (<see cref="SqlitePrepared"/>);
+    /// on PostgreSQL it is a query compiled once per model.
     /// </summary>
     private static class CompiledLoad
     {
@@ -236,12 +236,11 @@ public sealed class WorkflowRunner(
                 $"SELECT {tasks.Columns("t")}, {instances.Columns("i")}, " +
                 "EXISTS (SELECT 1 FROM \"TaskCandidates\" AS c WHERE c.\"TaskId\" = t.\"Id\" AND c.\"EmployeeId\" = ?2) " +
                 "FROM \"Tasks\" AS t JOIN \"Instances\" AS i ON i.\"Id\" = t.\"InstanceId\" WHERE t.\"Id\" = ?1");
-            var loaded = SqlitePrepared.Of(connection).QueryFirst(sql, [taskId, actorId], row =>
+            return SqlitePrepared.Of(connection).QueryFirst(sql, [taskId, actorId], row =>
                 new TaskForCompletion(
                     tasks.Read<WorkflowTask>(row, 0),
                     instances.Read<WorkflowInstance>(row, tasks.Count),
                     row.Int64(tasks.Count + instances.Count) != 0));
-            return loaded;
         }
 
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<Microsoft.EntityFrameworkCore.Metadata.IModel, string> Sql = new();
