@@ -97,7 +97,7 @@ public sealed partial class BrowserFlowTests(BrowserApp app) : IClassFixture<Bro
             await page.FillAsync("#history-subject", "member1a");
             await page.SelectOptionAsync("#history-type", "promotion");
             await page.ClickAsync("#history-submit");
-            await page.WaitForLoadStateAsync();
+            await Expect(page).ToHaveURLAsync(new Regex("[?&]type=promotion"));
             var found = page.Locator($"#history-results a[href='/Instances/{instanceId}']");
             await Expect(found).ToHaveCountAsync(1);
             await hr.ShotAsync("history-search");
