@@ -130,18 +130,20 @@ public sealed class PreparedAcrossLeasesTests(SqliteApp app) : IClassFixture<Sql
     [Fact]
     public async Task KeptStatements_AreNotPreparedAgain_AcrossLeases_AndEfCoresSqlFunctionsStillWork()
     {
+        // Other test classes clear every SQLite pool when they finish, so a lease may land on a new handle; lease until
+        // the statement has been found kept (and checked unprepared) twice. Each lease checks whatever handle it got.
         var kept = 0;
-        for (var lease = 0; lease < 4; lease++)
+        for (var lease = 0; lease < 40 && kept < 2; lease++)
         {
             kept += await LeaseAsync() ? 1 : 0;
-            if (lease == 1)
+            if (lease == 0)
             {
                 // New native handles from here on: they get EF Core's definitions once, when first opened.
                 SqliteConnection.ClearAllPools();
             }
         }
 
-        Assert.True(kept >= 2, $"The statement was kept across leases only {kept} times.");
+        Assert.True(kept >= 2, $"The statement was found kept across leases only {kept} times in 40 leases.");
     }
 
     /// <returns>Whether the statement was already kept on the handle this lease got.</returns>
