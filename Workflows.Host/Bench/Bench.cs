@@ -187,8 +187,7 @@ public static class Bench
             }
         }
 
-        var figures = new Figures(count / startSeconds, count * 3 / completing.Elapsed.TotalSeconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), cpu.TotalMilliseconds / (count * 3));
+        var figures = FiguresOf(count, startSeconds, completing.Elapsed, cpu, latencies);
         if (!quiet)
         {
             Console.WriteLine($"runner: started {count} in {startSeconds:F2}s, completed {count * 3} tasks in {completing.Elapsed.TotalSeconds:F2}s; every instance Approved.");
@@ -235,6 +234,8 @@ public static class Bench
             await ddl.ExecuteNonQueryAsync();
         }
 
+        await using var statements = new Statements(connection, prepare: false);
+
         var steps = new[] { "leader", "supervisor", "hr" };
         var ids = Enumerable.Range(0, count).Select(_ => Guid.NewGuid().ToString()).ToArray();
         var tasks = new string[count];
@@ -243,10 +244,10 @@ public static class Bench
         {
             tasks[i] = Guid.NewGuid().ToString();
             await using var tx = await connection.BeginTransactionAsync();
-            await ExecAsync(connection, tx, "INSERT INTO bench_instances (id, status, step, version, state) VALUES (@p0, 'Running', 'leader', 0, @p1)", ids[i], "{\"variables\":{}}");
-            await ExecAsync(connection, tx, "INSERT INTO bench_tasks (id, instance_id, step, status) VALUES (@p0, @p1, 'leader', 'Open')", tasks[i], ids[i]);
-            await ExecAsync(connection, tx, "INSERT INTO bench_candidates (employee_id, task_id) VALUES (@p0, @p1)", "leader", tasks[i]);
-            await ExecAsync(connection, tx, "INSERT INTO bench_history (instance_id, seq, kind, actor) VALUES (@p0, 1, 'instance.started', 'x')", ids[i]);
+            await statements.ExecAsync(tx, "INSERT INTO bench_instances (id, status, step, version, state) VALUES (@p0, 'Running', 'leader', 0, @p1)", ids[i], "{\"variables\":{}}");
+            await statements.ExecAsync(tx, "INSERT INTO bench_tasks (id, instance_id, step, status) VALUES (@p0, @p1, 'leader', 'Open')", tasks[i], ids[i]);
+            await statements.ExecAsync(tx, "INSERT INTO bench_candidates (employee_id, task_id) VALUES (@p0, @p1)", "leader", tasks[i]);
+            await statements.ExecAsync(tx, "INSERT INTO bench_history (instance_id, seq, kind, actor) VALUES (@p0, 1, 'instance.started', 'x')", ids[i]);
             await tx.CommitAsync();
         }
 
@@ -260,21 +261,21 @@ public static class Bench
             {
                 var one = Stopwatch.StartNew();
                 await using var tx = await connection.BeginTransactionAsync();
-                var won = await ExecAsync(connection, tx, "UPDATE bench_tasks SET status = 'Completed', completed_by = 'x' WHERE id = @p0 AND status = 'Open'", tasks[i]);
+                var won = await statements.ExecAsync(tx, "UPDATE bench_tasks SET status = 'Completed', completed_by = 'x' WHERE id = @p0 AND status = 'Open'", tasks[i]);
                 if (won != 1)
                 {
                     throw new InvalidOperationException("baseline lost a race it cannot lose");
                 }
 
-                await ExecAsync(connection, tx, "INSERT INTO bench_history (instance_id, seq, kind, actor) VALUES (@p0, @p1, 'task.completed', 'x')", ids[i], s + 2);
+                await statements.ExecAsync(tx, "INSERT INTO bench_history (instance_id, seq, kind, actor) VALUES (@p0, @p1, 'task.completed', 'x')", ids[i], s + 2);
                 var next = s + 1 < steps.Length ? steps[s + 1] : null;
-                await ExecAsync(connection, tx, "UPDATE bench_instances SET step = @p1, version = version + 1, status = @p2, state = @p3 WHERE id = @p0 AND version = @p4",
+                await statements.ExecAsync(tx, "UPDATE bench_instances SET step = @p1, version = version + 1, status = @p2, state = @p3 WHERE id = @p0 AND version = @p4",
                     ids[i], (object?)next ?? DBNull.Value, next is null ? "Completed" : "Running", "{\"variables\":{}}", s);
                 if (next is not null)
                 {
                     tasks[i] = Guid.NewGuid().ToString();
-                    await ExecAsync(connection, tx, "INSERT INTO bench_tasks (id, instance_id, step, status) VALUES (@p0, @p1, @p2, 'Open')", tasks[i], ids[i], next);
-                    await ExecAsync(connection, tx, "INSERT INTO bench_candidates (employee_id, task_id) VALUES (@p0, @p1)", next, tasks[i]);
+                    await statements.ExecAsync(tx, "INSERT INTO bench_tasks (id, instance_id, step, status) VALUES (@p0, @p1, @p2, 'Open')", tasks[i], ids[i], next);
+                    await statements.ExecAsync(tx, "INSERT INTO bench_candidates (employee_id, task_id) VALUES (@p0, @p1)", next, tasks[i]);
                 }
 
                 await tx.CommitAsync();
@@ -290,8 +291,7 @@ public static class Bench
             await drop.ExecuteNonQueryAsync();
         }
 
-        return new Figures(count / startSeconds, count * 3 / completing.Elapsed.TotalSeconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), cpu.TotalMilliseconds / (count * 3));
+        return FiguresOf(count, startSeconds, completing.Elapsed, cpu, latencies);
     }
 
     /// <summary>
@@ -310,33 +310,7 @@ public static class Bench
         await connection.OpenAsync();
         var now = DateTimeOffset.UtcNow;
         // Each statement prepared once on this connection, as the runner's are: the baseline measures the rows, not parsing.
-        var commands = new Dictionary<string, DbCommand>(StringComparer.Ordinal);
-        async Task<int> ExecAsync(DbConnection connection, DbTransaction tx, string sql, params object?[] values)
-        {
-            if (!commands.TryGetValue(sql, out var command))
-            {
-                command = connection.CreateCommand();
-                command.CommandText = sql;
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var p = command.CreateParameter();
-                    p.ParameterName = "@p" + i;
-                    command.Parameters.Add(p);
-                }
-
-                command.Transaction = tx;
-                await command.PrepareAsync();
-                commands[sql] = command;
-            }
-
-            command.Transaction = tx;
-            for (var i = 0; i < values.Length; i++)
-            {
-                command.Parameters[i].Value = values[i] ?? DBNull.Value;
-            }
-
-            return await command.ExecuteNonQueryAsync();
-        }
+        await using var statements = new Statements(connection, prepare: true);
 
         // The stored form of an instant, computed once (building a value converter per call would dominate the baseline).
         var at = Stamp(info, now);
@@ -361,15 +335,15 @@ public static class Bench
         {
             tasks[i] = Guid.CreateVersion7().ToString();
             await using var tx = await connection.BeginTransactionAsync();
-            await ExecAsync(connection, tx, """
+            await statements.ExecAsync(tx, """
                 INSERT INTO "Instances" ("Id", "Type", "DesignName", "DesignVersion", "Status", "Outcome", "SubjectId", "StartedBy", "StartedAt", "CompletedAt", "CurrentStep", "StepVisit", "WaitingFor", "StateJson", "HistoryCount", "ActiveTimers", "HasIncident", "Version")
                 VALUES (@p0, 'bench-rows', 'bench.three-approvals', 1, 'Running', NULL, 'subject', 'subject', @p1, NULL, 'leader', 1, NULL, @p2, 3, 0, @p3, 0)
                 """, ids[i], at, State(0), info.Provider == DatabaseProvider.Sqlite ? 0 : false);
-            await ExecAsync(connection, tx, InsertTask, tasks[i], ids[i], "leader", 1, "GroupLeader", Actions, at);
-            await ExecAsync(connection, tx, "INSERT INTO \"TaskCandidates\" (\"TaskId\", \"EmployeeId\") VALUES (@p0, @p1)", tasks[i], "bench-rows-leader");
-            await ExecAsync(connection, tx, InsertHistory, ids[i], 1, at, "instance.started", null, "subject", "Applicant", null, null);
-            await ExecAsync(connection, tx, InsertHistory, ids[i], 2, at, "step.entered", "leader", null, null, null, null);
-            await ExecAsync(connection, tx, InsertHistory, ids[i], 3, at, "task.created", "leader", null, "GroupLeader", null, Assign);
+            await statements.ExecAsync(tx, InsertTask, tasks[i], ids[i], "leader", 1, "GroupLeader", Actions, at);
+            await statements.ExecAsync(tx, "INSERT INTO \"TaskCandidates\" (\"TaskId\", \"EmployeeId\") VALUES (@p0, @p1)", tasks[i], "bench-rows-leader");
+            await statements.ExecAsync(tx, InsertHistory, ids[i], 1, at, "instance.started", null, "subject", "Applicant", null, null);
+            await statements.ExecAsync(tx, InsertHistory, ids[i], 2, at, "step.entered", "leader", null, null, null, null);
+            await statements.ExecAsync(tx, InsertHistory, ids[i], 3, at, "task.created", "leader", null, "GroupLeader", null, Assign);
             await tx.CommitAsync();
         }
 
@@ -384,18 +358,18 @@ public static class Bench
                 var one = Stopwatch.StartNew();
                 await using var tx = await connection.BeginTransactionAsync();
                 var seq = 3 + (s * 3);
-                if (await ExecAsync(connection, tx, """UPDATE "Tasks" SET "Status" = 'Completed', "CompletedAt" = @p1, "CompletedBy" = @p2, "Action" = 'approve', "Version" = 1 WHERE "Id" = @p0 AND "Version" = 0""",
+                if (await statements.ExecAsync(tx, """UPDATE "Tasks" SET "Status" = 'Completed', "CompletedAt" = @p1, "CompletedBy" = @p2, "Action" = 'approve', "Version" = 1 WHERE "Id" = @p0 AND "Version" = 0""",
                     tasks[i], at, "bench-rows-" + steps[s]) != 1)
                 {
                     throw new InvalidOperationException("baseline lost a race it cannot lose");
                 }
 
                 var next = s + 1 < steps.Length ? steps[s + 1] : null;
-                await ExecAsync(connection, tx, InsertHistory, ids[i], seq + 1, at, "task.completed", steps[s], "bench-rows-" + steps[s], roles[s], "approve", null);
-                await ExecAsync(connection, tx, InsertHistory, ids[i], seq + 2, at, "step.entered", next ?? "approved", null, null, null, null);
-                await ExecAsync(connection, tx, InsertHistory, ids[i], seq + 3, at, next is null ? "instance.completed" : "task.created", next, null, next is null ? null : roles[s + 1], null,
+                await statements.ExecAsync(tx, InsertHistory, ids[i], seq + 1, at, "task.completed", steps[s], "bench-rows-" + steps[s], roles[s], "approve", null);
+                await statements.ExecAsync(tx, InsertHistory, ids[i], seq + 2, at, "step.entered", next ?? "approved", null, null, null, null);
+                await statements.ExecAsync(tx, InsertHistory, ids[i], seq + 3, at, next is null ? "instance.completed" : "task.created", next, null, next is null ? null : roles[s + 1], null,
                     next is null ? """{"outcome":"Approved","status":"Completed"}""" : Assign);
-                if (await ExecAsync(connection, tx, """UPDATE "Instances" SET "CurrentStep" = @p1, "StepVisit" = @p2, "StateJson" = @p3, "HistoryCount" = @p4, "Version" = @p5, "Status" = @p6 WHERE "Id" = @p0 AND "Version" = @p7""",
+                if (await statements.ExecAsync(tx, """UPDATE "Instances" SET "CurrentStep" = @p1, "StepVisit" = @p2, "StateJson" = @p3, "HistoryCount" = @p4, "Version" = @p5, "Status" = @p6 WHERE "Id" = @p0 AND "Version" = @p7""",
                     ids[i], next, s + 2, State(s + 1), seq + 3, s + 1, next is null ? "Completed" : "Running", s) != 1)
                 {
                     throw new InvalidOperationException("baseline lost a race it cannot lose");
@@ -404,8 +378,8 @@ public static class Bench
                 if (next is not null)
                 {
                     tasks[i] = Guid.CreateVersion7().ToString();
-                    await ExecAsync(connection, tx, InsertTask, tasks[i], ids[i], next, s + 2, roles[s + 1], Actions, at);
-                    await ExecAsync(connection, tx, "INSERT INTO \"TaskCandidates\" (\"TaskId\", \"EmployeeId\") VALUES (@p0, @p1)", tasks[i], "bench-rows-" + next);
+                    await statements.ExecAsync(tx, InsertTask, tasks[i], ids[i], next, s + 2, roles[s + 1], Actions, at);
+                    await statements.ExecAsync(tx, "INSERT INTO \"TaskCandidates\" (\"TaskId\", \"EmployeeId\") VALUES (@p0, @p1)", tasks[i], "bench-rows-" + next);
                 }
 
                 await tx.CommitAsync();
@@ -415,29 +389,64 @@ public static class Bench
 
         completing.Stop();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        foreach (var command in commands.Values)
-        {
-            await command.DisposeAsync();
-        }
-
-        return new Figures(count / startSeconds, count * 3 / completing.Elapsed.TotalSeconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), cpu.TotalMilliseconds / (count * 3));
+        return FiguresOf(count, startSeconds, completing.Elapsed, cpu, latencies);
     }
 
-    private static async Task<int> ExecAsync(DbConnection connection, DbTransaction tx, string sql, params object?[] values)
+    /// <summary>
+    /// Plain ADO.NET statements on one connection, parameters <c>@p0</c>, <c>@p1</c> … in order. Unprepared, each call is
+    /// a new command (the issue's baseline); prepared, each statement text is prepared once and reused.
+    /// </summary>
+    private sealed class Statements(DbConnection connection, bool prepare) : IAsyncDisposable
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = sql;
-        for (var i = 0; i < values.Length; i++)
+        private readonly Dictionary<string, DbCommand> kept = new(StringComparer.Ordinal);
+
+        public async Task<int> ExecAsync(DbTransaction tx, string sql, params object?[] values)
         {
-            var p = command.CreateParameter();
-            p.ParameterName = "@p" + i;
-            p.Value = values[i] ?? DBNull.Value;
-            command.Parameters.Add(p);
+            var reuse = kept.TryGetValue(sql, out var command);
+            if (!reuse)
+            {
+                command = connection.CreateCommand();
+                command.CommandText = sql;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.ParameterName = "@p" + i;
+                    command.Parameters.Add(parameter);
+                }
+            }
+
+            try
+            {
+                command!.Transaction = tx;
+                for (var i = 0; i < values.Length; i++)
+                {
+                    command.Parameters[i].Value = values[i] ?? DBNull.Value;
+                }
+
+                if (prepare && !reuse)
+                {
+                    await command.PrepareAsync();
+                    kept[sql] = command;
+                }
+
+                return await command.ExecuteNonQueryAsync();
+            }
+            finally
+            {
+                if (!prepare)
+                {
+                    await command!.DisposeAsync();
+                }
+            }
         }
 
-        return await command.ExecuteNonQueryAsync();
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var command in kept.Values)
+            {
+                await command.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Fills the real task and candidate tables with open tasks, then times the API's inbox query.</summary>
@@ -450,6 +459,7 @@ public static class Bench
             instanceId = await db.Instances.Select(i => i.Id).FirstAsync();
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync();
+            await using var statements = new Statements(connection, prepare: false);
             var random = new Random(42);
             var employees = Enumerable.Range(0, employeeCount).Select(i => $"inbox-employee-{i}").ToArray();
             var created = DateTimeOffset.UtcNow;
@@ -462,13 +472,13 @@ public static class Bench
                     var taskId = Guid.NewGuid().ToString();
                     // Most tasks go to one person; one in five to a role held by three people.
                     var candidates = i % 5 == 0 ? 3 : 1;
-                    await ExecAsync(connection, tx, """
+                    await statements.ExecAsync(tx, """
                         INSERT INTO "Tasks" ("Id", "InstanceId", "Type", "Step", "Visit", "Title", "ActingRole", "Status", "SubjectId", "ActionsJson", "CreatedAt", "DueAt", "Version")
                         VALUES (@p0, @p1, 'bench', 'leader', 1, 'bench', 'GroupLeader', 'Open', 'x', '[]', @p2, @p3, 0)
                         """, taskId, instanceId, Stamp(info, created.AddSeconds(-i)), i % 3 == 0 ? Stamp(info, created.AddDays(random.Next(-3, 5))) : null);
                     foreach (var e in Enumerable.Range(0, candidates).Select(_ => employees[random.Next(employeeCount)]).Distinct())
                     {
-                        await ExecAsync(connection, tx, "INSERT INTO \"TaskCandidates\" (\"EmployeeId\", \"TaskId\") VALUES (@p0, @p1)", e, taskId);
+                        await statements.ExecAsync(tx, "INSERT INTO \"TaskCandidates\" (\"EmployeeId\", \"TaskId\") VALUES (@p0, @p1)", e, taskId);
                     }
                 }
 
@@ -510,6 +520,11 @@ public static class Bench
             : value.Value.ToUniversalTime();
 
     private static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter ToBinary = new();
+
+    /// <summary>The figures of <paramref name="count"/> instances started in <paramref name="startSeconds"/> and completed three tasks each.</summary>
+    private static Figures FiguresOf(int count, double startSeconds, TimeSpan completing, TimeSpan cpu, List<double> latencies) =>
+        new(count / startSeconds, count * 3 / completing.TotalSeconds,
+            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), cpu.TotalMilliseconds / (count * 3));
 
     private static double Percentile(List<double> values, double p)
     {
