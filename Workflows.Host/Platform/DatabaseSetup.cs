@@ -173,6 +173,7 @@ internal static class SqliteFunctions
     private static readonly FieldInfo? AggregateField = typeof(Microsoft.Data.Sqlite.SqliteConnection).GetField("_aggregates", Private);
     private static readonly FieldInfo? CollationField = typeof(Microsoft.Data.Sqlite.SqliteConnection).GetField("_collations", Private);
     private static readonly Lock Gate = new();
+    private static readonly Dictionary<object, object> Empty = [];
     private static readonly Dictionary<(string Name, int Arity), (int Flags, object? State, SQLitePCL.delegate_function_scalar? Func)> Scalars = [];
     private static readonly Dictionary<(string Name, int Arity), (int Flags, object? State, SQLitePCL.delegate_function_aggregate_step? Step, SQLitePCL.delegate_function_aggregate_final? Final)> Aggregates = [];
     private static readonly Dictionary<string, (object? State, SQLitePCL.strdelegate_collation? Compare)> Collations = new(StringComparer.OrdinalIgnoreCase);
@@ -204,7 +205,7 @@ internal static class SqliteFunctions
                 Scalars[(name, arity)] = (flags, value[1], value[2] as SQLitePCL.delegate_function_scalar);
             }
 
-            foreach (System.Collections.DictionaryEntry entry in aggregates ?? new Dictionary<object, object>())
+            foreach (System.Collections.DictionaryEntry entry in aggregates ?? (System.Collections.IDictionary)Empty)
             {
                 if (entry.Key is not System.Runtime.CompilerServices.ITuple { Length: 2 } key
                     || entry.Value is not System.Runtime.CompilerServices.ITuple { Length: 4 } value
@@ -216,7 +217,7 @@ internal static class SqliteFunctions
                 Aggregates[(name, arity)] = (flags, value[1], value[2] as SQLitePCL.delegate_function_aggregate_step, value[3] as SQLitePCL.delegate_function_aggregate_final);
             }
 
-            foreach (System.Collections.DictionaryEntry entry in collations ?? new Dictionary<object, object>())
+            foreach (System.Collections.DictionaryEntry entry in collations ?? (System.Collections.IDictionary)Empty)
             {
                 if (entry.Key is not string name || entry.Value is not System.Runtime.CompilerServices.ITuple { Length: 2 } value)
                 {

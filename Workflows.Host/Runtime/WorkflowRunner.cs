@@ -230,8 +230,8 @@ public sealed class WorkflowRunner(
 
         private static TaskForCompletion? LoadPrepared(WorkflowDbContext db, Microsoft.Data.Sqlite.SqliteConnection connection, string taskId, string actorId)
         {
-            var tasks = RowShape.Of(db.Model.FindEntityType(typeof(WorkflowTask))!);
-            var instances = RowShape.Of(db.Model.FindEntityType(typeof(WorkflowInstance))!);
+            var tasks = RowShape.Of(db, typeof(WorkflowTask));
+            var instances = RowShape.Of(db, typeof(WorkflowInstance));
             var sql = Sql.GetOrAdd(db.Model, _ =>
                 $"SELECT {tasks.Columns("t")}, {instances.Columns("i")}, " +
                 "EXISTS (SELECT 1 FROM \"TaskCandidates\" AS c WHERE c.\"TaskId\" = t.\"Id\" AND c.\"EmployeeId\" = ?2) " +
