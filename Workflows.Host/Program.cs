@@ -13,7 +13,10 @@ using Workflows.Host.Violations;
 // Verbs: `migrate`, `seed-demo`, `bench`; no verb runs the web host.
 var (verb, hostArgs) = Verbs.Split(args);
 
-var builder = WebApplication.CreateBuilder(hostArgs);
+// appsettings*.json are read once at start, not reloaded on change: reloading watches the whole content root, the
+// SQLite data folder included, and every page the database writes then woke the watcher (ADR 0008). A command-line
+// argument given after it (--hostBuilder:reloadConfigOnChange=true) turns reloading back on.
+var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. hostArgs]);
 if (verb == "bench")
 {
     builder.Configuration.AddInMemoryCollection(Workflows.Host.Bench.Bench.ConfigOverrides(builder.Configuration, builder.Environment.ContentRootPath));

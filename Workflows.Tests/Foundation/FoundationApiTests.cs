@@ -14,6 +14,18 @@ public abstract class FoundationApiTests(WorkflowsApp app)
     private static readonly HashSet<string> Anonymous = ["GET /api/system", "POST /api/auth/login"];
 
     [Fact]
+    public void ConfigurationFiles_AreNotWatched()
+    {
+        // A watched appsettings.json puts a recursive file watcher on the content root, where the SQLite file lives by
+        // default: every page written to the database woke it, which cost a third of the engine's throughput (ADR 0008).
+        var root = Assert.IsAssignableFrom<Microsoft.Extensions.Configuration.IConfigurationRoot>(
+            app.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>());
+        var files = root.Providers.OfType<Microsoft.Extensions.Configuration.FileConfigurationProvider>().ToList();
+        Assert.Contains(files, f => f.Source.Path == "appsettings.json");
+        Assert.All(files, f => Assert.False(f.Source.ReloadOnChange, $"{f.Source.Path} is reloaded on change"));
+    }
+
+    [Fact]
     public async Task Login_ReturnsBearerToken_ForDemoAccount()
     {
         using var client = app.CreateClient();
