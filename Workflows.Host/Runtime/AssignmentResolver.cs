@@ -91,40 +91,75 @@ public sealed class AssignmentResolver(WorkflowDbContext db)
     /// <summary>The employees who hold <paramref name="role"/> (a rank or a company role) in the scope.</summary>
     public async Task<List<string>> CandidatesAsync(string role, string? scope, InstanceState state, CancellationToken ct)
     {
-        var q = Compiled.For(db);
         if (!Enum.TryParse<Rank>(role, out var rank))
         {
-            return await ToListAsync(q.HoldersOfRole(db, role));
+            return await IdsAsync(Sql.HoldersOfRole, role, q => q.HoldersOfRole(db, role), ct);
         }
 
         if (rank != Rank.GroupLeader)
         {
-            return await ToListAsync(q.HoldersOfRank(db, rank));
+            return await IdsAsync(Sql.HoldersOfRank, rank.ToString(), q => q.HoldersOfRank(db, rank), ct);
         }
 
         if (scope == SubjectGroup)
         {
-            return await ToListAsync(q.LeaderOfGroupOf(db, state.SubjectId));
+            return await IdsAsync(Sql.LeaderOfGroupOf, state.SubjectId, q => q.LeaderOfGroupOf(db, state.SubjectId), ct);
         }
 
         if (scope is null)
         {
-            return await ToListAsync(q.HoldersOfSeat(db, Rank.GroupLeader));
+            return await IdsAsync(Sql.HoldersOfSeat, nameof(Rank.GroupLeader), q => q.HoldersOfSeat(db, Rank.GroupLeader), ct);
         }
 
         var groupId = await ScopeGroupAsync(scope, state, ct);
-        return groupId is null ? [] : await ToListAsync(q.LeaderOfGroup(db, groupId));
+        return groupId is null ? [] : await IdsAsync(Sql.LeaderOfGroup, groupId, q => q.LeaderOfGroup(db, groupId), ct);
     }
 
-    private static async Task<List<string>> ToListAsync(IAsyncEnumerable<string> source)
+    /// <summary>
+    /// One lookup of ids: on SQLite the statement is prepared once per connection (<see cref="SqlitePrepared"/>; EF Core
+    /// prepares its command again at every execution, and this runs in every step that creates a task); elsewhere the
+    /// compiled LINQ query, which is the same lookup (the PostgreSQL test lane runs it, the SQLite lane the SQL).
+    /// </summary>
+    private async Task<List<string>> IdsAsync(string sqliteSql, string argument, Func<Compiled, IAsyncEnumerable<string>> linq, CancellationToken ct)
     {
-        var list = new List<string>();
-        await foreach (var item in source)
+        if (db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection sqlite)
         {
-            list.Add(item);
+            var list = new List<string>();
+            await foreach (var item in linq(Compiled.For(db)).WithCancellation(ct))
+            {
+                list.Add(item);
+            }
+
+            return list;
         }
 
-        return list;
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            return SqlitePrepared.Of(sqlite).QueryAll(sqliteSql, [argument], row => row.Text(0)!);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>The SQLite form of the <see cref="Compiled"/> queries, each with one parameter (ranks are stored by name).</summary>
+    private static class Sql
+    {
+        public const string HoldersOfRole =
+            "SELECT ur.\"UserId\" FROM \"AspNetUserRoles\" AS ur JOIN \"AspNetRoles\" AS r ON r.\"Id\" = ur.\"RoleId\" WHERE r.\"Name\" = ?1";
+
+        public const string HoldersOfRank = "SELECT \"Id\" FROM \"AspNetUsers\" WHERE \"Rank\" = ?1";
+
+        public const string HoldersOfSeat = "SELECT \"HolderId\" FROM \"Seats\" WHERE \"Rank\" = ?1 AND \"HolderId\" IS NOT NULL";
+
+        public const string LeaderOfGroup =
+            "SELECT \"HolderId\" FROM \"Seats\" WHERE \"Rank\" = 'GroupLeader' AND \"GroupId\" = ?1 AND \"HolderId\" IS NOT NULL";
+
+        public const string LeaderOfGroupOf =
+            "SELECT s.\"HolderId\" FROM \"Seats\" AS s WHERE s.\"Rank\" = 'GroupLeader' AND s.\"HolderId\" IS NOT NULL " +
+            "AND s.\"GroupId\" = (SELECT u.\"GroupId\" FROM \"AspNetUsers\" AS u WHERE u.\"Id\" = ?1 LIMIT 1)";
     }
 
     /// <summary>

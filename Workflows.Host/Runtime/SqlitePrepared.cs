@@ -81,6 +81,33 @@ internal sealed class SqlitePrepared
         }
     }
 
+    /// <summary>Runs a query and reads every row with <paramref name="read"/>.</summary>
+    public List<T> QueryAll<T>(string sql, IReadOnlyList<object?> values, Func<Row, T> read)
+    {
+        var (statement, cached) = Statement(sql);
+        try
+        {
+            Bind(statement, values);
+            var rows = new List<T>();
+            int rc;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                rows.Add(read(new Row(statement)));
+            }
+
+            if (rc != raw.SQLITE_DONE)
+            {
+                SqliteException.ThrowExceptionForRC(rc, handle);
+            }
+
+            return rows;
+        }
+        finally
+        {
+            Release(statement, cached);
+        }
+    }
+
     /// <summary>
     /// How many times SQLite had to prepare a kept statement again since it was first prepared (it does so when the
     /// handle's schema or function definitions change); null when the statement is not kept. For tests and diagnosis.

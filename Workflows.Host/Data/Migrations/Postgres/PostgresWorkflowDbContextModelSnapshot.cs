@@ -615,7 +615,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("ActorId", "At");
+                    b.HasIndex("ActorId", "At")
+                        .HasFilter("\"ActorId\" IS NOT NULL");
 
                     b.ToTable("History", (string)null);
                 });
