@@ -85,7 +85,7 @@ public sealed class WorkflowRunner(
 
         // The start commits on its own; a first auto step then runs in a second transaction, so an
         // activity that fails leaves a started instance with an incident, ready to retry.
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        await using (var tx = await StepTransaction.BeginAsync(db, ct))
         {
             rows.Add(instance);
             var pending = await ApplyAsync(instance, (Accepted)result, design, runActivities: false, ct);
@@ -103,7 +103,7 @@ public sealed class WorkflowRunner(
         Reset();
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await StepTransaction.BeginAsync(db, ct);
             var instance = await db.Instances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId, ct);
             if (instance is null)
             {
@@ -180,7 +180,7 @@ public sealed class WorkflowRunner(
             }
 
             using var gate = await writeGate.EnterAsync(db, ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await StepTransaction.BeginAsync(db, ct);
             task.Status = TaskState.Completed;
             task.CompletedAt = now;
             task.CompletedBy = actor.Id;
@@ -329,7 +329,7 @@ public sealed class WorkflowRunner(
         Reset();
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await StepTransaction.BeginAsync(db, ct);
             var instance = await db.Instances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId, ct);
             if (instance is null || !await InstanceAccess.CanSeeAsync(db, instanceId, actor, ct))
             {
@@ -398,7 +398,7 @@ public sealed class WorkflowRunner(
         string? instanceId = null;
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await StepTransaction.BeginAsync(db, ct);
             var now = clock.Now;
             var fired = await db.Timers
                 .Where(t => t.Id == timerId && t.FiredAt == null && t.CancelledAt == null && t.DueAt <= now)
@@ -443,7 +443,7 @@ public sealed class WorkflowRunner(
         Reset();
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await StepTransaction.BeginAsync(db, ct);
             var instance = await db.Instances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId && i.WaitingFor == signal && i.Status == InstanceStatus.Running, ct);
             if (instance is null)
             {
@@ -685,7 +685,7 @@ public sealed class WorkflowRunner(
     /// instances waiting on them move now rather than at the next sweep. Deliveries run in their own
     /// scopes and transactions; one failing leaves the signal for the sweeper.
     /// </summary>
-    private async Task CommitAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, List<WorkflowTimer> timers, CancellationToken ct, IDisposable? gate = null)
+    private async Task CommitAsync(StepTransaction tx, List<WorkflowTimer> timers, CancellationToken ct, IDisposable? gate = null)
     {
         var raised = dispatchAfterCommit && db.ChangeTracker.Entries<PendingSignal>().Any(e => e.State == EntityState.Added);
         await RuntimeWriter.SaveAsync(db, rows, ct);
