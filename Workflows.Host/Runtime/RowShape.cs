@@ -21,13 +21,15 @@ internal sealed class RowShape
 
     private readonly string table;
     private readonly string[] columns;
-    private readonly Func<object, object?>[] getters;
-    private readonly Action<object, object?>[] setters;
+    private readonly Action<object, object?>? setVersion;
     private readonly ValueConverter?[] converters;
-    private readonly Type[] types;
     private readonly int key;
     private readonly int version;
     private readonly string[] insertSql = new string[2];
+    private readonly Func<object, object?[]> snapshot;
+    private readonly Func<object, object?[]> stored;
+    private readonly Func<SqlitePrepared.Row, int, object> read;
+    private readonly ConcurrentDictionary<ulong, string>[] updateSql = [new(), new()];
 
     private RowShape(IEntityType type)
     {
@@ -35,13 +37,19 @@ internal sealed class RowShape
         var store = StoreObjectIdentifier.Table(table, type.GetSchema());
         var properties = type.GetProperties().ToArray();
         columns = [.. properties.Select(p => p.GetColumnName(store)!)];
-        getters = [.. properties.Select(Getter)];
-        setters = [.. properties.Select(Setter)];
         converters = [.. properties.Select(p => p.GetTypeMapping().Converter)];
-        types = [.. properties.Select(p => Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType)];
         // Updates (of versioned rows) need a single-column key; history and candidates are only ever inserted.
         key = type.FindPrimaryKey()!.Properties is [var single] ? Array.IndexOf(properties, single) : -1;
         version = Array.FindIndex(properties, p => p.Name == nameof(IVersioned.Version));
+        setVersion = version < 0 ? null : Setter(properties[version]);
+        if (properties.Length > 64)
+        {
+            throw new InvalidOperationException($"\"{table}\" has more columns than an update's change mask holds.");
+        }
+
+        snapshot = Values(type.ClrType, properties, toProvider: false);
+        stored = Values(type.ClrType, properties, toProvider: true);
+        read = Reader(type.ClrType, properties);
         for (var postgres = 0; postgres < 2; postgres++)
         {
             var mark = Placeholder(postgres == 1);
@@ -61,57 +69,28 @@ internal sealed class RowShape
     public string Columns(string alias) => string.Join(", ", columns.Select(c => $"{alias}.\"{c}\""));
 
     /// <summary>A new entity from the columns starting at <paramref name="offset"/>.</summary>
-    public T Read<T>(SqlitePrepared.Row row, int offset)
-        where T : new()
-    {
-        var entity = new T();
-        for (var i = 0; i < columns.Length; i++)
-        {
-            var value = row.Value(offset + i);
-            if (value is not null)
-            {
-                if (converters[i] is { } converter)
-                {
-                    value = converter.ConvertFromProvider(value);
-                }
-                else if (value.GetType() != types[i])
-                {
-                    value = types[i] == typeof(bool) ? (long)value != 0 : Convert.ChangeType(value, types[i], System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-
-            setters[i](entity, value);
-        }
-
-        return entity;
-    }
+    public T Read<T>(SqlitePrepared.Row row, int offset) => (T)read(row, offset);
 
     /// <summary>The row's values as they are now: what an update later compares with.</summary>
-    public object?[] Snapshot(object entity)
-    {
-        var values = new object?[getters.Length];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = getters[i](entity);
-        }
-
-        return values;
-    }
+    public object?[] Snapshot(object entity) => snapshot(entity);
 
     /// <summary>The version a loaded row was read with.</summary>
     public long VersionOf(object?[] snapshot) => version < 0
         ? throw new InvalidOperationException($"\"{table}\" rows carry no version.")
         : (long)snapshot[version]!;
 
-    public void SetVersion(object entity, long value) => setters[version](entity, value);
+    public void SetVersion(object entity, long value) => setVersion!(entity, value);
 
     /// <summary>The INSERT of a new row.</summary>
     public (string Sql, object?[] Values) Insert(object entity, bool postgres)
     {
-        var values = new object?[getters.Length];
-        for (var i = 0; i < values.Length; i++)
+        var values = stored(entity);
+        if (postgres)
         {
-            values[i] = Provider(i, getters[i](entity), postgres);
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = ForPostgres(values[i]);
+            }
         }
 
         return (insertSql[postgres ? 1 : 0], values);
@@ -119,50 +98,67 @@ internal sealed class RowShape
 
     /// <summary>
     /// The UPDATE of a loaded row's changed columns, which also moves its version on and matches only the version it
-    /// was read with; null when nothing changed.
+    /// was read with; null when nothing changed. The statement text is built once per set of changed columns.
     /// </summary>
-    public (string Sql, object?[] Values)? Update(object entity, object?[] snapshot, bool postgres)
+    public (string Sql, object?[] Values)? Update(object entity, object?[] asRead, bool postgres)
     {
-        var read = VersionOf(snapshot);
+        var readVersion = VersionOf(asRead);
         if (key < 0)
         {
             throw new InvalidOperationException($"\"{table}\" rows are never updated.");
         }
 
-        List<object?>? values = null;
-        StringBuilder? sql = null;
-        var mark = Placeholder(postgres);
-        for (var i = 0; i < getters.Length; i++)
+        var now = snapshot(entity);
+        var changed = 0UL;
+        var count = 0;
+        for (var i = 0; i < now.Length; i++)
         {
-            if (i == version || i == key)
+            if (i != version && i != key && !Equals(now[i], asRead[i]))
             {
-                continue;
+                changed |= 1UL << i;
+                count++;
             }
-
-            var now = getters[i](entity);
-            if (Equals(now, snapshot[i]))
-            {
-                continue;
-            }
-
-            values ??= new List<object?>(8);
-            sql ??= new StringBuilder("UPDATE \"").Append(table).Append("\" SET ");
-            values.Add(Provider(i, now, postgres));
-            sql.Append('"').Append(columns[i]).Append("\" = ").Append(mark).Append(values.Count).Append(", ");
         }
 
-        if (values is null || sql is null)
+        if (changed == 0)
         {
             return null;
         }
 
-        values.Add(read + 1);
-        sql.Append('"').Append(columns[version]).Append("\" = ").Append(mark).Append(values.Count);
-        values.Add(Provider(key, getters[key](entity), postgres));
-        sql.Append(" WHERE \"").Append(columns[key]).Append("\" = ").Append(mark).Append(values.Count);
-        values.Add(read);
-        sql.Append(" AND \"").Append(columns[version]).Append("\" = ").Append(mark).Append(values.Count);
-        return (sql.ToString(), [.. values]);
+        var values = new object?[count + 3];
+        var n = 0;
+        for (var i = 0; i < now.Length; i++)
+        {
+            if ((changed & (1UL << i)) != 0)
+            {
+                values[n++] = Provider(i, now[i], postgres);
+            }
+        }
+
+        values[n++] = readVersion + 1;
+        values[n++] = Provider(key, now[key], postgres);
+        values[n] = readVersion;
+        var sql = updateSql[postgres ? 1 : 0].GetOrAdd(changed, UpdateSql, postgres);
+        return (sql, values);
+    }
+
+    private string UpdateSql(ulong changed, bool postgres)
+    {
+        var mark = Placeholder(postgres);
+        var sql = new StringBuilder("UPDATE \"").Append(table).Append("\" SET ");
+        var n = 0;
+        for (var i = 0; i < columns.Length; i++)
+        {
+            if ((changed & (1UL << i)) != 0)
+            {
+                sql.Append('"').Append(columns[i]).Append("\" = ").Append(mark).Append(++n).Append(", ");
+            }
+        }
+
+        sql.Append('"').Append(columns[version]).Append("\" = ").Append(mark).Append(++n);
+        sql.Append(" WHERE \"").Append(columns[key]).Append("\" = ").Append(mark).Append(++n);
+        sql.Append(" AND \"").Append(columns[version]).Append("\" = ").Append(mark).Append(++n);
+        return sql.ToString();
     }
 
     /// <summary>Parameters are numbered from 1: $1 on PostgreSQL, ?1 on SQLite.</summary>
@@ -176,15 +172,81 @@ internal sealed class RowShape
             value = converter.ConvertToProvider(value);
         }
 
-        // timestamptz takes UTC only.
-        return postgres && value is DateTimeOffset instant ? instant.ToUniversalTime() : value;
+        return postgres ? ForPostgres(value) : value;
     }
 
-    private static Func<object, object?> Getter(IProperty property)
+    /// <summary>timestamptz takes UTC only.</summary>
+    private static object? ForPostgres(object? value) => value is DateTimeOffset instant ? instant.ToUniversalTime() : value;
+
+    /// <summary>
+    /// One compiled delegate reading every property of an entity into an array, boxed: as the CLR holds them (the
+    /// snapshot an update compares with) or converted by each property's value converter as the database stores them
+    /// (an insert's parameters).
+    /// </summary>
+    private static Func<object, object?[]> Values(Type clrType, IProperty[] properties, bool toProvider)
     {
         var entity = Expression.Parameter(typeof(object));
-        var read = Expression.Property(Expression.Convert(entity, property.DeclaringType.ClrType), property.PropertyInfo!);
-        return Expression.Lambda<Func<object, object?>>(Expression.Convert(read, typeof(object)), entity).Compile();
+        var typed = Expression.Variable(clrType);
+        var items = properties.Select(p =>
+        {
+            Expression value = Expression.Property(typed, p.PropertyInfo!);
+            var converter = toProvider ? p.GetTypeMapping().Converter : null;
+            return converter is null ? Box(value) : Converted(value, converter);
+        });
+        var body = Expression.Block([typed], Expression.Assign(typed, Expression.Convert(entity, clrType)), Expression.NewArrayInit(typeof(object), items));
+        return Expression.Lambda<Func<object, object?[]>>(body, entity).Compile();
+    }
+
+    /// <summary>The converter's own expression applied to the value; null stays null (EF Core never converts nulls).</summary>
+    private static Expression Converted(Expression value, ValueConverter converter)
+    {
+        var lambda = converter.ConvertToProviderExpression;
+        var model = lambda.Parameters[0].Type;
+        if (value.Type == model)
+        {
+            return Box(Expression.Invoke(lambda, value));
+        }
+
+        // A nullable struct (DateTimeOffset?) or a reference type the converter takes as is.
+        var hasValue = value.Type.IsValueType ? (Expression)Expression.Property(value, "HasValue") : Expression.NotEqual(value, Expression.Constant(null, value.Type));
+        var inner = value.Type.IsValueType ? Expression.Property(value, "Value") : value;
+        return Expression.Condition(hasValue, Box(Expression.Invoke(lambda, Expression.Convert(inner, model))), Expression.Constant(null, typeof(object)));
+    }
+
+    private static Expression Box(Expression value) => Expression.Convert(value, typeof(object));
+
+    /// <summary>
+    /// One compiled delegate building an entity from a row's columns, each read as the provider stores it (text,
+    /// integer, real or blob) and converted back by the property's value converter.
+    /// </summary>
+    private static Func<SqlitePrepared.Row, int, object> Reader(Type clrType, IProperty[] properties)
+    {
+        var row = Expression.Parameter(typeof(SqlitePrepared.Row));
+        var offset = Expression.Parameter(typeof(int));
+        var bindings = properties.Select((p, i) =>
+        {
+            var column = Expression.Add(offset, Expression.Constant(i));
+            var converter = p.GetTypeMapping().Converter;
+            var stored = converter?.ProviderClrType ?? p.ClrType;
+            var storedType = Nullable.GetUnderlyingType(stored) ?? stored;
+            Expression raw = storedType == typeof(string) ? Expression.Call(row, nameof(SqlitePrepared.Row.Text), null, column)
+                : storedType == typeof(byte[]) ? Expression.Call(row, nameof(SqlitePrepared.Row.Blob), null, column)
+                : storedType == typeof(double) || storedType == typeof(float) || storedType == typeof(decimal)
+                    ? Expression.Convert(Expression.Call(row, nameof(SqlitePrepared.Row.Double), null, column), storedType)
+                : storedType == typeof(bool) ? Expression.NotEqual(Expression.Call(row, nameof(SqlitePrepared.Row.Int64), null, column), Expression.Constant(0L))
+                : Expression.Convert(Expression.Call(row, nameof(SqlitePrepared.Row.Int64), null, column), storedType);
+            Expression value = converter is null ? raw : Expression.Invoke(converter.ConvertFromProviderExpression, raw);
+            var target = p.ClrType;
+            value = value.Type == target ? value : Expression.Convert(value, target);
+            if (!target.IsValueType || Nullable.GetUnderlyingType(target) is not null)
+            {
+                value = Expression.Condition(Expression.Call(row, nameof(SqlitePrepared.Row.IsNull), null, column), Expression.Default(target), value);
+            }
+
+            return (MemberBinding)Expression.Bind(p.PropertyInfo!, value);
+        });
+        var body = Expression.Convert(Expression.MemberInit(Expression.New(clrType), bindings), typeof(object));
+        return Expression.Lambda<Func<SqlitePrepared.Row, int, object>>(body, row, offset).Compile();
     }
 
     private static Action<object, object?> Setter(IProperty property)

@@ -189,6 +189,10 @@ internal sealed class SqlitePrepared
 
         public string? Text(int column) => IsNull(column) ? null : raw.sqlite3_column_text(statement, column).utf8_to_string();
 
+        public double Double(int column) => raw.sqlite3_column_double(statement, column);
+
+        public byte[]? Blob(int column) => IsNull(column) ? null : raw.sqlite3_column_blob(statement, column).ToArray();
+
         /// <summary>The column as the provider stored it: null, a long, a double, a string or bytes.</summary>
         public object? Value(int column) => raw.sqlite3_column_type(statement, column) switch
         {
