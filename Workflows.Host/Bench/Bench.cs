@@ -20,7 +20,7 @@ namespace Workflows.Host.Bench;
 /// </summary>
 public static class Bench
 {
-    public sealed record Options(int Instances, int InboxTasks, int InboxEmployees, int Workers);
+    public sealed record Options(int Instances, int InboxTasks, int InboxEmployees, int Workers, int Rounds);
 
     public static Options Parse(string[] args)
     {
@@ -30,7 +30,7 @@ public static class Bench
             return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
         }
 
-        return new Options(Get("--instances", 2000), Get("--inbox-tasks", 100_000), Get("--inbox-employees", 5_000), Get("--workers", 1));
+        return new Options(Get("--instances", 2000), Get("--inbox-tasks", 100_000), Get("--inbox-employees", 5_000), Get("--workers", 1), Math.Max(1, Get("--rounds", 3)));
     }
 
     /// <summary>Settings for a bench host: its own SQLite file, no demo seed, no job server.</summary>
@@ -68,20 +68,38 @@ public static class Bench
 
         var org = await SeedOrgAsync(app.Services, subjects: 200);
 
-        // Warm-up: JIT, connection pools, query caches.
-        await RunWorkflowAsync(app.Services, org, 50, 1, quiet: true);
-        var runner = await RunWorkflowAsync(app.Services, org, options.Instances, options.Workers, quiet: false);
-        Console.WriteLine($"GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, server={System.Runtime.GCSettings.IsServerGC}, allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB");
-        var baseline = await RunBaselineAsync(app.Services, options.Instances);
-        var sameRows = await RunSameRowsBaselineAsync(app.Services, info, options.Instances);
+        // Warm-up, not counted: one round of each at up to 1,000 instances. The runner's path runs through far more
+        // methods than the baselines' (EF Core, JSON, the engine), and .NET compiles hot methods a second time, optimized,
+        // only after they have run a while: a first round measured cold ran 10–25% slower than the next ones.
+        var warmUp = Math.Min(options.Instances, 1000);
+        await RunWorkflowAsync(app.Services, org, warmUp, options.Workers, quiet: true);
+        await RunBaselineAsync(app.Services, warmUp);
+        await RunSameRowsBaselineAsync(app.Services, info, warmUp);
 
+        // Rounds of runner, bare baseline and same-rows baseline back to back: on a shared machine the speed drifts by
+        // ±20% over a minute, so each round's ratio compares runs made under the same conditions, and the medians are
+        // reported.
+        var rounds = new List<(Figures Runner, Figures Bare, Figures SameRows)>();
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            var runner = await RunWorkflowAsync(app.Services, org, options.Instances, options.Workers, quiet: round > 1);
+            var baseline = await RunBaselineAsync(app.Services, options.Instances);
+            var sameRows = await RunSameRowsBaselineAsync(app.Services, info, options.Instances);
+            rounds.Add((runner, baseline, sameRows));
+            Console.WriteLine($"round {round}: runner {runner.CompletionsPerSecond:F0}/s, bare SQL {baseline.CompletionsPerSecond:F0}/s, same rows {sameRows.CompletionsPerSecond:F0}/s; " +
+                $"runner / bare {baseline.CompletionsPerSecond / runner.CompletionsPerSecond:F2}x, runner / same rows {sameRows.CompletionsPerSecond / runner.CompletionsPerSecond:F2}x");
+        }
+
+        Console.WriteLine($"GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, server={System.Runtime.GCSettings.IsServerGC}, allocated {GC.GetTotalAllocatedBytes() / 1e6:F0} MB");
         Console.WriteLine();
-        Console.WriteLine("                         instances/s   completions/s   step p50 ms   p95 ms   p99 ms   CPU ms/completion");
-        Console.WriteLine($"runner (engine, history)  {runner.InstancesPerSecond,11:F0}   {runner.CompletionsPerSecond,13:F0}   {runner.P50,11:F2}   {runner.P95,6:F2}   {runner.P99,6:F2}   {runner.CpuMsPerCompletion,17:F3}");
-        Console.WriteLine($"bare SQL (ADO.NET)        {baseline.InstancesPerSecond,11:F0}   {baseline.CompletionsPerSecond,13:F0}   {baseline.P50,11:F2}   {baseline.P95,6:F2}   {baseline.P99,6:F2}   {baseline.CpuMsPerCompletion,17:F3}");
-        Console.WriteLine($"bare SQL, the runner's rows {sameRows.InstancesPerSecond,11:F0}   {sameRows.CompletionsPerSecond,13:F0}   {sameRows.P50,11:F2}   {sameRows.P95,6:F2}   {sameRows.P99,6:F2}   {sameRows.CpuMsPerCompletion,17:F3}");
-        Console.WriteLine($"runner / baseline time per completion: {baseline.CompletionsPerSecond / runner.CompletionsPerSecond:F2}x (CPU: {runner.CpuMsPerCompletion / baseline.CpuMsPerCompletion:F2}x)");
-        Console.WriteLine($"runner / bare SQL writing the runner's rows into its tables: {sameRows.CompletionsPerSecond / runner.CompletionsPerSecond:F2}x (CPU: {runner.CpuMsPerCompletion / sameRows.CpuMsPerCompletion:F2}x)");
+        Console.WriteLine($"median of {options.Rounds} round(s)    instances/s   completions/s   step p50 ms   p95 ms   p99 ms   CPU ms/completion");
+        Print("runner (engine, history)", rounds.Select(r => r.Runner).ToList());
+        Print("bare SQL (ADO.NET)", rounds.Select(r => r.Bare).ToList());
+        Print("bare SQL, the runner's rows", rounds.Select(r => r.SameRows).ToList());
+        Console.WriteLine($"runner / baseline time per completion: {Median(rounds.Select(r => r.Bare.CompletionsPerSecond / r.Runner.CompletionsPerSecond)):F2}x " +
+            $"(CPU: {Median(rounds.Select(r => r.Runner.CpuMsPerCompletion / r.Bare.CpuMsPerCompletion)):F2}x)");
+        Console.WriteLine($"runner / bare SQL writing the runner's rows into its tables: {Median(rounds.Select(r => r.SameRows.CompletionsPerSecond / r.Runner.CompletionsPerSecond)):F2}x " +
+            $"(CPU: {Median(rounds.Select(r => r.Runner.CpuMsPerCompletion / r.SameRows.CpuMsPerCompletion)):F2}x)");
 
         if (options.InboxTasks > 0)
         {
@@ -525,6 +543,12 @@ public static class Bench
     private static Figures FiguresOf(int count, double startSeconds, TimeSpan completing, TimeSpan cpu, List<double> latencies) =>
         new(count / startSeconds, count * 3 / completing.TotalSeconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), cpu.TotalMilliseconds / (count * 3));
+
+    private static void Print(string label, List<Figures> figures) =>
+        Console.WriteLine($"{label,-28}{Median(figures.Select(f => f.InstancesPerSecond)),11:F0}   {Median(figures.Select(f => f.CompletionsPerSecond)),13:F0}   " +
+            $"{Median(figures.Select(f => f.P50)),11:F2}   {Median(figures.Select(f => f.P95)),6:F2}   {Median(figures.Select(f => f.P99)),6:F2}   {Median(figures.Select(f => f.CpuMsPerCompletion)),17:F3}");
+
+    private static double Median(IEnumerable<double> values) => Percentile([.. values], 0.50);
 
     private static double Percentile(List<double> values, double p)
     {
