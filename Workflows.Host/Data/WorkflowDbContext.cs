@@ -50,6 +50,8 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             e.Property(x => x.GroupId).HasMaxLength(36);
             e.HasOne<Group>().WithMany().HasForeignKey(x => x.GroupId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(x => x.GroupId);
+            // Who holds a rank: task assignment and escalation ask it whenever a task goes to a rank (AssignmentResolver).
+            e.HasIndex(x => x.Rank);
         });
 
         builder.Entity<Group>(g =>

@@ -46,7 +46,7 @@ public sealed class WorkflowRunner(
     WriteGate writeGate,
     ILogger<WorkflowRunner> logger)
 {
-    internal static readonly JsonSerializerOptions StateJson = JsonSerializerOptions.Web;
+    internal static readonly JsonSerializerOptions StateJson = new(JsonSerializerOptions.Web) { Converters = { new VariablesJson() } };
 
     /// <summary>The runner's own rows of the step in hand; EF Core tracks only the activities' domain rows.</summary>
     private readonly StepRows rows = new(db);

@@ -415,6 +415,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("UserNameIndex");
 
+                    b.HasIndex("Rank");
+
                     b.ToTable("AspNetUsers", (string)null);
                 });
 

@@ -402,6 +402,8 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("UserNameIndex");
 
+                    b.HasIndex("Rank");
+
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
