@@ -474,7 +474,7 @@ public static class Bench
         await using (var scope = services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
-            instanceId = await db.Instances.Select(i => i.Id).FirstAsync();
+            instanceId = await db.Instances.OrderBy(i => i.Id).Select(i => i.Id).FirstAsync();
             var connection = db.Database.GetDbConnection();
             await connection.OpenAsync();
             await using var statements = new Statements(connection, prepare: false);

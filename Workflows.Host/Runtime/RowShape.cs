@@ -28,7 +28,7 @@ internal sealed class RowShape
     private readonly string[] insertSql = new string[2];
     private readonly Func<object, object?[]> snapshot;
     private readonly Func<object, object?[]> stored;
-    private readonly Func<SqlitePrepared.Row, int, object> read;
+    private readonly Lazy<Func<SqlitePrepared.Row, int, object>> read;
     private readonly ConcurrentDictionary<ulong, string>[] updateSql = [new(), new()];
 
     private RowShape(IEntityType type)
@@ -49,7 +49,8 @@ internal sealed class RowShape
 
         snapshot = Values(type.ClrType, properties, toProvider: false);
         stored = Values(type.ClrType, properties, toProvider: true);
-        read = Reader(type.ClrType, properties);
+        // Only SQLite reads rows through here (PostgreSQL's load is an EF Core query), so the reader is built on first use.
+        read = new(() => Reader(type.ClrType, properties));
         for (var postgres = 0; postgres < 2; postgres++)
         {
             var mark = Placeholder(postgres == 1);
@@ -69,7 +70,7 @@ internal sealed class RowShape
     public string Columns(string alias) => string.Join(", ", columns.Select(c => $"{alias}.\"{c}\""));
 
     /// <summary>A new entity from the columns starting at <paramref name="offset"/>.</summary>
-    public T Read<T>(SqlitePrepared.Row row, int offset) => (T)read(row, offset);
+    public T Read<T>(SqlitePrepared.Row row, int offset) => (T)read.Value(row, offset);
 
     /// <summary>The row's values as they are now: what an update later compares with.</summary>
     public object?[] Snapshot(object entity) => snapshot(entity);

@@ -9,8 +9,8 @@ namespace Workflows.Host.Runtime;
 /// <summary>
 /// The write transaction of one runner step. On PostgreSQL it is EF Core's. On SQLite it is <c>BEGIN IMMEDIATE</c> …
 /// <c>COMMIT</c> run as statements kept on the connection (<see cref="SqlitePrepared"/>): Microsoft.Data.Sqlite prepares
-/// both again for every transaction and EF Core wraps them in its own bookkeeping, together about a tenth of a
-/// millisecond-scale step's budget (ADR 0007). EF Core does not see this transaction, so while it is open the context
+/// both again for every transaction and EF Core adds its own bookkeeping around them, together about 10 µs of a step of
+/// about 300 µs in the bench (ADR 0007). EF Core does not see this transaction, so while it is open the context
 /// does not start one of its own (<see cref="AutoTransactionBehavior.Never"/>): the activities' <c>SaveChanges</c> and
 /// the runner's <c>ExecuteUpdate</c> run inside it, on the same connection, which stays open until it ends. Disposing
 /// without a commit rolls back, as EF Core's transaction does.
