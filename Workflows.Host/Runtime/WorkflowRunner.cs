@@ -639,10 +639,10 @@ public sealed class WorkflowRunner(
         instance.CurrentStep = state.CurrentStep;
         instance.StepVisit = state.StepVisit;
         instance.StateJson = JsonSerializer.Serialize(state, StateJson);
+        StateMemo.Remember(instance.Id, instance.StateJson, state);
     }
 
-    internal static InstanceState Deserialize(WorkflowInstance instance) =>
-        JsonSerializer.Deserialize<InstanceState>(instance.StateJson, StateJson) ?? throw new InvalidOperationException($"Instance {instance.Id} has no state.");
+    internal static InstanceState Deserialize(WorkflowInstance instance) => StateMemo.Parse(instance.Id, instance.StateJson);
 
     private async Task ResolveIncidentsAsync(WorkflowInstance instance, CancellationToken ct)
     {
