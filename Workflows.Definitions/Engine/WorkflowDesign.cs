@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
 
@@ -91,9 +92,30 @@ public sealed record TaskStep(
 {
     public bool HasDueTimer => Due is not null || DueAt is not null;
 
+    /// <summary>The actions by name, in ordinal order (as a new task lists them). Computed once per step.</summary>
+    public ImmutableArray<TaskAction> OrderedActions => Derived.Of(this).OrderedActions;
+
+    /// <summary>The assignment rule as JSON, for the history of each task this step creates. Computed once per step.</summary>
+    public JsonElement AssignJson => Derived.Of(this).AssignJson;
+
     public override IEnumerable<(string Via, string Target)> Transitions =>
-        Actions.Values.OrderBy(a => a.Name, StringComparer.Ordinal).Select(a => ($"action '{a.Name}'", a.To))
+        OrderedActions.Select(a => ($"action '{a.Name}'", a.To))
             .Concat(OnDue is null ? [] : [("onDue", OnDue)]);
+
+    /// <summary>
+    /// Values derived from a step, kept beside it rather than in it: a record's equality compares all its fields, and
+    /// a cache filled on first use must not make two equal steps unequal.
+    /// </summary>
+    private sealed class Derived(TaskStep step)
+    {
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TaskStep, Derived> ByStep = [];
+
+        public ImmutableArray<TaskAction> OrderedActions { get; } = [.. step.Actions.Values.OrderBy(a => a.Name, StringComparer.Ordinal)];
+
+        public JsonElement AssignJson { get; } = WorkflowVariables.Value(step.Assign);
+
+        public static Derived Of(TaskStep step) => ByStep.GetValue(step, s => new Derived(s));
+    }
 }
 
 /// <summary>Who gets a task: a role (optionally in a scope such as <c>subjectGroup</c>), or the person whose id a variable holds.</summary>

@@ -356,9 +356,12 @@ public static class WorkflowEngine
             }
 
             var excluded = ExcludedPersons(task, _state);
-            _commands.Add(new CreateTask(task.Id, visit, task.Title, task.RoleLabel, task.Assign, assignee, [.. task.Actions.Values.OrderBy(a => a.Name, StringComparer.Ordinal)], excluded, dueAt));
-            History(HistoryKinds.TaskCreated, task.Id, actingRole: task.RoleLabel, data: WorkflowVariables.Of(
-                ("assign", task.Assign), ("assigneeId", assignee), ("excluded", excluded), ("dueAt", dueAt)));
+            _commands.Add(new CreateTask(task.Id, visit, task.Title, task.RoleLabel, task.Assign, assignee, task.OrderedActions, excluded, dueAt));
+            History(HistoryKinds.TaskCreated, task.Id, actingRole: task.RoleLabel, data: WorkflowVariables.Empty
+                .Add("assign", task.AssignJson)
+                .Add("assigneeId", WorkflowVariables.Value(assignee))
+                .Add("excluded", WorkflowVariables.Value(excluded))
+                .Add("dueAt", WorkflowVariables.Value(dueAt)));
             if (dueAt is { } due)
             {
                 _commands.Add(new ScheduleTimer(task.Id, visit, TimerKind.TaskDue, due));

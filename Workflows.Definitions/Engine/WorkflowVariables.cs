@@ -25,7 +25,10 @@ public static class WorkflowVariables
         Empty.SetItems(values.Select(v => KeyValuePair.Create(v.Name, Value(v.Value))));
 
     /// <summary>Serialized with web defaults (camelCase), like the API.</summary>
-    public static JsonElement Value(object? value) => JsonSerializer.SerializeToElement(value, JsonSerializerOptions.Web);
+    public static JsonElement Value(object? value) => value is null ? Null : JsonSerializer.SerializeToElement(value, JsonSerializerOptions.Web);
+
+    /// <summary>JSON null, parsed once: elements are immutable, so every null value can share it.</summary>
+    private static readonly JsonElement Null = JsonSerializer.SerializeToElement<object?>(null, JsonSerializerOptions.Web);
 
     /// <summary>A string variable, or null when it is absent, JSON null or not a string.</summary>
     public static string? GetString(this ImmutableDictionary<string, JsonElement> variables, string name) =>
