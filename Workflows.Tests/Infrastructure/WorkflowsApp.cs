@@ -102,6 +102,10 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
         {
             services.AddSingleton<TimeProvider>(Clock);
             FlakyActivity.Register(services);
+            // EF Core remembers for a second (per pooled context) that nobody listened to its diagnostic events, and
+            // then does not raise them: a CommandCounter subscribed just after could miss a whole request's commands.
+            services.ConfigureDbContext<Workflows.Host.Data.SqliteWorkflowDbContext>(o => o.ConfigureLoggingCacheTime(TimeSpan.Zero));
+            services.ConfigureDbContext<Workflows.Host.Data.PostgresWorkflowDbContext>(o => o.ConfigureLoggingCacheTime(TimeSpan.Zero));
             if (ExtraDesignFolder is not null)
             {
                 services.AddSingleton(new Workflows.Host.Runtime.DesignSource(ExtraDesignFolder));
