@@ -10,8 +10,8 @@ namespace Workflows.Host.Runtime;
 
 /// <summary>
 /// One of the runner's row types as the EF Core model maps it: table, columns, value converters, and compiled
-/// accessors. The runner writes its own rows with it (an INSERT per new row, an UPDATE of the changed columns of a
-/// loaded row guarded by its version) and reads the task it completes with it, so the mapping stays in the EF model
+/// accessors. The runner writes its own rows with it (one INSERT for the new rows of a type, an UPDATE of the changed
+/// columns of a loaded row guarded by its version) and reads the task it completes with it, so the mapping stays in the EF model
 /// while EF Core's general-purpose change tracking stays out of the step (it was the largest cost of a step in the
 /// bench). Built once per model and type.
 /// </summary>
@@ -25,7 +25,7 @@ internal sealed class RowShape
     private readonly ValueConverter?[] converters;
     private readonly int key;
     private readonly int version;
-    private readonly string[] insertSql = new string[2];
+    private readonly ConcurrentDictionary<int, string>[] insertSql = [new(), new()];
     private readonly Func<object, object?[]> snapshot;
     private readonly Func<object, object?[]> stored;
     private readonly Lazy<Func<SqlitePrepared.Row, int, object>> read;
@@ -51,12 +51,6 @@ internal sealed class RowShape
         stored = Values(type.ClrType, properties, toProvider: true);
         // Only SQLite reads rows through here (PostgreSQL's load is an EF Core query), so the reader is built on first use.
         read = new(() => Reader(type.ClrType, properties));
-        for (var postgres = 0; postgres < 2; postgres++)
-        {
-            var mark = Placeholder(postgres == 1);
-            insertSql[postgres] = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) " +
-                $"VALUES ({string.Join(", ", columns.Select((_, i) => mark + (i + 1)))})";
-        }
     }
 
     public static RowShape Of(IEntityType type) => Shapes.GetOrAdd(type, t => new RowShape(t));
@@ -82,19 +76,39 @@ internal sealed class RowShape
 
     public void SetVersion(object entity, long value) => setVersion!(entity, value);
 
-    /// <summary>The INSERT of a new row.</summary>
-    public (string Sql, object?[] Values) Insert(object entity, bool postgres)
+    /// <summary>One INSERT of new rows (several rows in one statement: a step appends three history rows at once).</summary>
+    public (string Sql, object?[] Values) Insert(IReadOnlyList<object> entities, bool postgres)
     {
-        var values = stored(entity);
-        if (postgres)
+        var values = new object?[entities.Count * columns.Length];
+        for (var row = 0; row < entities.Count; row++)
         {
-            for (var i = 0; i < values.Length; i++)
+            var stored = this.stored(entities[row]);
+            for (var i = 0; i < stored.Length; i++)
             {
-                values[i] = ForPostgres(values[i]);
+                values[(row * columns.Length) + i] = postgres ? ForPostgres(stored[i]) : stored[i];
             }
         }
 
-        return (insertSql[postgres ? 1 : 0], values);
+        return (insertSql[postgres ? 1 : 0].GetOrAdd(entities.Count, InsertSql, postgres), values);
+    }
+
+    private string InsertSql(int rows, bool postgres)
+    {
+        var mark = Placeholder(postgres);
+        var sql = new StringBuilder("INSERT INTO \"").Append(table).Append("\" (")
+            .AppendJoin(", ", columns.Select(c => $"\"{c}\"")).Append(") VALUES ");
+        for (var row = 0; row < rows; row++)
+        {
+            sql.Append(row == 0 ? "(" : ", (");
+            for (var i = 0; i < columns.Length; i++)
+            {
+                sql.Append(i == 0 ? "" : ", ").Append(mark).Append((row * columns.Length) + i + 1);
+            }
+
+            sql.Append(')');
+        }
+
+        return sql.ToString();
     }
 
     /// <summary>

@@ -53,8 +53,8 @@ internal sealed class StepRows(DbContext db)
 }
 
 /// <summary>
-/// Writes the runner's rows of a step (<see cref="StepRows"/>): one INSERT per new row and one UPDATE per changed
-/// loaded row, each matching only the version it was read with; a row that no longer matches is a
+/// Writes the runner's rows of a step (<see cref="StepRows"/>): one INSERT for the new rows of each type and one UPDATE
+/// per changed loaded row, each matching only the version it was read with; a row that no longer matches is a
 /// <see cref="DbUpdateConcurrencyException"/>, as EF Core would raise. On SQLite every statement is prepared once per
 /// connection (<see cref="SqlitePrepared"/>); on PostgreSQL they go in one batch. Then EF Core saves whatever else
 /// the step changed (the activities' domain rows). It exists for speed: EF Core's change tracking and SQLite's
@@ -62,25 +62,38 @@ internal sealed class StepRows(DbContext db)
 /// </summary>
 internal static class RuntimeWriter
 {
+    private const int MaxRowsPerInsert = 32;
+
     private static readonly Type[] InsertOrder =
         [typeof(WorkflowInstance), typeof(WorkflowTask), typeof(TaskCandidate), typeof(WorkflowTimer), typeof(HistoryEntry), typeof(Incident)];
 
     public static async Task SaveAsync(WorkflowDbContext db, StepRows rows, CancellationToken ct)
     {
         var postgres = db.Database.IsNpgsql();
-        var writes = new List<(string Sql, object?[] Values)>(rows.Added.Count + rows.Loaded.Count);
+        var writes = new List<(string Sql, object?[] Values)>(InsertOrder.Length + rows.Loaded.Count);
+        var expected = 0;
+        var ofType = new List<object>(4);
         foreach (var type in InsertOrder)
         {
+            ofType.Clear();
             foreach (var row in rows.Added)
             {
                 if (row.GetType() == type)
                 {
-                    writes.Add(RowShape.Of(db, type).Insert(row, postgres));
+                    ofType.Add(row);
                 }
+            }
+
+            // The rows of one type go in one statement, in chunks well under SQLite's limit on parameters.
+            for (var start = 0; start < ofType.Count; start += MaxRowsPerInsert)
+            {
+                var chunk = ofType.GetRange(start, Math.Min(MaxRowsPerInsert, ofType.Count - start));
+                writes.Add(RowShape.Of(db, type).Insert(chunk, postgres));
+                expected += chunk.Count;
             }
         }
 
-        if (writes.Count != rows.Added.Count)
+        if (expected != rows.Added.Count)
         {
             throw new InvalidOperationException("The runner writes only its own row types.");
         }
@@ -91,6 +104,7 @@ internal static class RuntimeWriter
             if (shape.Update(row, asRead, postgres) is { } update)
             {
                 writes.Add(update);
+                expected++;
                 bumped.Add((row, shape, shape.VersionOf(asRead) + 1));
             }
         }
@@ -112,9 +126,9 @@ internal static class RuntimeWriter
                 await db.Database.CloseConnectionAsync();
             }
 
-            if (affected != writes.Count)
+            if (affected != expected)
             {
-                throw new DbUpdateConcurrencyException($"Another step changed this instance or task at the same time ({affected} of {writes.Count} rows written).");
+                throw new DbUpdateConcurrencyException($"Another step changed this instance or task at the same time ({affected} of {expected} rows written).");
             }
 
             foreach (var (row, shape, version) in bumped)
