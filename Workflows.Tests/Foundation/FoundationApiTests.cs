@@ -68,6 +68,15 @@ public abstract class FoundationApiTests(WorkflowsApp app)
         var locked = await ApiAssert.ProblemAsync(
             await client.PostAsJsonAsync("/api/auth/login", new { userName = "lockme", password = "Lock@2026x" }), HttpStatusCode.Unauthorized);
         Assert.Contains("locked", locked.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+
+        // The lockout lasts 15 minutes on the host's clock: a minute before its end still locked, after it the password works.
+        app.Clock.Advance(TimeSpan.FromMinutes(14));
+        var stillLocked = await ApiAssert.ProblemAsync(
+            await client.PostAsJsonAsync("/api/auth/login", new { userName = "lockme", password = "Lock@2026x" }), HttpStatusCode.Unauthorized);
+        Assert.Contains("locked", stillLocked.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        app.Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        var signedIn = await ApiAssert.JsonAsync(await client.PostAsJsonAsync("/api/auth/login", new { userName = "lockme", password = "Lock@2026x" }));
+        Assert.False(string.IsNullOrEmpty(signedIn.GetProperty("accessToken").GetString()));
     }
 
     [Fact]
