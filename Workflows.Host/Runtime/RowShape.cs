@@ -82,10 +82,10 @@ internal sealed class RowShape
         var values = new object?[entities.Count * columns.Length];
         for (var row = 0; row < entities.Count; row++)
         {
-            var stored = this.stored(entities[row]);
-            for (var i = 0; i < stored.Length; i++)
+            var one = stored(entities[row]);
+            for (var i = 0; i < one.Length; i++)
             {
-                values[(row * columns.Length) + i] = postgres ? ForPostgres(stored[i]) : stored[i];
+                values[(row * columns.Length) + i] = postgres ? ForPostgres(one[i]) : one[i];
             }
         }
 

@@ -56,48 +56,33 @@ internal sealed class SqlitePrepared
     }
 
     /// <summary>Runs a query and hands its first row to <paramref name="read"/>; default when there is no row.</summary>
-    public T? QueryFirst<T>(string sql, IReadOnlyList<object?> values, Func<Row, T> read)
-    {
-        var (statement, cached) = Statement(sql);
-        try
-        {
-            Bind(statement, values);
-            var rc = raw.sqlite3_step(statement);
-            if (rc == raw.SQLITE_DONE)
-            {
-                return default;
-            }
-
-            if (rc != raw.SQLITE_ROW)
-            {
-                SqliteException.ThrowExceptionForRC(rc, handle);
-            }
-
-            return read(new Row(statement));
-        }
-        finally
-        {
-            Release(statement, cached);
-        }
-    }
+    public T? QueryFirst<T>(string sql, IReadOnlyList<object?> values, Func<Row, T> read) =>
+        Query(sql, values, read, limit: 1) is [var first] ? first : default;
 
     /// <summary>Runs a query and reads every row with <paramref name="read"/>.</summary>
-    public List<T> QueryAll<T>(string sql, IReadOnlyList<object?> values, Func<Row, T> read)
+    public List<T> QueryAll<T>(string sql, IReadOnlyList<object?> values, Func<Row, T> read) => Query(sql, values, read, limit: int.MaxValue);
+
+    private List<T> Query<T>(string sql, IReadOnlyList<object?> values, Func<Row, T> read, int limit)
     {
         var (statement, cached) = Statement(sql);
         try
         {
             Bind(statement, values);
-            var rows = new List<T>();
-            int rc;
-            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            var rows = new List<T>(Math.Min(limit, 4));
+            while (rows.Count < limit)
             {
-                rows.Add(read(new Row(statement)));
-            }
+                var rc = raw.sqlite3_step(statement);
+                if (rc == raw.SQLITE_DONE)
+                {
+                    break;
+                }
 
-            if (rc != raw.SQLITE_DONE)
-            {
-                SqliteException.ThrowExceptionForRC(rc, handle);
+                if (rc != raw.SQLITE_ROW)
+                {
+                    SqliteException.ThrowExceptionForRC(rc, handle);
+                }
+
+                rows.Add(read(new Row(statement)));
             }
 
             return rows;
