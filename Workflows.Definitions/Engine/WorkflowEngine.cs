@@ -97,7 +97,7 @@ public static class WorkflowEngine
         }
 
         var actingRole = input.ActingRole ?? task.RoleLabel;
-        var decision = WorkflowVariables.Value(new TaskDecision(action.Name, input.ActorId, actingRole, input.Comment, now, data));
+        var decision = Decision(action.Name, input.ActorId, actingRole, input.Comment, now, data);
         var run = new Run(design, state with
         {
             Variables = state.Variables.SetItems(data).SetItem(WorkflowVariables.DecisionPrefix + task.Id, decision),
@@ -234,7 +234,20 @@ public static class WorkflowEngine
         return [.. excluded.Distinct(StringComparer.Ordinal)];
     }
 
-    private sealed record TaskDecision(string Action, string ActorId, string? ActingRole, string? Comment, DateTimeOffset At, ImmutableDictionary<string, JsonElement> Data);
+    /// <summary>What a task completion keeps under <c>decision.&lt;step&gt;</c>: {action, actorId, actingRole, comment, at, data}.</summary>
+    private static JsonElement Decision(string action, string actorId, string? actingRole, string? comment, DateTimeOffset at, ImmutableDictionary<string, JsonElement> data) =>
+        WorkflowVariables.Write((action, actorId, actingRole, comment, at, data), static (writer, d) =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("action", d.action);
+            writer.WriteString("actorId", d.actorId);
+            writer.WriteString("actingRole", d.actingRole);
+            writer.WriteString("comment", d.comment);
+            writer.WriteString("at", d.at);
+            writer.WritePropertyName("data");
+            WorkflowVariables.WriteObject(writer, d.data);
+            writer.WriteEndObject();
+        });
 
     /// <summary>One engine call in progress: the evolving state and the commands so far.</summary>
     private sealed class Run(WorkflowDesign design, InstanceState state, DateTimeOffset now)
@@ -360,7 +373,7 @@ public static class WorkflowEngine
             History(HistoryKinds.TaskCreated, task.Id, actingRole: task.RoleLabel, data: WorkflowVariables.Empty
                 .Add("assign", task.AssignJson)
                 .Add("assigneeId", WorkflowVariables.Value(assignee))
-                .Add("excluded", WorkflowVariables.Value(excluded))
+                .Add("excluded", WorkflowVariables.Strings(excluded))
                 .Add("dueAt", WorkflowVariables.Value(dueAt)));
             if (dueAt is { } due)
             {

@@ -114,24 +114,30 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 
     public override InterceptionResult ConnectionOpening(DbConnection connection, ConnectionEventData eventData, InterceptionResult result)
     {
-        SqliteFunctions.Detach(connection);
+        Opening(connection);
         return result;
     }
 
     public override ValueTask<InterceptionResult> ConnectionOpeningAsync(
         DbConnection connection, ConnectionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
     {
-        SqliteFunctions.Detach(connection);
+        Opening(connection);
         return ValueTask.FromResult(result);
     }
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Opened(connection);
 
     public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        Apply(connection);
+        Opened(connection);
         return Task.CompletedTask;
     }
+
+    /// <summary>Before a connection opens (also called by a runner step, which opens its connection itself).</summary>
+    public static void Opening(DbConnection connection) => SqliteFunctions.Detach(connection);
+
+    /// <summary>After a connection opened: the settings, once per physical connection.</summary>
+    public static void Opened(DbConnection connection) => Apply(connection);
 
     /// <summary>The physical connections already set up: Microsoft.Data.Sqlite pools them, and pragmas outlive a pooled open.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Applied = [];

@@ -69,7 +69,8 @@ internal static class RuntimeWriter
 
     public static async Task SaveAsync(WorkflowDbContext db, StepRows rows, CancellationToken ct)
     {
-        var postgres = db.Database.IsNpgsql();
+        // The connection's type, not IsNpgsql() (a reflection lookup of the provider's assembly name per call).
+        var postgres = db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection;
         var writes = new List<(string Sql, object?[] Values)>(InsertOrder.Length + rows.Loaded.Count);
         var expected = 0;
         var ofType = new List<object>(4);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Workflows.Definitions.Engine;
@@ -8,7 +9,9 @@ namespace Workflows.Host.Runtime;
 /// <summary>
 /// Instance variables (and history data) as JSON: read as one parsed object whose properties become the values, where
 /// System.Text.Json by default parses every <see cref="JsonElement"/> value into a document of its own (a state with a
-/// few decisions meant as many documents per step). Written as the plain object it is.
+/// few decisions meant as many documents per step). Written as the plain object it is, each value copied as the JSON
+/// text it was parsed from (<see cref="JsonMarshal.GetRawUtf8Value"/>) rather than re-encoded token by token: the same
+/// JSON, and the state's decisions are most of what a step writes.
 /// </summary>
 internal sealed class VariablesJson : JsonConverter<ImmutableDictionary<string, JsonElement>>
 {
@@ -40,7 +43,7 @@ internal sealed class VariablesJson : JsonConverter<ImmutableDictionary<string, 
         foreach (var (name, element) in value)
         {
             writer.WritePropertyName(name);
-            element.WriteTo(writer);
+            writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(element), skipInputValidation: true);
         }
 
         writer.WriteEndObject();

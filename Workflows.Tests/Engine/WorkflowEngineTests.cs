@@ -239,6 +239,25 @@ public class WorkflowEngineTests
         Assert.Equal("x", state.Variables.GetString("note"));
     }
 
+    [Fact]
+    public void Complete_WritesTheDecision_AsTheSerializerWould()
+    {
+        // The decision is written by hand for speed; it must stay the JSON the serializer wrote before (web conventions,
+        // nulls kept, the default escaping of non-ASCII text, the instant in ISO 8601 with its offset).
+        var review = AtReview();
+        var data = WorkflowVariables.Of(("note", "同意 \"ok\""), ("months", 6), ("none", null));
+
+        var decision = Handle(review.State, Decide(review.State, "approve", Supervisor, "同意", data)).State.Variables["decision.review"];
+        var noComment = Handle(review.State, Decide(review.State, "approve", Supervisor)).State.Variables["decision.review"];
+
+        Assert.Equal(
+            JsonSerializer.Serialize(new { action = "approve", actorId = Supervisor, actingRole = "Supervisor", comment = "同意", at = Now, data }, JsonSerializerOptions.Web),
+            decision.GetRawText());
+        Assert.Equal(
+            JsonSerializer.Serialize(new { action = "approve", actorId = Supervisor, actingRole = "Supervisor", comment = (string?)null, at = Now, data = WorkflowVariables.Empty }, JsonSerializerOptions.Web),
+            noComment.GetRawText());
+    }
+
     [Theory]
     [InlineData(Subject)]
     [InlineData(Nominator)]

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Workflows.Host.Data;
+using Workflows.Host.Runtime;
 using Workflows.Tests.Infrastructure;
 
 namespace Workflows.Tests.Runtime;
@@ -29,5 +30,29 @@ public sealed class SchemaTests(SqliteApp app) : IClassFixture<SqliteApp>
     public async Task HistoryActorIndex_HoldsOnlyRowsWithAnActor()
     {
         Assert.EndsWith("WHERE \"ActorId\" IS NOT NULL", (await SqlOfAsync("IX_History_ActorId_At")).TrimEnd());
+    }
+
+    [Fact]
+    public async Task RuntimeRows_MakeTheirIdWhenFirstRead_AndEfCoreInsertsIt()
+    {
+        // The ids are made lazily (RowIds); EF Core must go through the property, or a row it inserts would have no id.
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<WorkflowDbContext>();
+        foreach (var type in new[] { typeof(WorkflowInstance), typeof(WorkflowTask), typeof(WorkflowTimer), typeof(Incident), typeof(PendingSignal) })
+        {
+            Assert.Null(db.Model.FindEntityType(type)!.FindProperty("Id")!.FieldInfo);
+        }
+
+        var instance = new WorkflowInstance { Type = "schema-test", DesignName = "schema-test", SubjectId = "s", StartedBy = "s", StartedAt = DateTimeOffset.UtcNow };
+        db.Instances.Add(instance);
+        await db.SaveChangesAsync();
+        var incident = new Incident { InstanceId = instance.Id, Operation = "schema test", Error = "none", OccurredAt = DateTimeOffset.UtcNow };
+        db.Incidents.Add(incident);
+        await db.SaveChangesAsync();
+
+        Assert.Equal(36, instance.Id.Length);
+        Assert.Equal(instance.Id, await db.Instances.Where(i => i.Type == "schema-test").Select(i => i.Id).SingleAsync());
+        Assert.Equal(incident.Id, await db.Incidents.Where(i => i.InstanceId == instance.Id).Select(i => i.Id).SingleAsync());
+        Assert.NotEqual(new WorkflowTask().Id, new WorkflowTask().Id);
     }
 }

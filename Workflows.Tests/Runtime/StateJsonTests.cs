@@ -36,6 +36,25 @@ public sealed class StateJsonTests
     }
 
     [Fact]
+    public void State_KeepsEachValue_AsTheJsonItWasParsedFrom()
+    {
+        // Values are copied as their JSON text, not re-encoded: a value from a request body keeps its spacing and its
+        // unescaped text, and reads back the same.
+        using var body = JsonDocument.Parse("""{ "reason": "调班 \u0041", "days": [ 1, 2 ] }""");
+        var variables = WorkflowVariables.Empty.SetItems(body.RootElement.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value.Clone())));
+        var state = new InstanceState(InstanceStatus.Running, null, "leader", 1, variables, "s", "s");
+
+        var json = JsonSerializer.Serialize(state, WorkflowRunner.StateJson);
+        var back = JsonSerializer.Deserialize<InstanceState>(json, WorkflowRunner.StateJson)!;
+
+        Assert.Contains("\"days\":[ 1, 2 ]", json, StringComparison.Ordinal);
+        Assert.Contains("\"reason\":\"调班 \\u0041\"", json, StringComparison.Ordinal);
+        Assert.Equal("调班 A", back.Variables.GetString("reason"));
+        Assert.Equal([1, 2], back.Variables["days"].EnumerateArray().Select(d => d.GetInt32()));
+        Assert.Equal(json, JsonSerializer.Serialize(back, WorkflowRunner.StateJson));
+    }
+
+    [Fact]
     public void Variables_ThatAreNotAnObject_AreRefused()
     {
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ImmutableDictionary<string, JsonElement>>("[1, 2]", WorkflowRunner.StateJson));
