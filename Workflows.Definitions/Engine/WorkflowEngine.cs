@@ -90,7 +90,7 @@ public static class WorkflowEngine
             return new Rejected(RejectionCode.MissingData, $"'{action.Name}' on task '{task.Id}' requires: {string.Join(", ", missing)}.") { MissingFields = missing };
         }
 
-        var protectedNames = data.Keys.Where(design.ProtectedVariables.Contains).Order(StringComparer.Ordinal).ToList();
+        var protectedNames = data.IsEmpty ? [] : data.Keys.Where(design.ProtectedVariables.Contains).Order(StringComparer.Ordinal).ToList();
         if (protectedNames.Count > 0)
         {
             return new Rejected(RejectionCode.ProtectedVariable, $"Task data may not set {string.Join(", ", protectedNames)}.");
@@ -210,10 +210,19 @@ public static class WorkflowEngine
     /// <summary>The subject always (unless the task is assigned to the subject), plus every id the step's exclude variables hold.</summary>
     private static ImmutableArray<string> ExcludedPersons(TaskStep task, InstanceState state)
     {
-        var excluded = new List<string>();
+        // Runs for every completion and every new task: a plain loop, first occurrence kept, in order.
+        var excluded = ImmutableArray.CreateBuilder<string>();
+        void Add(string id)
+        {
+            if (!excluded.Contains(id))
+            {
+                excluded.Add(id);
+            }
+        }
+
         if (!task.Assign.IsSubject)
         {
-            excluded.Add(state.SubjectId);
+            Add(state.SubjectId);
         }
 
         foreach (var name in task.Exclude)
@@ -223,15 +232,23 @@ public static class WorkflowEngine
                 continue; // e.g. no nominator on a self-application: nobody to exclude.
             }
 
-            excluded.AddRange(value.ValueKind switch
+            if (value.ValueKind == JsonValueKind.String)
             {
-                JsonValueKind.String => [value.GetString()!],
-                JsonValueKind.Array => value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!),
-                _ => [],
-            });
+                Add(value.GetString()!);
+            }
+            else if (value.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.String)
+                    {
+                        Add(item.GetString()!);
+                    }
+                }
+            }
         }
 
-        return [.. excluded.Distinct(StringComparer.Ordinal)];
+        return excluded.DrainToImmutable();
     }
 
     /// <summary>What a task completion keeps under <c>decision.&lt;step&gt;</c>: {action, actorId, actingRole, comment, at, data}.</summary>

@@ -26,7 +26,12 @@ public static class WorkflowVariables
         Empty.SetItems(values.Select(v => KeyValuePair.Create(v.Name, Value(v.Value))));
 
     /// <summary>Serialized with web defaults (camelCase), like the API.</summary>
-    public static JsonElement Value(object? value) => value is null ? Null : JsonSerializer.SerializeToElement(value, JsonSerializerOptions.Web);
+    public static JsonElement Value(object? value) => value switch
+    {
+        null => Null,
+        string text => Write(text, static (writer, text) => writer.WriteStringValue(text)),
+        _ => JsonSerializer.SerializeToElement(value, JsonSerializerOptions.Web),
+    };
 
     /// <summary>
     /// A value written directly with <see cref="Utf8JsonWriter"/> (web conventions: camelCase names, the default

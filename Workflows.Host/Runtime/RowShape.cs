@@ -253,7 +253,9 @@ internal sealed class RowShape
             Expression value = converter is null ? raw : Expression.Invoke(converter.ConvertFromProviderExpression, raw);
             var target = p.ClrType;
             value = value.Type == target ? value : Expression.Convert(value, target);
-            if (!target.IsValueType || Nullable.GetUnderlyingType(target) is not null)
+            // Text and Blob already answer null for NULL; anything else that may be null asks first (one call per column).
+            var readsNull = converter is null && (storedType == typeof(string) || storedType == typeof(byte[]));
+            if (!readsNull && (!target.IsValueType || Nullable.GetUnderlyingType(target) is not null))
             {
                 value = Expression.Condition(Expression.Call(row, nameof(SqlitePrepared.Row.IsNull), null, column), Expression.Default(target), value);
             }

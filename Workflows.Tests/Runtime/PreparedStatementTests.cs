@@ -61,6 +61,22 @@ public sealed class PreparedStatementTests : IDisposable
     }
 
     [Fact]
+    public void KeptStatements_BindEmptyTextAsText_AndANullAfterAValueAsNull()
+    {
+        using var connection = Open();
+        var prepared = SqlitePrepared.Of(connection);
+        prepared.Execute("CREATE TABLE w (id INTEGER PRIMARY KEY, name TEXT)", []);
+        const string Insert = "INSERT INTO w (id, name) VALUES (?1, ?2)";
+
+        prepared.Execute(Insert, [1, "组长 a"]);
+        prepared.Execute(Insert, [2, ""]);
+        prepared.Execute(Insert, [3, null]);
+
+        var rows = prepared.QueryAll("SELECT name, typeof(name) FROM w ORDER BY id", [], r => (r.Text(0), r.Text(1)));
+        Assert.Equal([("组长 a", "text"), ("", "text"), (null, "null")], rows);
+    }
+
+    [Fact]
     public void AConstraintViolation_IsASqliteException_WithItsExtendedCode_AndTheStatementStaysUsable()
     {
         using var connection = Open();
@@ -101,7 +117,7 @@ public sealed class PreparedStatementTests : IDisposable
         await db.Database.EnsureCreatedAsync();
         var instance = new WorkflowInstance
         {
-            Type = "promotion", DesignName = "d", DesignVersion = 3, Status = InstanceStatus.Faulted, Outcome = "Approved", SubjectId = "s", StartedBy = "b",
+            Type = "promotion", DesignName = "d", DesignVersion = 3, Status = InstanceStatus.Faulted, Outcome = null, SubjectId = "s", StartedBy = "b",
             StartedAt = new DateTimeOffset(2026, 3, 2, 9, 30, 0, TimeSpan.FromHours(8)), CompletedAt = null, CurrentStep = "x", StepVisit = 2,
             WaitingFor = "seat.vacated", StateJson = "{\"a\":\"中文\"}", HistoryCount = 7, ActiveTimers = 1, HasIncident = true, Version = 5,
         };
