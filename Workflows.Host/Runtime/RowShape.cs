@@ -266,6 +266,25 @@ internal sealed class RowShape
         return Expression.Lambda<Func<SqlitePrepared.Row, int, object>>(body, row, offset).Compile();
     }
 
+    /// <summary>A new row with the same values: every public property that can be read and set (or init).</summary>
+    public static T Copy<T>(T row)
+        where T : class, new() => Copier<T>.Copy(row);
+
+    private static class Copier<T>
+        where T : class, new()
+    {
+        public static readonly Func<T, T> Copy = Build();
+
+        private static Func<T, T> Build()
+        {
+            var source = Expression.Parameter(typeof(T));
+            var bindings = typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+                .Where(p => p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0)
+                .Select(p => (MemberBinding)Expression.Bind(p, Expression.Property(source, p)));
+            return Expression.Lambda<Func<T, T>>(Expression.MemberInit(Expression.New(typeof(T)), bindings), source).Compile();
+        }
+    }
+
     private static Action<object, object?> Setter(IProperty property)
     {
         var entity = Expression.Parameter(typeof(object));

@@ -12,6 +12,7 @@ public static class RuntimeSetup
         builder.Services.AddScoped<AssignmentResolver>();
         builder.Services.AddScoped<WorkflowRunner>();
         builder.Services.AddSingleton<WriteGate>();
+        builder.Services.AddSingleton<OpenTaskCache>();
         builder.Services.AddScoped<SignalDispatcher>();
         builder.Services.AddScoped<TimerJobs>();
         return builder;

@@ -46,6 +46,7 @@ public sealed class WorkflowRunner(
     IServiceProvider services,
     IBackgroundJobClient jobs,
     WriteGate writeGate,
+    OpenTaskCache openTasks,
     ILogger<WorkflowRunner> logger)
 {
     internal static readonly JsonSerializerOptions StateJson = new(JsonSerializerOptions.Web) { Converters = { new VariablesJson() } };
@@ -153,13 +154,31 @@ public sealed class WorkflowRunner(
     public async Task<RunResult> CompleteTaskAsync(
         string taskId, Actor actor, string action, string? comment, ImmutableDictionary<string, JsonElement>? data, CancellationToken ct)
     {
+        // The rows this process committed when it opened the task, if it still holds them (OpenTaskCache): they decide
+        // the completion only if it writes and they prove current inside the write transaction; anything else is
+        // decided again on the rows as the database has them.
+        if (openTasks.Take(taskId) is { } cached
+            && await CompleteAsync(taskId, actor, action, comment, data, cached, ct) is { } decided)
+        {
+            return decided;
+        }
+
+        return (await CompleteAsync(taskId, actor, action, comment, data, cached: null, ct))!;
+    }
+
+    /// <summary>One attempt; null when <paramref name="cached"/> rows could not decide it (then nothing was written).</summary>
+    private async Task<RunResult?> CompleteAsync(
+        string taskId, Actor actor, string action, string? comment, ImmutableDictionary<string, JsonElement>? data, OpenTaskCache.Entry? cached, CancellationToken ct)
+    {
         Reset();
         string? instanceId = null;
         // One physical connection for the read, the write and the commit, instead of a pooled open per phase.
         var connection = await StepConnection.OpenAsync(db, ct);
         try
         {
-            var loaded = await CompiledLoad.LoadAsync(db, taskId, actor.Id);
+            var loaded = cached is null
+                ? await CompiledLoad.LoadAsync(db, taskId, actor.Id)
+                : new TaskForCompletion(cached.Task, cached.Instance, cached.Candidates.Contains(actor.Id, StringComparer.Ordinal));
             if (loaded is null)
             {
                 return RunResult.NotFound($"There is no task '{taskId}'.", RefusalCodes.TaskNotFound);
@@ -169,7 +188,7 @@ public sealed class WorkflowRunner(
             instanceId = task.InstanceId;
             if (await CheckMayActAsync(task, loaded.IsCandidate, actor, ct) is { } refused)
             {
-                return refused;
+                return cached is null ? refused : null;
             }
 
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
@@ -178,11 +197,16 @@ public sealed class WorkflowRunner(
                 new TaskCompleted(task.Step, task.Visit, action, actor.Id, task.ActingRole, comment, data), now);
             if (result is Rejected rejected)
             {
-                return Refuse(rejected);
+                return cached is null ? Refuse(rejected) : null;
             }
 
             using var gate = await writeGate.EnterAsync(db, ct);
             await using var tx = await StepTransaction.BeginAsync(db, ct);
+            if (cached is not null && !StillCurrent(task, instance))
+            {
+                return null;
+            }
+
             task.Status = TaskState.Completed;
             task.CompletedAt = now;
             task.CompletedBy = actor.Id;
@@ -198,12 +222,24 @@ public sealed class WorkflowRunner(
         }
         catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
         {
-            return RunResult.Conflict("This task was completed or claimed by someone else just now; nothing was applied.", RefusalCodes.TaskTaken);
+            return cached is null ? RunResult.Conflict("This task was completed or claimed by someone else just now; nothing was applied.", RefusalCodes.TaskTaken) : null;
         }
         finally
         {
             await connection.CloseAsync();
         }
+    }
+
+    /// <summary>
+    /// Whether the task and instance still have the versions they were cached with. Asked inside the write transaction:
+    /// on SQLite (the only provider the cache serves) it holds the write lock, so the answer stays true until the commit.
+    /// </summary>
+    private bool StillCurrent(WorkflowTask task, WorkflowInstance instance)
+    {
+        const string Sql = "SELECT (SELECT \"Version\" FROM \"Tasks\" WHERE \"Id\" = ?1), (SELECT \"Version\" FROM \"Instances\" WHERE \"Id\" = ?2)";
+        var versions = SqlitePrepared.Of((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection())
+            .QueryFirst(Sql, [task.Id, instance.Id], row => (Task: row.IsNull(0) ? -1 : row.Int64(0), Instance: row.IsNull(1) ? -1 : row.Int64(1)));
+        return versions.Task == task.Version && versions.Instance == instance.Version;
     }
 
     private sealed record TaskForCompletion(WorkflowTask Task, WorkflowInstance Instance, bool IsCandidate);
@@ -684,8 +720,9 @@ public sealed class WorkflowRunner(
         };
         db.Incidents.Add(incident);
         await db.SaveChangesAsync(ct);
+        // The version moves on, as with every change to the row: a step decided on the instance as it was is refused.
         await db.Instances.Where(i => i.Id == instanceId)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.HasIncident, true), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.HasIncident, true).SetProperty(i => i.Version, i => i.Version + 1), ct);
         return new RunResult.Refused(StatusCodes.Status503ServiceUnavailable,
             $"The step '{failure.Step}' failed and was rolled back; nothing changed. Incident {incident.Id} is recorded on the instance; try again, or HR can retry it.",
             Code: RefusalCodes.StepFailed);
@@ -700,9 +737,16 @@ public sealed class WorkflowRunner(
     private async Task CommitAsync(StepTransaction tx, List<WorkflowTimer> timers, CancellationToken ct, IDisposable? gate = null)
     {
         var raised = dispatchAfterCommit && db.ChangeTracker.Entries<PendingSignal>().Any(e => e.State == EntityState.Added);
+        var opened = OpenedTask();
         await RuntimeWriter.SaveAsync(db, rows, ct);
         await tx.CommitAsync(ct);
         gate?.Dispose();
+        if (opened is var (task, instance, candidates))
+        {
+            // After the commit: the instance now carries the version it was written with.
+            openTasks.Remember(task, instance, candidates);
+        }
+
         AfterCommit(timers);
         if (raised)
         {
@@ -716,6 +760,49 @@ public sealed class WorkflowRunner(
                 logger.LogWarning(ex, "Delivering signals after a step failed; the sweeper will deliver them.");
             }
         }
+    }
+
+    /// <summary>The task this step opens with its instance and candidates, for <see cref="OpenTaskCache"/> (SQLite only).</summary>
+    private (WorkflowTask Task, WorkflowInstance Instance, string[] Candidates)? OpenedTask()
+    {
+        if (db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection)
+        {
+            return null;
+        }
+
+        WorkflowTask? task = null;
+        WorkflowInstance? instance = null;
+        foreach (var row in rows.Added)
+        {
+            switch (row)
+            {
+                case WorkflowTask added when task is null:
+                    task = added;
+                    break;
+                case WorkflowTask:
+                    return null;
+                case WorkflowInstance added:
+                    instance = added;
+                    break;
+            }
+        }
+
+        if (task is null)
+        {
+            return null;
+        }
+
+        foreach (var (row, _, _) in rows.Loaded)
+        {
+            if (row is WorkflowInstance loaded)
+            {
+                instance = loaded;
+            }
+        }
+
+        return instance is null || instance.Id != task.InstanceId
+            ? null
+            : (task, instance, [.. rows.Added.OfType<TaskCandidate>().Where(c => c.TaskId == task.Id).Select(c => c.EmployeeId)]);
     }
 
     /// <summary>False while delivering a signal: signals raised then wait for the dispatcher's next round, not a nested one.</summary>
