@@ -202,7 +202,9 @@ public sealed class WorkflowRunner(
 
             using var gate = await writeGate.EnterAsync(db, ct);
             await using var tx = await StepTransaction.BeginAsync(db, ct);
-            if (cached is not null && !StillCurrent(task, instance))
+            // An activity runs before the versioned updates can tell: only then are cached rows proved current first.
+            // Without one, everything the step does before those updates is undone with them if they find a row changed.
+            if (cached is not null && ((Accepted)result).PendingActivity is not null && !StillCurrent(task, instance))
             {
                 return null;
             }
@@ -231,8 +233,9 @@ public sealed class WorkflowRunner(
     }
 
     /// <summary>
-    /// Whether the task and instance still have the versions they were cached with. Asked inside the write transaction:
-    /// on SQLite (the only provider the cache serves) it holds the write lock, so the answer stays true until the commit.
+    /// Whether the task and instance still have the versions they were cached with. Asked inside the write transaction,
+    /// before an activity runs: on SQLite (the only provider the cache serves) it holds the write lock, so the answer
+    /// stays true until the commit.
     /// </summary>
     private bool StillCurrent(WorkflowTask task, WorkflowInstance instance)
     {

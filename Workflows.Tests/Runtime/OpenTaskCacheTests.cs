@@ -74,4 +74,41 @@ public sealed class OpenTaskCacheTests(SqliteApp app) : IClassFixture<SqliteApp>
         Assert.Equal("second", row.CurrentStep);
         Assert.Single(await app.HistoryAsync(id), h => h.GetProperty("kind").GetString() == "task.completed");
     }
+
+    [Fact]
+    public async Task AnActivity_NeverRunsOnCachedRowsThatChanged()
+    {
+        // HR's approval runs an activity. The task is claimed behind the cache and the activity would fail: decided on
+        // the cached rows, the activity would run and leave an incident; proved stale first, the answer is the claim.
+        var id = await app.StartAsync(Design, "member2b");
+        await CompleteAsync("leader2", id);
+        await CompleteAsync("supervisor", id);
+        var hrTask = (await app.TaskInInboxAsync("hr", id)).GetProperty("id").GetString()!;
+        var other = await app.IdOfAsync("supervisor");
+        await app.WithDbAsync(db => db.Tasks.Where(t => t.Id == hrTask)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.AssigneeId, other).SetProperty(t => t.Version, t => t.Version + 1)));
+
+        app.Faults.Fail = true;
+        try
+        {
+            using var hr = await app.LoginAsync("hr");
+            var problem = await ApiAssert.ProblemAsync(await hr.PostAsJsonAsync($"/api/tasks/{hrTask}/complete", new { action = "approve" }), HttpStatusCode.Conflict);
+            Assert.Equal("Another approver has claimed this task.", problem.GetProperty("detail").GetString());
+        }
+        finally
+        {
+            app.Faults.Fail = false;
+        }
+
+        var instance = await app.InstanceAsync(id);
+        Assert.False(instance.GetProperty("hasIncident").GetBoolean());
+        Assert.Equal(0, instance.GetProperty("incidents").GetArrayLength());
+    }
+
+    private async Task CompleteAsync(string user, string instanceId)
+    {
+        var task = (await app.TaskInInboxAsync(user, instanceId)).GetProperty("id").GetString();
+        using var client = await app.LoginAsync(user);
+        await ApiAssert.JsonAsync(await client.PostAsJsonAsync($"/api/tasks/{task}/complete", new { action = "approve" }));
+    }
 }
