@@ -14,6 +14,17 @@ public sealed class TimerJobs(WorkflowRunner runner, WorkflowDbContext db, Depar
 {
     public const string SweeperJobId = "workflow-sweeper";
 
+    /// <summary>
+    /// When to schedule a timer's job: its due instant rounded up to a whole second. Hangfire keeps a schedule in whole
+    /// Unix seconds, cut down, so a job for a timer due at 05.7 s was enqueued from 05.0 s on, found the timer not yet
+    /// due, and left it to the minutely sweeper: up to a minute late (the two-node proof waited 55 s for such timers).
+    /// </summary>
+    public static DateTimeOffset ScheduleAt(DateTimeOffset dueAt)
+    {
+        var part = dueAt.UtcTicks % TimeSpan.TicksPerSecond;
+        return part == 0 ? dueAt : dueAt.AddTicks(TimeSpan.TicksPerSecond - part);
+    }
+
     /// <summary>The scheduled job of one timer.</summary>
     [AutomaticRetry(Attempts = 3)]
     public Task FireAsync(string timerId, CancellationToken ct) => runner.FireTimerAsync(timerId, ct);

@@ -818,7 +818,7 @@ public sealed class WorkflowRunner(
         {
             try
             {
-                jobs.Schedule<TimerJobs>(j => j.FireAsync(timer.Id, CancellationToken.None), timer.DueAt);
+                jobs.Schedule<TimerJobs>(j => j.FireAsync(timer.Id, CancellationToken.None), TimerJobs.ScheduleAt(timer.DueAt));
             }
             catch (Exception ex)
             {
