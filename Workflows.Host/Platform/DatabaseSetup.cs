@@ -136,13 +136,11 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     /// <summary>Before a connection opens (also called by a runner step, which opens its connection itself).</summary>
     public static void Opening(DbConnection connection) => SqliteFunctions.Detach(connection);
 
-    /// <summary>After a connection opened: the settings, once per physical connection.</summary>
-    public static void Opened(DbConnection connection) => Apply(connection);
-
     /// <summary>The physical connections already set up: Microsoft.Data.Sqlite pools them, and pragmas outlive a pooled open.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Applied = [];
 
-    private static void Apply(DbConnection connection)
+    /// <summary>After a connection opened: the settings, once per physical connection.</summary>
+    public static void Opened(DbConnection connection)
     {
         if (connection is Microsoft.Data.Sqlite.SqliteConnection { Handle: { } handle })
         {

@@ -122,7 +122,7 @@ public sealed class AssignmentResolver(WorkflowDbContext db)
     /// </summary>
     private async Task<List<string>> IdsAsync(string sqliteSql, string argument, Func<Compiled, IAsyncEnumerable<string>> linq, CancellationToken ct)
     {
-        if (db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        if (SqlitePrepared.ConnectionOf(db) is not { } sqlite)
         {
             var list = new List<string>();
             await foreach (var item in linq(Compiled.For(db)).WithCancellation(ct))

@@ -69,8 +69,7 @@ internal static class RuntimeWriter
 
     public static async Task SaveAsync(WorkflowDbContext db, StepRows rows, CancellationToken ct)
     {
-        // The connection's type, not IsNpgsql() (a reflection lookup of the provider's assembly name per call).
-        var postgres = db.Database.GetDbConnection() is not Microsoft.Data.Sqlite.SqliteConnection;
+        var postgres = SqlitePrepared.ConnectionOf(db) is null;
         var writes = new List<(string Sql, object?[] Values)>(InsertOrder.Length + rows.Loaded.Count);
         var expected = 0;
         var ofType = new List<object>(4);
@@ -149,7 +148,7 @@ internal static class RuntimeWriter
     /// <summary>SQLite: each statement prepared once per connection, run in the open transaction.</summary>
     private static int ExecutePrepared(WorkflowDbContext db, List<(string Sql, object?[] Values)> writes)
     {
-        var prepared = SqlitePrepared.Of((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection());
+        var prepared = SqlitePrepared.Of(SqlitePrepared.ConnectionOf(db)!);
         var affected = 0;
         foreach (var (sql, values) in writes)
         {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using SQLitePCL;
 
 namespace Workflows.Host.Runtime;
@@ -27,6 +28,13 @@ internal sealed class SqlitePrepared
     private readonly Dictionary<string, sqlite3_stmt> statements = new(StringComparer.Ordinal);
 
     private SqlitePrepared(sqlite3 handle) => this.handle = handle;
+
+    /// <summary>
+    /// The context's connection when it is SQLite's, else null: how the runner asks "am I on SQLite?". Asked of the
+    /// connection's type, not of EF Core's <c>IsSqlite()</c>, which reads the provider assembly's name by reflection on
+    /// every call (about 4 µs, twice per completion in the bench).
+    /// </summary>
+    public static SqliteConnection? ConnectionOf(DbContext db) => db.Database.GetDbConnection() as SqliteConnection;
 
     /// <summary>The statements of the open connection's native handle.</summary>
     public static SqlitePrepared Of(SqliteConnection connection) =>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Workflows.Definitions.Engine;
 
@@ -9,21 +8,15 @@ namespace Workflows.Host.Runtime;
 /// text again (the next step of the same instance, usually taken by this process) reuses the parsed state instead of
 /// parsing it again. A hit needs the identical text, so whatever wrote the row, and whichever node, a kept state that no
 /// longer matches is never used; states are immutable, so sharing one between threads is safe. Bounded: two
-/// generations of at most <see cref="Generation"/> instances each; when the young one is full it becomes the old one and
-/// the previous old one is dropped, so the instances in use stay and the rest go.
+/// generations of at most 4,096 instances each (<see cref="GenerationalMap{TValue}"/>).
 /// </summary>
 internal static class StateMemo
 {
-    private const int Generation = 4096;
-    private static ConcurrentDictionary<string, (string Json, InstanceState State)> young = New();
-    private static ConcurrentDictionary<string, (string Json, InstanceState State)> old = New();
-    private static int added;
-    private static readonly Lock Turning = new();
+    private static readonly GenerationalMap<(string Json, InstanceState State)> Kept = new(4096);
 
     public static InstanceState Parse(string instanceId, string json)
     {
-        if ((young.TryGetValue(instanceId, out var kept) || old.TryGetValue(instanceId, out kept))
-            && string.Equals(kept.Json, json, StringComparison.Ordinal))
+        if (Kept.TryGet(instanceId, out var kept) && string.Equals(kept.Json, json, StringComparison.Ordinal))
         {
             return kept.State;
         }
@@ -34,36 +27,5 @@ internal static class StateMemo
         return state;
     }
 
-    public static void Remember(string instanceId, string json, InstanceState state)
-    {
-        var generation = young;
-        if (generation.TryAdd(instanceId, (json, state)))
-        {
-            if (Interlocked.Increment(ref added) >= Generation)
-            {
-                Turn(generation);
-            }
-
-            return;
-        }
-
-        generation[instanceId] = (json, state);
-    }
-
-    private static void Turn(ConcurrentDictionary<string, (string Json, InstanceState State)> full)
-    {
-        lock (Turning)
-        {
-            if (!ReferenceEquals(young, full))
-            {
-                return;
-            }
-
-            old = full;
-            young = New();
-            Volatile.Write(ref added, 0);
-        }
-    }
-
-    private static ConcurrentDictionary<string, (string Json, InstanceState State)> New() => new(StringComparer.Ordinal);
+    public static void Remember(string instanceId, string json, InstanceState state) => Kept.Set(instanceId, (json, state));
 }

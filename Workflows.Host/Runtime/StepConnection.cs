@@ -17,28 +17,28 @@ namespace Workflows.Host.Runtime;
 internal readonly struct StepConnection
 {
     private readonly WorkflowDbContext db;
-    private readonly SqliteConnection? direct;
-    private readonly bool viaEf;
 
-    private StepConnection(WorkflowDbContext db, SqliteConnection? direct, bool viaEf)
+    /// <summary>The connection opened here, directly; null when EF Core opened it.</summary>
+    private readonly SqliteConnection? direct;
+
+    private StepConnection(WorkflowDbContext db, SqliteConnection? direct)
     {
         this.db = db;
         this.direct = direct;
-        this.viaEf = viaEf;
     }
 
     public static async Task<StepConnection> OpenAsync(WorkflowDbContext db, CancellationToken ct)
     {
-        if (db.Database.GetDbConnection() is SqliteConnection { State: ConnectionState.Closed } sqlite)
+        if (SqlitePrepared.ConnectionOf(db) is { State: ConnectionState.Closed } sqlite)
         {
             SqlitePragmas.Opening(sqlite);
             sqlite.Open();
             SqlitePragmas.Opened(sqlite);
-            return new StepConnection(db, sqlite, viaEf: false);
+            return new StepConnection(db, sqlite);
         }
 
         await db.Database.OpenConnectionAsync(ct);
-        return new StepConnection(db, null, viaEf: true);
+        return new StepConnection(db, null);
     }
 
     public async Task CloseAsync()
@@ -47,7 +47,7 @@ internal readonly struct StepConnection
         {
             direct.Close();
         }
-        else if (viaEf)
+        else
         {
             await db.Database.CloseConnectionAsync();
         }

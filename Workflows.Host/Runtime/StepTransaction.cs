@@ -33,7 +33,7 @@ internal sealed class StepTransaction : IAsyncDisposable
 
     public static async Task<StepTransaction> BeginAsync(WorkflowDbContext db, CancellationToken ct)
     {
-        if (db.Database.GetDbConnection() is not SqliteConnection sqlite)
+        if (SqlitePrepared.ConnectionOf(db) is not { } sqlite)
         {
             return new StepTransaction(db, await db.Database.BeginTransactionAsync(ct), null);
         }

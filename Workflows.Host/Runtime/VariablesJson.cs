@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Workflows.Definitions.Engine;
@@ -9,9 +8,8 @@ namespace Workflows.Host.Runtime;
 /// <summary>
 /// Instance variables (and history data) as JSON: read as one parsed object whose properties become the values, where
 /// System.Text.Json by default parses every <see cref="JsonElement"/> value into a document of its own (a state with a
-/// few decisions meant as many documents per step). Written as the plain object it is, each value copied as the JSON
-/// text it was parsed from (<see cref="JsonMarshal.GetRawUtf8Value"/>) rather than re-encoded token by token: the same
-/// JSON, and the state's decisions are most of what a step writes.
+/// few decisions meant as many documents per step). Written as the plain object it is
+/// (<see cref="WorkflowVariables.WriteObject"/>: each value as the JSON text it was parsed from).
 /// </summary>
 internal sealed class VariablesJson : JsonConverter<ImmutableDictionary<string, JsonElement>>
 {
@@ -37,15 +35,6 @@ internal sealed class VariablesJson : JsonConverter<ImmutableDictionary<string, 
         return variables.ToImmutable();
     }
 
-    public override void Write(Utf8JsonWriter writer, ImmutableDictionary<string, JsonElement> value, JsonSerializerOptions options)
-    {
-        writer.WriteStartObject();
-        foreach (var (name, element) in value)
-        {
-            writer.WritePropertyName(name);
-            writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(element), skipInputValidation: true);
-        }
-
-        writer.WriteEndObject();
-    }
+    public override void Write(Utf8JsonWriter writer, ImmutableDictionary<string, JsonElement> value, JsonSerializerOptions options) =>
+        WorkflowVariables.WriteObject(writer, value);
 }

@@ -243,7 +243,8 @@ public class WorkflowEngineTests
     public void Complete_WritesTheDecision_AsTheSerializerWould()
     {
         // The decision is written by hand for speed; it must stay the JSON the serializer wrote before (web conventions,
-        // nulls kept, the default escaping of non-ASCII text, the instant in ISO 8601 with its offset).
+        // nulls kept, the default escaping of non-ASCII text, the instant in ISO 8601 with its offset). Data values are
+        // copied as the JSON they were parsed from (WorkflowVariables.WriteObject); these were written by the serializer.
         var review = AtReview();
         var data = WorkflowVariables.Of(("note", "同意 \"ok\""), ("months", 6), ("none", null));
 
