@@ -26,51 +26,40 @@ public sealed record Rejected(RejectionCode Code, string Message) : EngineResult
     public ImmutableArray<string> MissingFields { get; init; } = [];
 }
 
-/// <summary>Why an input was refused; the HTTP status the API should answer with is noted on each.</summary>
+/// <summary>Why an input was refused: a code the host turns into words and a status of its own (the kind of refusal is noted on each).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<RejectionCode>))]
 public enum RejectionCode
 {
-    /// <summary>409: the instance has ended.</summary>
+    /// <summary>Conflict: the instance has ended.</summary>
     NotRunning,
 
-    /// <summary>409: the instance is not in that step (or not in a step of that kind).</summary>
+    /// <summary>Conflict: the instance is not in that step (or not in a step of that kind).</summary>
     NotCurrentStep,
 
-    /// <summary>409: the step is current but this is for an earlier visit, or the timer's instance has ended. Timers: a no-op.</summary>
+    /// <summary>Conflict: the step is current but this is for an earlier visit, or the timer's instance has ended. Timers: a no-op.</summary>
     StaleVisit,
 
-    /// <summary>422: the task does not offer that action.</summary>
+    /// <summary>Rule: the task does not offer that action.</summary>
     UnknownAction,
 
-    /// <summary>422: the action requires a comment.</summary>
+    /// <summary>Rule: the action requires a comment.</summary>
     CommentRequired,
 
-    /// <summary>422: the action requires data fields that were not given.</summary>
+    /// <summary>Rule: the action requires data fields that were not given.</summary>
     MissingData,
 
-    /// <summary>422: task data tried to overwrite a variable that decides who may act.</summary>
+    /// <summary>Rule: task data tried to overwrite a variable that decides who may act.</summary>
     ProtectedVariable,
 
-    /// <summary>403: the actor is excluded from this task (the subject, the nominator, …).</summary>
+    /// <summary>Forbidden: the actor is excluded from this task (the subject, the nominator, …).</summary>
     ActorExcluded,
 
-    /// <summary>409: the instance is not waiting for that signal. Broadcasts: a no-op.</summary>
+    /// <summary>Conflict: the instance is not waiting for that signal. Broadcasts: a no-op.</summary>
     SignalNotAwaited,
 
-    /// <summary>422: a variable the design needs (assignee, dueAt) is missing or malformed.</summary>
+    /// <summary>Rule: a variable the design needs (assignee, dueAt) is missing or malformed.</summary>
     MissingVariable,
 
-    /// <summary>500: the activity reported an outcome the design has no transition for (host/catalog mismatch).</summary>
+    /// <summary>Host error: the activity reported an outcome the design has no transition for (host/catalog mismatch).</summary>
     UnknownOutcome,
-}
-
-public static class RejectionCodes
-{
-    public static int HttpStatus(this RejectionCode code) => code switch
-    {
-        RejectionCode.NotRunning or RejectionCode.NotCurrentStep or RejectionCode.StaleVisit or RejectionCode.SignalNotAwaited => 409,
-        RejectionCode.ActorExcluded => 403,
-        RejectionCode.UnknownOutcome => 500,
-        _ => 422,
-    };
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Workflows.Definitions;
 using Workflows.Definitions.Engine;
 using Workflows.Host.Data;
+using Workflows.Host.Runtime.Store;
 
 namespace Workflows.Host.Runtime;
 
@@ -14,7 +15,7 @@ public sealed record ResolvedAssignment(string ActingRole, IReadOnlyList<string>
 /// excluded persons, goes up the line GroupLeader → Supervisor → Manager → GeneralManager, and the
 /// escalation is reported so the history can say so.
 /// </summary>
-public sealed class AssignmentResolver(WorkflowDbContext db)
+public sealed class AssignmentResolver(WorkflowDbContext db, IStepStore store)
 {
     /// <summary>Scopes a design may name: the subject's group, a group id in a variable, or the group of the employee in a variable.</summary>
     public const string SubjectGroup = "subjectGroup";
@@ -93,101 +94,26 @@ public sealed class AssignmentResolver(WorkflowDbContext db)
     {
         if (!Enum.TryParse<Rank>(role, out var rank))
         {
-            return await IdsAsync(Sql.HoldersOfRole, role, q => q.HoldersOfRole(db, role), ct);
+            return await store.HoldersAsync(db, Holders.Role, role, ct);
         }
 
         if (rank != Rank.GroupLeader)
         {
-            return await IdsAsync(Sql.HoldersOfRank, rank.ToString(), q => q.HoldersOfRank(db, rank), ct);
+            return await store.HoldersAsync(db, Holders.Rank, rank.ToString(), ct);
         }
 
         if (scope == SubjectGroup)
         {
-            return await IdsAsync(Sql.LeaderOfGroupOf, state.SubjectId, q => q.LeaderOfGroupOf(db, state.SubjectId), ct);
+            return await store.HoldersAsync(db, Holders.LeaderOfGroupOf, state.SubjectId, ct);
         }
 
         if (scope is null)
         {
-            return await IdsAsync(Sql.HoldersOfSeat, nameof(Rank.GroupLeader), q => q.HoldersOfSeat(db, Rank.GroupLeader), ct);
+            return await store.HoldersAsync(db, Holders.Seat, nameof(Rank.GroupLeader), ct);
         }
 
         var groupId = await ScopeGroupAsync(scope, state, ct);
-        return groupId is null ? [] : await IdsAsync(Sql.LeaderOfGroup, groupId, q => q.LeaderOfGroup(db, groupId), ct);
-    }
-
-    /// <summary>
-    /// One lookup of ids: on SQLite the statement is prepared once per connection (<see cref="SqlitePrepared"/>; EF Core
-    /// prepares its command again at every execution, and this runs in every step that creates a task); elsewhere the
-    /// compiled LINQ query, which is the same lookup (the PostgreSQL test lane runs it, the SQLite lane the SQL).
-    /// </summary>
-    private async Task<List<string>> IdsAsync(string sqliteSql, string argument, Func<Compiled, IAsyncEnumerable<string>> linq, CancellationToken ct)
-    {
-        if (SqlitePrepared.ConnectionOf(db) is not { } sqlite)
-        {
-            var list = new List<string>();
-            await foreach (var item in linq(Compiled.For(db)).WithCancellation(ct))
-            {
-                list.Add(item);
-            }
-
-            return list;
-        }
-
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            return SqlitePrepared.Of(sqlite).QueryAll(sqliteSql, [argument], row => row.Text(0)!);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
-
-    /// <summary>The SQLite form of the <see cref="Compiled"/> queries, each with one parameter (ranks are stored by name).</summary>
-    private static class Sql
-    {
-        public const string HoldersOfRole =
-            "SELECT ur.\"UserId\" FROM \"AspNetUserRoles\" AS ur JOIN \"AspNetRoles\" AS r ON r.\"Id\" = ur.\"RoleId\" WHERE r.\"Name\" = ?1";
-
-        public const string HoldersOfRank = "SELECT \"Id\" FROM \"AspNetUsers\" WHERE \"Rank\" = ?1";
-
-        public const string HoldersOfSeat = "SELECT \"HolderId\" FROM \"Seats\" WHERE \"Rank\" = ?1 AND \"HolderId\" IS NOT NULL";
-
-        public const string LeaderOfGroup =
-            "SELECT \"HolderId\" FROM \"Seats\" WHERE \"Rank\" = 'GroupLeader' AND \"GroupId\" = ?1 AND \"HolderId\" IS NOT NULL";
-
-        public const string LeaderOfGroupOf =
-            "SELECT s.\"HolderId\" FROM \"Seats\" AS s WHERE s.\"Rank\" = 'GroupLeader' AND s.\"HolderId\" IS NOT NULL " +
-            "AND s.\"GroupId\" = (SELECT u.\"GroupId\" FROM \"AspNetUsers\" AS u WHERE u.\"Id\" = ?1 LIMIT 1)";
-    }
-
-    /// <summary>
-    /// Compiled once per model (each provider's context has its own): candidate resolution runs in
-    /// every step that creates a task.
-    /// </summary>
-    private sealed class Compiled
-    {
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Compiled> ByContext = new();
-
-        public static Compiled For(WorkflowDbContext db) => ByContext.GetOrAdd(db.GetType(), _ => new Compiled());
-
-        public Func<WorkflowDbContext, string, IAsyncEnumerable<string>> HoldersOfRole { get; } = EF.CompileAsyncQuery(
-            (WorkflowDbContext db, string role) => from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == role select ur.UserId);
-
-        public Func<WorkflowDbContext, Rank, IAsyncEnumerable<string>> HoldersOfRank { get; } = EF.CompileAsyncQuery(
-            (WorkflowDbContext db, Rank rank) => db.Users.Where(u => u.Rank == rank).Select(u => u.Id));
-
-        public Func<WorkflowDbContext, Rank, IAsyncEnumerable<string>> HoldersOfSeat { get; } = EF.CompileAsyncQuery(
-            (WorkflowDbContext db, Rank rank) => db.Seats.Where(s => s.Rank == rank && s.HolderId != null).Select(s => s.HolderId!));
-
-        public Func<WorkflowDbContext, string, IAsyncEnumerable<string>> LeaderOfGroup { get; } = EF.CompileAsyncQuery(
-            (WorkflowDbContext db, string groupId) => db.Seats.Where(s => s.Rank == Rank.GroupLeader && s.GroupId == groupId && s.HolderId != null).Select(s => s.HolderId!));
-
-        public Func<WorkflowDbContext, string, IAsyncEnumerable<string>> LeaderOfGroupOf { get; } = EF.CompileAsyncQuery(
-            (WorkflowDbContext db, string employeeId) => db.Seats
-                .Where(s => s.Rank == Rank.GroupLeader && s.HolderId != null && s.GroupId == db.Users.Where(u => u.Id == employeeId).Select(u => u.GroupId).FirstOrDefault())
-                .Select(s => s.HolderId!));
+        return groupId is null ? [] : await store.HoldersAsync(db, Holders.LeaderOfGroup, groupId, ct);
     }
 
     private async Task<string?> ScopeGroupAsync(string? scope, InstanceState state, CancellationToken ct)

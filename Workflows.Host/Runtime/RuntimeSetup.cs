@@ -2,7 +2,7 @@ namespace Workflows.Host.Runtime;
 
 public static class RuntimeSetup
 {
-    /// <summary>The engine's host side: designs, activities, the runner, timers and signals.</summary>
+    /// <summary>The engine's host side: designs, activities, the runner, timers and signals (the step store is chosen with the database, in <see cref="Platform.DatabaseSetup"/>).</summary>
     public static IHostApplicationBuilder AddWorkflowRuntime(this IHostApplicationBuilder builder)
     {
         var designs = Path.Combine(AppContext.BaseDirectory, "designs");
@@ -11,8 +11,7 @@ public static class RuntimeSetup
         builder.Services.AddSingleton<DesignCatalog>();
         builder.Services.AddScoped<AssignmentResolver>();
         builder.Services.AddScoped<WorkflowRunner>();
-        builder.Services.AddSingleton<WriteGate>();
-        builder.Services.AddSingleton<OpenTaskCache>();
+        builder.Services.AddSingleton<AfterCommit>();
         builder.Services.AddScoped<SignalDispatcher>();
         builder.Services.AddScoped<TimerJobs>();
         return builder;

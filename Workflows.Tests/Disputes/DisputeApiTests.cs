@@ -233,6 +233,9 @@ public abstract class DisputeApiTests(WorkflowsApp app)
 
 public sealed class DisputeApiTests_Sqlite(SqliteApp app) : DisputeApiTests(app), IClassFixture<SqliteApp>;
 
+/// <summary>The same on SQLite through the EF Core step store, the one PostgreSQL uses.</summary>
+public sealed class DisputeApiTests_SqliteEfCore(SqliteEfCoreApp app) : DisputeApiTests(app), IClassFixture<SqliteEfCoreApp>;
+
 public sealed class DisputeApiTests_Postgres : DisputeApiTests, IClassFixture<PostgresApp>
 {
     public DisputeApiTests_Postgres(PostgresApp app) : base(app) => PostgresLane.EnsureAvailable();

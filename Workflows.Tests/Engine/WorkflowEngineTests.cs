@@ -137,7 +137,7 @@ public class WorkflowEngineTests
 
         var rejected = Reject(WorkflowEngine.Handle(Design, started.State, new ActivityCompleted("check", 1, "maybe"), Now), RejectionCode.UnknownOutcome);
 
-        Assert.Equal(500, rejected.Code.HttpStatus());
+        Assert.Equal(409, Workflows.Host.Runtime.RunResult.StatusOf(rejected.Code));
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public class WorkflowEngineTests
         var rejected = Reject(WorkflowEngine.Handle(Design, review.State, Decide(review.State, "waive", Supervisor), Now), RejectionCode.UnknownAction);
 
         Assert.Contains("approve, reject, return", rejected.Message, StringComparison.Ordinal);
-        Assert.Equal(422, rejected.Code.HttpStatus());
+        Assert.Equal(422, Workflows.Host.Runtime.RunResult.StatusOf(rejected.Code));
     }
 
     [Fact]
@@ -268,7 +268,7 @@ public class WorkflowEngineTests
 
         var rejected = Reject(WorkflowEngine.Handle(Design, review.State, Decide(review.State, "approve", actor), Now), RejectionCode.ActorExcluded);
 
-        Assert.Equal(403, rejected.Code.HttpStatus());
+        Assert.Equal(403, Workflows.Host.Runtime.RunResult.StatusOf(rejected.Code));
     }
 
     [Fact]
@@ -290,7 +290,7 @@ public class WorkflowEngineTests
             WorkflowEngine.Handle(Design, review.State, new TaskCompleted("confirm", 2, "accept", Counterpart, null, null), Now),
             RejectionCode.NotCurrentStep);
 
-        Assert.Equal(409, rejected.Code.HttpStatus());
+        Assert.Equal(409, Workflows.Host.Runtime.RunResult.StatusOf(rejected.Code));
     }
 
     [Fact]

@@ -31,18 +31,26 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
     private readonly string folder = Path.Combine(Path.GetTempPath(), "workflows-tests", Guid.NewGuid().ToString("N"));
     private string? postgresDatabase;
 
-    protected WorkflowsApp(Lane lane) => Lane = lane;
+    protected WorkflowsApp(Lane lane, string? stepStore = null)
+    {
+        Lane = lane;
+        StepStore = stepStore;
+    }
 
     /// <summary>A second host over the same database (a restart): it does not own or drop the database.</summary>
     protected WorkflowsApp(WorkflowsApp running, FakeTimeProvider clock)
     {
         Lane = running.Lane;
         ConnectionString = running.ConnectionString;
+        StepStore = running.StepStore;
         Clock = clock;
         shared = true;
     }
 
     private readonly bool shared;
+
+    /// <summary>The runner's step store (<c>Database:StepStore</c>); null for the provider's default.</summary>
+    public string? StepStore { get; }
 
     /// <summary>Extra designs for this host (e.g. a new version), on top of the product's and the test designs.</summary>
     public string? ExtraDesignFolder { get; init; }
@@ -98,6 +106,10 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
         builder.UseSetting("Database:ConnectionString", ConnectionString);
         builder.UseSetting("Seed:Demo", "true");
         builder.UseSetting("Hangfire:Server", "false");
+        if (StepStore is not null)
+        {
+            builder.UseSetting("Database:StepStore", StepStore);
+        }
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
@@ -186,6 +198,9 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
 }
 
 public sealed class SqliteApp() : WorkflowsApp(Lane.Sqlite);
+
+/// <summary>SQLite with the EF Core step store instead of SQLite's own: the runtime's tests run against both stores.</summary>
+public sealed class SqliteEfCoreApp() : WorkflowsApp(Lane.Sqlite, "EfCore");
 
 /// <summary>Another host process over a running app's database, with its own clock: a restart, or a newer deployment.</summary>
 public sealed class RestartedApp(WorkflowsApp running, FakeTimeProvider clock) : WorkflowsApp(running, clock);

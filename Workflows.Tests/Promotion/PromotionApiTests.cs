@@ -597,6 +597,9 @@ public abstract class PromotionApiTests(WorkflowsApp app)
 
 public sealed class PromotionApiTests_Sqlite(SqliteApp app) : PromotionApiTests(app), IClassFixture<SqliteApp>;
 
+/// <summary>The same on SQLite through the EF Core step store, the one PostgreSQL uses.</summary>
+public sealed class PromotionApiTests_SqliteEfCore(SqliteEfCoreApp app) : PromotionApiTests(app), IClassFixture<SqliteEfCoreApp>;
+
 public sealed class PromotionApiTests_Postgres : PromotionApiTests, IClassFixture<PostgresApp>
 {
     public PromotionApiTests_Postgres(PostgresApp app) : base(app) => PostgresLane.EnsureAvailable();

@@ -341,6 +341,9 @@ public abstract class EngineApiTests(WorkflowsApp app)
 
 public sealed class EngineApiTests_Sqlite(SqliteApp app) : EngineApiTests(app), IClassFixture<SqliteApp>;
 
+/// <summary>The same on SQLite through the EF Core step store, the one PostgreSQL uses.</summary>
+public sealed class EngineApiTests_SqliteEfCore(SqliteEfCoreApp app) : EngineApiTests(app), IClassFixture<SqliteEfCoreApp>;
+
 public sealed class EngineApiTests_Postgres : EngineApiTests, IClassFixture<PostgresApp>
 {
     public EngineApiTests_Postgres(PostgresApp app) : base(app) => PostgresLane.EnsureAvailable();

@@ -44,6 +44,9 @@ public abstract class WithdrawHookTests(WorkflowsApp app)
 
 public sealed class WithdrawHookTests_Sqlite(SqliteApp app) : WithdrawHookTests(app), IClassFixture<SqliteApp>;
 
+/// <summary>The same on SQLite through the EF Core step store, the one PostgreSQL uses.</summary>
+public sealed class WithdrawHookTests_SqliteEfCore(SqliteEfCoreApp app) : WithdrawHookTests(app), IClassFixture<SqliteEfCoreApp>;
+
 public sealed class WithdrawHookTests_Postgres : WithdrawHookTests, IClassFixture<PostgresApp>
 {
     public WithdrawHookTests_Postgres(PostgresApp app) : base(app) => PostgresLane.EnsureAvailable();

@@ -506,6 +506,9 @@ public abstract class ShiftSwapTests(WorkflowsApp app)
 
 public sealed class ShiftSwapTests_Sqlite(SqliteApp app) : ShiftSwapTests(app), IClassFixture<SqliteApp>;
 
+/// <summary>The same on SQLite through the EF Core step store, the one PostgreSQL uses.</summary>
+public sealed class ShiftSwapTests_SqliteEfCore(SqliteEfCoreApp app) : ShiftSwapTests(app), IClassFixture<SqliteEfCoreApp>;
+
 public sealed class ShiftSwapTests_Postgres : ShiftSwapTests, IClassFixture<PostgresApp>
 {
     public ShiftSwapTests_Postgres(PostgresApp app) : base(app) => PostgresLane.EnsureAvailable();

@@ -6,14 +6,13 @@ using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Workflows.Host.Data;
 
-namespace Workflows.Host.Runtime;
+namespace Workflows.Host.Runtime.Store.Sqlite;
 
 /// <summary>
 /// One of the runner's row types as the EF Core model maps it: table, columns, value converters, and compiled
-/// accessors. The runner writes its own rows with it (one INSERT for the new rows of a type, an UPDATE of the changed
-/// columns of a loaded row guarded by its version) and reads the task it completes with it, so the mapping stays in the EF model
-/// while EF Core's general-purpose change tracking stays out of the step (it was the largest cost of a step in the
-/// bench). Built once per model and type.
+/// accessors. The SQLite store writes the runner's rows with it (one INSERT for the new rows of a type, an UPDATE of the
+/// changed columns of a loaded row guarded by its version) and reads the task and instance a step loads, so the mapping
+/// stays in the EF model. Built once per model and type.
 /// </summary>
 internal sealed class RowShape
 {
@@ -25,11 +24,11 @@ internal sealed class RowShape
     private readonly ValueConverter?[] converters;
     private readonly int key;
     private readonly int version;
-    private readonly ConcurrentDictionary<int, string>[] insertSql = [new(), new()];
+    private readonly ConcurrentDictionary<int, string> insertSql = new();
     private readonly Func<object, object?[]> snapshot;
     private readonly Func<object, object?[]> stored;
     private readonly Lazy<Func<SqlitePrepared.Row, int, object>> read;
-    private readonly ConcurrentDictionary<ulong, string>[] updateSql = [new(), new()];
+    private readonly ConcurrentDictionary<ulong, string> updateSql = new();
 
     private RowShape(IEntityType type)
     {
@@ -49,7 +48,6 @@ internal sealed class RowShape
 
         snapshot = Values(type.ClrType, properties, toProvider: false);
         stored = Values(type.ClrType, properties, toProvider: true);
-        // Only SQLite reads rows through here (PostgreSQL's load is an EF Core query), so the reader is built on first use.
         read = new(() => Reader(type.ClrType, properties));
     }
 
@@ -77,7 +75,7 @@ internal sealed class RowShape
     public void SetVersion(object entity, long value) => setVersion!(entity, value);
 
     /// <summary>One INSERT of new rows (several rows in one statement: a step appends three history rows at once).</summary>
-    public (string Sql, object?[] Values) Insert(IReadOnlyList<object> entities, bool postgres)
+    public (string Sql, object?[] Values) Insert(IReadOnlyList<object> entities)
     {
         var values = new object?[entities.Count * columns.Length];
         for (var row = 0; row < entities.Count; row++)
@@ -85,16 +83,15 @@ internal sealed class RowShape
             var one = stored(entities[row]);
             for (var i = 0; i < one.Length; i++)
             {
-                values[(row * columns.Length) + i] = postgres ? ForPostgres(one[i]) : one[i];
+                values[(row * columns.Length) + i] = one[i];
             }
         }
 
-        return (insertSql[postgres ? 1 : 0].GetOrAdd(entities.Count, InsertSql, postgres), values);
+        return (insertSql.GetOrAdd(entities.Count, InsertSql), values);
     }
 
-    private string InsertSql(int rows, bool postgres)
+    private string InsertSql(int rows)
     {
-        var mark = Placeholder(postgres);
         var sql = new StringBuilder("INSERT INTO \"").Append(table).Append("\" (")
             .AppendJoin(", ", columns.Select(c => $"\"{c}\"")).Append(") VALUES ");
         for (var row = 0; row < rows; row++)
@@ -102,7 +99,7 @@ internal sealed class RowShape
             sql.Append(row == 0 ? "(" : ", (");
             for (var i = 0; i < columns.Length; i++)
             {
-                sql.Append(i == 0 ? "" : ", ").Append(mark).Append((row * columns.Length) + i + 1);
+                sql.Append(i == 0 ? "" : ", ").Append('?').Append((row * columns.Length) + i + 1);
             }
 
             sql.Append(')');
@@ -115,7 +112,7 @@ internal sealed class RowShape
     /// The UPDATE of a loaded row's changed columns, which also moves its version on and matches only the version it
     /// was read with; null when nothing changed. The statement text is built once per set of changed columns.
     /// </summary>
-    public (string Sql, object?[] Values)? Update(object entity, object?[] asRead, bool postgres)
+    public (string Sql, object?[] Values)? Update(object entity, object?[] asRead)
     {
         var readVersion = VersionOf(asRead);
         if (key < 0)
@@ -146,20 +143,20 @@ internal sealed class RowShape
         {
             if ((changed & (1UL << i)) != 0)
             {
-                values[n++] = Provider(i, now[i], postgres);
+                values[n++] = Provider(i, now[i]);
             }
         }
 
         values[n++] = readVersion + 1;
-        values[n++] = Provider(key, now[key], postgres);
+        values[n++] = Provider(key, now[key]);
         values[n] = readVersion;
-        var sql = updateSql[postgres ? 1 : 0].GetOrAdd(changed, UpdateSql, postgres);
+        var sql = updateSql.GetOrAdd(changed, UpdateSql);
         return (sql, values);
     }
 
-    private string UpdateSql(ulong changed, bool postgres)
+    private string UpdateSql(ulong changed)
     {
-        var mark = Placeholder(postgres);
+        const char mark = '?';
         var sql = new StringBuilder("UPDATE \"").Append(table).Append("\" SET ");
         var n = 0;
         for (var i = 0; i < columns.Length; i++)
@@ -176,22 +173,9 @@ internal sealed class RowShape
         return sql.ToString();
     }
 
-    /// <summary>Parameters are numbered from 1: $1 on PostgreSQL, ?1 on SQLite.</summary>
-    private static string Placeholder(bool postgres) => postgres ? "$" : "?";
-
     /// <summary>A property's value as the database stores it.</summary>
-    private object? Provider(int index, object? value, bool postgres)
-    {
-        if (value is not null && converters[index] is { } converter)
-        {
-            value = converter.ConvertToProvider(value);
-        }
-
-        return postgres ? ForPostgres(value) : value;
-    }
-
-    /// <summary>timestamptz takes UTC only.</summary>
-    private static object? ForPostgres(object? value) => value is DateTimeOffset instant ? instant.ToUniversalTime() : value;
+    private object? Provider(int index, object? value) =>
+        value is not null && converters[index] is { } converter ? converter.ConvertToProvider(value) : value;
 
     /// <summary>
     /// One compiled delegate reading every property of an entity into an array, boxed: as the CLR holds them (the
@@ -264,25 +248,6 @@ internal sealed class RowShape
         });
         var body = Expression.Convert(Expression.MemberInit(Expression.New(clrType), bindings), typeof(object));
         return Expression.Lambda<Func<SqlitePrepared.Row, int, object>>(body, row, offset).Compile();
-    }
-
-    /// <summary>A new row with the same values: every public property that can be read and set (or init).</summary>
-    public static T Copy<T>(T row)
-        where T : class, new() => Copier<T>.Copy(row);
-
-    private static class Copier<T>
-        where T : class, new()
-    {
-        public static readonly Func<T, T> Copy = Build();
-
-        private static Func<T, T> Build()
-        {
-            var source = Expression.Parameter(typeof(T));
-            var bindings = typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
-                .Where(p => p.CanRead && p.CanWrite && p.GetIndexParameters().Length == 0)
-                .Select(p => (MemberBinding)Expression.Bind(p, Expression.Property(source, p)));
-            return Expression.Lambda<Func<T, T>>(Expression.MemberInit(Expression.New(typeof(T)), bindings), source).Compile();
-        }
     }
 
     private static Action<object, object?> Setter(IProperty property)

@@ -1,18 +1,15 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using SQLitePCL;
 
-namespace Workflows.Host.Runtime;
+namespace Workflows.Host.Runtime.Store.Sqlite;
 
 /// <summary>
-/// The runner's fixed statements, prepared once per physical SQLite connection and reused for every step.
-/// Microsoft.Data.Sqlite prepares a command's statements again on every execution once its connection has been
-/// closed (and EF Core closes it after each step), and preparing is a large share of a short write: the bench measured
-/// about a third of a millisecond per completion in <c>sqlite3_prepare</c> alone. The statements are kept on the
-/// pooled native handle, which outlives the <see cref="SqliteConnection"/> objects that borrow it; they run inside
-/// whatever transaction that connection has open, so they commit or roll back with EF Core's own writes.
-/// See designs/adr/0007-runner-writes-its-own-rows.md.
+/// The SQLite store's fixed statements, prepared once per native connection handle and reused for every step.
+/// Microsoft.Data.Sqlite prepares a command's statements again on every execution once its connection has been closed,
+/// and preparing is a large share of a short write (ADR 0007). The store runs its steps on one connection it keeps
+/// open (<see cref="SqliteStepStore"/>), so its statements stay prepared; they run inside whatever transaction that
+/// connection has open, so they commit or roll back with EF Core's own writes on it.
 /// </summary>
 internal sealed class SqlitePrepared
 {
@@ -28,13 +25,6 @@ internal sealed class SqlitePrepared
     private readonly Dictionary<string, sqlite3_stmt> statements = new(StringComparer.Ordinal);
 
     private SqlitePrepared(sqlite3 handle) => this.handle = handle;
-
-    /// <summary>
-    /// The context's connection when it is SQLite's, else null: how the runner asks "am I on SQLite?". Asked of the
-    /// connection's type, not of EF Core's <c>IsSqlite()</c>, which reads the provider assembly's name by reflection on
-    /// every call (about 4 µs, twice per completion in the bench).
-    /// </summary>
-    public static SqliteConnection? ConnectionOf(DbContext db) => db.Database.GetDbConnection() as SqliteConnection;
 
     /// <summary>The statements of the open connection's native handle.</summary>
     public static SqlitePrepared Of(SqliteConnection connection) =>

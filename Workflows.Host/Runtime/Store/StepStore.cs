@@ -1,0 +1,76 @@
+using Workflows.Host.Data;
+
+namespace Workflows.Host.Runtime.Store;
+
+/// <summary>
+/// Where the runner's steps are kept: it begins a step on the request's context, and answers who holds a role or a
+/// seat. One store per database provider, chosen once at composition (<see cref="Platform.DatabaseSetup"/>), like
+/// Hangfire's storages behind <c>JobStorage</c>; nothing outside a store asks which database it is on.
+/// <list type="bullet">
+/// <item><see cref="EfCore.EfCoreStepStore"/>: plain EF Core (compiled queries, change tracking, one batched
+/// <c>SaveChanges</c>). PostgreSQL's store, and it runs on SQLite too.</item>
+/// <item><see cref="Sqlite.SqliteStepStore"/>: SQLite's, with statements prepared once on one long-lived writer
+/// connection (docs/architecture.md, "The runtime"; ADR 0007).</item>
+/// </list>
+/// The runtime's tests run against both (<c>Database:StepStore=EfCore</c> selects the EF Core store on SQLite).
+/// </summary>
+public interface IStepStore
+{
+    /// <summary>
+    /// Begins one step on <paramref name="db"/>: its write transaction, in which the runner's rows are written and
+    /// the activities' domain rows are saved. Disposing the step without <see cref="StoreStep.CommitAsync"/> rolls all
+    /// of it back.
+    /// </summary>
+    Task<StoreStep> BeginAsync(WorkflowDbContext db, CancellationToken ct);
+
+    /// <summary>Who answers <paramref name="lookup"/> for <paramref name="argument"/> (ids of employees), on <paramref name="db"/>'s connection.</summary>
+    Task<List<string>> HoldersAsync(WorkflowDbContext db, Holders lookup, string argument, CancellationToken ct);
+}
+
+/// <summary>The org lookups task assignment asks in every step that opens a task.</summary>
+public enum Holders
+{
+    /// <summary>Holders of a company role (<c>HR</c>, <c>GeneralManager</c>, …); the argument is the role's name.</summary>
+    Role,
+
+    /// <summary>Employees with a rank label; the argument is the rank's name.</summary>
+    Rank,
+
+    /// <summary>Holders of any seat of a rank; the argument is the rank's name.</summary>
+    Seat,
+
+    /// <summary>The holder of a group's leader seat; the argument is the group's id.</summary>
+    LeaderOfGroup,
+
+    /// <summary>The holder of the leader seat of an employee's group; the argument is the employee's id.</summary>
+    LeaderOfGroupOf,
+}
+
+/// <summary>A task to complete, its instance, and whether the actor is one of its candidates.</summary>
+public sealed record TaskForCompletion(WorkflowTask Task, WorkflowInstance Instance, bool IsCandidate);
+
+/// <summary>
+/// One step in a store: the runner's own rows (the instance and task it loaded and the rows it adds) and the
+/// transaction they are written in. Rows loaded here are written back when changed, guarded by the version they were
+/// read with: a row another step changed meanwhile makes <see cref="CommitAsync"/> throw
+/// <see cref="Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException"/> and nothing is written.
+/// </summary>
+public abstract class StoreStep : IAsyncDisposable
+{
+    /// <summary>The task with its instance (both to be written back when changed); null when there is no such task.</summary>
+    public abstract Task<TaskForCompletion?> LoadTaskAsync(string taskId, string actorId, CancellationToken ct);
+
+    /// <summary>The instance, to be written back when changed; null when there is none.</summary>
+    public abstract Task<WorkflowInstance?> LoadInstanceAsync(string instanceId, CancellationToken ct);
+
+    /// <summary>A new runtime row (instance, task, candidate, timer, history entry, incident), inserted at commit.</summary>
+    public abstract void Add(object row);
+
+    /// <summary>Forgets new rows not yet written (timers the same step cancels).</summary>
+    public abstract void RemoveAdded(Predicate<object> match);
+
+    /// <summary>Writes the runner's rows, then whatever else the context tracks (the activities' rows), and commits.</summary>
+    public abstract Task CommitAsync(CancellationToken ct);
+
+    public abstract ValueTask DisposeAsync();
+}
