@@ -25,7 +25,24 @@ public sealed record InstanceState(
     string StartedBy,
     int ConsecutiveAutoSteps = 0)
 {
+    /// <summary>
+    /// The start variables: the form as filed, with <c>subject</c> and <c>startedBy</c>. Read-only: task, activity and
+    /// signal data go to <see cref="Variables"/>, task data naming a form field is refused, and a name the form has is
+    /// always read from the form (<see cref="TryGetValue"/>). Only an explicit resubmission of the form may change it.
+    /// Empty for instances started before the form was kept apart, whose variables still hold it.
+    /// </summary>
+    public ImmutableDictionary<string, JsonElement> Form { get; init; } = ImmutableDictionary<string, JsonElement>.Empty;
+
     public bool IsRunning => Status == InstanceStatus.Running;
+
+    /// <summary>A value by name: from the form when it has it, else from the variables.</summary>
+    public bool TryGetValue(string name, out JsonElement value) => Form.TryGetValue(name, out value) || Variables.TryGetValue(name, out value);
+
+    /// <summary>A string value by name (<see cref="TryGetValue"/>); null when missing or not a string.</summary>
+    public string? GetString(string name) => TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>The form and the variables as one set of values, the form's winning.</summary>
+    public ImmutableDictionary<string, JsonElement> Values => Form.IsEmpty ? Variables : Variables.SetItems(Form);
 }
 
 /// <summary>What starts an instance.</summary>

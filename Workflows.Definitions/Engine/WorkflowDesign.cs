@@ -129,6 +129,9 @@ public sealed record AssignmentRule(string? Role, string? Scope, string? Person)
 /// <param name="Requires">Fields the completion data must contain (non-null, non-empty).</param>
 public sealed record TaskAction(string Name, string To, bool CommentRequired, ImmutableArray<string> Requires)
 {
+    /// <summary>The applicant's answer to a return: its data may change the form's free-text fields (<see cref="WorkflowVariables.FreeTextFields"/>).</summary>
+    public const string Resubmit = "resubmit";
+
     /// <summary>The action names a design may use; the UI and API know how to present these.</summary>
     public static readonly ImmutableHashSet<string> KnownNames = ImmutableHashSet.Create(
         StringComparer.Ordinal,

@@ -10,9 +10,10 @@ namespace Workflows.Definitions.Engine;
 /// <remarks>
 /// Variables: task completion data is merged at top level (so later steps and activities read e.g. <c>amount</c>
 /// directly) and also kept whole under <c>decision.&lt;step&gt;</c> (<c>{action, actorId, actingRole, comment, at, data}</c>),
-/// so a step visited twice keeps its latest decision. Task data may not overwrite the design's protected variables
+/// so a step visited twice keeps its latest decision. Task data may not set the form as filed
+/// (<see cref="InstanceState.Form"/>, which only a resubmission changes) nor the design's protected variables
 /// (<see cref="WorkflowDesign.ProtectedVariables"/>). Activity and signal data come from trusted code and are merged at
-/// top level as they are.
+/// top level as they are; a name the form has is still read from the form.
 /// </remarks>
 public static class WorkflowEngine
 {
@@ -24,11 +25,11 @@ public static class WorkflowEngine
 
     public static EngineResult Start(WorkflowDesign design, StartRequest request, DateTimeOffset now)
     {
-        var variables = request.Variables
+        var form = request.Variables
             .WithComparers(StringComparer.Ordinal)
             .SetItem(WorkflowVariables.Subject, WorkflowVariables.Value(request.SubjectId))
             .SetItem(WorkflowVariables.StartedBy, WorkflowVariables.Value(request.StartedBy));
-        var state = new InstanceState(InstanceStatus.Running, null, null, 0, variables, request.SubjectId, request.StartedBy);
+        var state = new InstanceState(InstanceStatus.Running, null, null, 0, WorkflowVariables.Empty, request.SubjectId, request.StartedBy) { Form = form };
         var run = new Run(design, state, now);
         run.History(HistoryKinds.InstanceStarted, null, request.StartedBy, request.ActingRole, data: request.Variables);
         return run.Enter(design.Start);
@@ -90,7 +91,12 @@ public static class WorkflowEngine
             return new Rejected(RejectionCode.MissingData, $"'{action.Name}' on task '{task.Id}' requires: {string.Join(", ", missing)}.") { MissingFields = missing };
         }
 
-        var protectedNames = data.IsEmpty ? [] : data.Keys.Where(design.ProtectedVariables.Contains).Order(StringComparer.Ordinal).ToList();
+        // A resubmission may edit the form's free-text fields; otherwise neither the form as filed nor what decides who
+        // may act can be set by a decision.
+        var edits = action.Name == TaskAction.Resubmit ? data.Where(d => WorkflowVariables.FreeTextFields.Contains(d.Key)).ToImmutableDictionary(StringComparer.Ordinal) : WorkflowVariables.Empty;
+        var protectedNames = data.IsEmpty ? [] : data.Keys
+            .Where(k => !edits.ContainsKey(k) && (design.ProtectedVariables.Contains(k) || state.Form.ContainsKey(k)))
+            .Order(StringComparer.Ordinal).ToList();
         if (protectedNames.Count > 0)
         {
             return new Rejected(RejectionCode.ProtectedVariable, $"Task data may not set {string.Join(", ", protectedNames)}.");
@@ -100,7 +106,8 @@ public static class WorkflowEngine
         var decision = Decision(action.Name, input.ActorId, actingRole, input.Comment, now, data);
         var run = new Run(design, state with
         {
-            Variables = state.Variables.SetItems(data).SetItem(WorkflowVariables.DecisionPrefix + task.Id, decision),
+            Form = edits.IsEmpty ? state.Form : state.Form.SetItems(edits),
+            Variables = state.Variables.SetItems(edits.IsEmpty ? data : data.RemoveRange(edits.Keys)).SetItem(WorkflowVariables.DecisionPrefix + task.Id, decision),
             ConsecutiveAutoSteps = 0,
         }, now);
         run.History(HistoryKinds.TaskCompleted, task.Id, input.ActorId, actingRole, action.Name, input.Comment, data);
@@ -227,7 +234,7 @@ public static class WorkflowEngine
 
         foreach (var name in task.Exclude)
         {
-            if (!state.Variables.TryGetValue(name, out var value))
+            if (!state.TryGetValue(name, out var value))
             {
                 continue; // e.g. no nominator on a self-application: nobody to exclude.
             }
@@ -332,7 +339,7 @@ public static class WorkflowEngine
                     }
                     else if (wait.TimeoutAt is { } timeoutVariable)
                     {
-                        if (!_state.Variables.TryGetValue(timeoutVariable, out var value) || value.ValueKind != JsonValueKind.String || !value.TryGetDateTimeOffset(out var at))
+                        if (!_state.TryGetValue(timeoutVariable, out var value) || value.ValueKind != JsonValueKind.String || !value.TryGetDateTimeOffset(out var at))
                         {
                             return new Rejected(RejectionCode.MissingVariable, $"Wait '{wait.Id}' times out at the time in '{timeoutVariable}', which holds no ISO-8601 timestamp.");
                         }
@@ -361,7 +368,7 @@ public static class WorkflowEngine
             string? assignee = null;
             if (task.Assign.Person is { } personVariable)
             {
-                assignee = _state.Variables.GetString(personVariable);
+                assignee = _state.GetString(personVariable);
                 if (string.IsNullOrEmpty(assignee))
                 {
                     return new Rejected(RejectionCode.MissingVariable, $"Task '{task.Id}' is assigned to the person in '{personVariable}', which holds no employee id.");
@@ -375,7 +382,7 @@ public static class WorkflowEngine
             }
             else if (task.DueAt is { } dueVariable)
             {
-                if (!_state.Variables.TryGetValue(dueVariable, out var value) || value.ValueKind != JsonValueKind.String || !value.TryGetDateTimeOffset(out var at))
+                if (!_state.TryGetValue(dueVariable, out var value) || value.ValueKind != JsonValueKind.String || !value.TryGetDateTimeOffset(out var at))
                 {
                     return new Rejected(RejectionCode.MissingVariable, $"Task '{task.Id}' is due at the time in '{dueVariable}', which holds no ISO-8601 timestamp.");
                 }

@@ -20,6 +20,9 @@ public static class WorkflowVariables
     /// <summary>Each task completion is also kept whole under <c>decision.&lt;step&gt;</c>.</summary>
     public const string DecisionPrefix = "decision.";
 
+    /// <summary>The form fields a resubmission may change: what the applicant wrote, never who or what is applied for.</summary>
+    public static readonly ImmutableHashSet<string> FreeTextFields = ImmutableHashSet.Create(StringComparer.Ordinal, "statement", "justification", "reason");
+
     public static ImmutableDictionary<string, JsonElement> Empty { get; } = ImmutableDictionary.Create<string, JsonElement>(StringComparer.Ordinal);
 
     /// <summary>Builds a variable map from plain .NET values (serialized with <see cref="JsonSerializerOptions.Web"/>).</summary>

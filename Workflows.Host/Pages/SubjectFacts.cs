@@ -49,8 +49,8 @@ public sealed record DisputeFacts(
 /// <summary>
 /// Loads <see cref="SubjectFacts"/> for many instances at once: a fixed number of queries whatever their count
 /// (the forms as filed, eligibility, the shifts and their coverage, the violations, the leader reviews, group and
-/// person names), never a query per task. The forms are read from the <c>instance.started</c> history row, as
-/// the activities read them, so task data cannot change what an approver is shown.
+/// person names), never a query per task. The forms are the instances' start variables (<see cref="InstanceState.Form"/>),
+/// as the activities read them, so task data cannot change what an approver is shown.
 /// </summary>
 public sealed class SubjectFactsLoader(WorkflowDbContext db, EligibilityService eligibility, RosterService roster, RuleCatalog catalog)
 {
@@ -70,10 +70,10 @@ public sealed class SubjectFactsLoader(WorkflowDbContext db, EligibilityService 
         }
 
         var ids = wanted.Select(i => i.InstanceId).ToList();
-        var forms = (await db.History.AsNoTracking()
-                .Where(h => ids.Contains(h.InstanceId) && h.Kind == HistoryKinds.InstanceStarted)
-                .Select(h => new { h.InstanceId, h.DataJson }).ToListAsync(ct))
-            .ToDictionary(h => h.InstanceId, h => Form.Parse(h.DataJson), StringComparer.Ordinal);
+        var forms = (await db.Instances.AsNoTracking()
+                .Where(i => ids.Contains(i.Id))
+                .Select(i => new { i.Id, i.StateJson }).ToListAsync(ct))
+            .ToDictionary(i => i.Id, i => Form.Of(Workflows.Host.Runtime.StateMemo.Parse(i.Id, i.StateJson)), StringComparer.Ordinal);
         Form FormOf(string id) => forms.GetValueOrDefault(id) ?? Form.Empty;
 
         // Promotions: eligibility as of the application date on current records (two queries for all of them).
@@ -172,6 +172,10 @@ public sealed class SubjectFactsLoader(WorkflowDbContext db, EligibilityService 
     private sealed class Form(Dictionary<string, JsonElement> values)
     {
         public static readonly Form Empty = new([]);
+
+        /// <summary>The form as filed; for an instance started before forms were kept apart, its variables.</summary>
+        public static Form Of(InstanceState state) =>
+            new(new Dictionary<string, JsonElement>(state.Form.IsEmpty ? state.Variables : state.Form, StringComparer.Ordinal));
 
         public static Form Parse(string? json)
         {

@@ -15,24 +15,19 @@ using Workflows.Host.Violations;
 namespace Workflows.Host.Promotion;
 
 /// <summary>
-/// The application form as filed: read from the instance's <c>instance.started</c> history row, not from the
-/// variables. Task data is merged into the variables, so an approver's (or the resubmitting applicant's)
-/// data could otherwise change the target rank or the application date the gate and the appointment use.
+/// The application form as filed: the instance's start variables (<see cref="InstanceState.Form"/>), which no task data
+/// can change, so no approver (nor the applicant answering a return) can change the target rank or the application
+/// date the gate and the appointment use.
 /// </summary>
 internal sealed record PromotionForm(Rank TargetRank, DateOnly ApplicationDate, string? NominatorId)
 {
-    public static async Task<PromotionForm> LoadAsync(ActivityContext ctx, CancellationToken ct)
+    public static PromotionForm Of(InstanceState state)
     {
-        var json = await ctx.Db.History.AsNoTracking()
-            .Where(h => h.InstanceId == ctx.Instance.Id && h.Kind == HistoryKinds.InstanceStarted)
-            .OrderBy(h => h.Seq).Select(h => h.DataJson).FirstOrDefaultAsync(ct)
-            ?? throw new InvalidOperationException($"Instance {ctx.Instance.Id} has no application form in its history.");
-        using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
-        var target = Enum.Parse<Rank>(root.GetProperty(PromotionVariables.TargetRank).GetString()!);
-        var date = DateOnly.ParseExact(root.GetProperty(PromotionVariables.ApplicationDate).GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var nominator = root.TryGetProperty(PromotionVariables.NominatorId, out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
-        return new PromotionForm(target, date, nominator);
+        var target = Enum.Parse<Rank>(state.GetString(PromotionVariables.TargetRank)
+            ?? throw new InvalidOperationException("The application form names no target rank."));
+        var date = DateOnly.ParseExact(state.GetString(PromotionVariables.ApplicationDate)
+            ?? throw new InvalidOperationException("The application form has no application date."), "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        return new PromotionForm(target, date, state.GetString(PromotionVariables.NominatorId));
     }
 }
 
@@ -68,7 +63,7 @@ public sealed class CheckEligibilityActivity(EligibilityService eligibility) : I
 
     public async Task<ActivityResult> RunAsync(ActivityContext context, CancellationToken ct)
     {
-        var form = await PromotionForm.LoadAsync(context, ct);
+        var form = PromotionForm.Of(context.State);
         var result = await eligibility.EvaluateAsync(context.Instance.SubjectId, form.TargetRank, form.ApplicationDate, ct)
             ?? throw new InvalidOperationException($"The candidate {context.Instance.SubjectId} no longer exists.");
         return new ActivityResult(result.Eligible ? "eligible" : "ineligible", WorkflowVariables.Empty
@@ -83,7 +78,7 @@ public sealed class ReturnRouteActivity : IWorkflowActivity
 
     public async Task<ActivityResult> RunAsync(ActivityContext context, CancellationToken ct)
     {
-        var form = await PromotionForm.LoadAsync(context, ct);
+        var form = PromotionForm.Of(context.State);
         return new ActivityResult(form.NominatorId is null ? "candidate" : "nominator");
     }
 }
@@ -99,7 +94,7 @@ public sealed class CheckVacancyActivity : IWorkflowActivity
 
     public async Task<ActivityResult> RunAsync(ActivityContext context, CancellationToken ct)
     {
-        var form = await PromotionForm.LoadAsync(context, ct);
+        var form = PromotionForm.Of(context.State);
         var vacant = await context.Db.Seats.AsNoTracking().CountAsync(s => s.Rank == form.TargetRank && s.HolderId == null, ct);
         return new ActivityResult(vacant > 0 ? "vacant" : "none", WorkflowVariables.Of(("vacantSeats", vacant)));
     }
@@ -124,7 +119,7 @@ public sealed class AppointActivity(EligibilityService eligibility, IOptions<Pro
     public async Task<ActivityResult> RunAsync(ActivityContext context, CancellationToken ct)
     {
         var db = context.Db;
-        var form = await PromotionForm.LoadAsync(context, ct);
+        var form = PromotionForm.Of(context.State);
         var candidateId = context.Instance.SubjectId;
         var result = await eligibility.EvaluateAsync(candidateId, form.TargetRank, form.ApplicationDate, ct)
             ?? throw new InvalidOperationException($"The candidate {candidateId} no longer exists.");

@@ -26,7 +26,7 @@ public sealed record ActivityContext(
     DepartmentClock Clock,
     IServiceProvider Services)
 {
-    public string? Variable(string name) => State.Variables.GetString(name);
+    public string? Variable(string name) => State.GetString(name);
 }
 
 /// <summary>All activities registered in DI, by name; the catalog the design loader checks designs against.</summary>

@@ -125,9 +125,9 @@ public sealed class AssignmentResolver(WorkflowDbContext db, IStepStore store)
             case SubjectGroup:
                 return await db.Users.Where(u => u.Id == state.SubjectId).Select(u => u.GroupId).SingleOrDefaultAsync(ct);
             case var s when s.StartsWith("group:", StringComparison.Ordinal):
-                return state.Variables.GetString(s["group:".Length..]);
+                return state.GetString(s["group:".Length..]);
             case var s when s.StartsWith("groupOf:", StringComparison.Ordinal):
-                var employeeId = state.Variables.GetString(s["groupOf:".Length..]);
+                var employeeId = state.GetString(s["groupOf:".Length..]);
                 return employeeId is null ? null : await db.Users.Where(u => u.Id == employeeId).Select(u => u.GroupId).SingleOrDefaultAsync(ct);
             default:
                 return null;

@@ -168,7 +168,7 @@ public static class InstancesApi
     /// <summary>The instance's form data and variables; decisions are in the history, not repeated here.</summary>
     private static ImmutableDictionary<string, JsonElement> Data(WorkflowInstance i)
     {
-        var variables = WorkflowRunner.Deserialize(i).Variables;
+        var variables = WorkflowRunner.Deserialize(i).Values;
         return variables.RemoveRange(variables.Keys.Where(k => k.StartsWith(WorkflowVariables.DecisionPrefix, StringComparison.Ordinal)));
     }
 }

@@ -8,30 +8,21 @@ using Workflows.Host.Runtime;
 namespace Workflows.Host.ShiftSwaps;
 
 /// <summary>
-/// The request as filed, read from the instance's <c>instance.started</c> history row rather than from the live
-/// variables: history is append-only and task data cannot reach it, so no approver can re-point the request at
-/// other shifts (<c>requesterShiftId</c> and <c>counterpartShiftId</c> are not protected variables, since the design
-/// uses them in no assignment, exclusion or due date).
+/// The request as filed: the instance's start variables (<see cref="InstanceState.Form"/>), which no task data can
+/// change, so no approver can re-point the request at other shifts.
 /// </summary>
 internal static class FiledRequest
 {
-    public static async Task<(ShiftSwapRequest Request, DateTimeOffset ExpiresAt)> LoadAsync(ActivityContext ctx, CancellationToken ct)
+    public static (ShiftSwapRequest Request, DateTimeOffset ExpiresAt) Of(ActivityContext ctx)
     {
-        var json = await ctx.Db.History.AsNoTracking()
-            .Where(h => h.InstanceId == ctx.Instance.Id && h.Kind == HistoryKinds.InstanceStarted)
-            .Select(h => h.DataJson)
-            .SingleAsync(ct)
-            ?? throw new InvalidOperationException($"Instance {ctx.Instance.Id} has no filed request.");
-        using var doc = JsonDocument.Parse(json);
-        var root = doc.RootElement;
-        string? Read(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var form = ctx.State;
         var request = new ShiftSwapRequest(
             ctx.Instance.SubjectId,
-            Read(ShiftSwapRequest.Variables.RequesterShiftId) ?? throw new InvalidOperationException("The filed request names no shift."),
-            Read(ShiftSwapRequest.Variables.CounterpartId) ?? throw new InvalidOperationException("The filed request names no counterpart."),
-            Read(ShiftSwapRequest.Variables.CounterpartShiftId));
+            form.GetString(ShiftSwapRequest.Variables.RequesterShiftId) ?? throw new InvalidOperationException("The filed request names no shift."),
+            form.GetString(ShiftSwapRequest.Variables.CounterpartId) ?? throw new InvalidOperationException("The filed request names no counterpart."),
+            form.GetString(ShiftSwapRequest.Variables.CounterpartShiftId));
         var expiresAt = DateTimeOffset.Parse(
-            Read(ShiftSwapRequest.Variables.ExpiresAt) ?? throw new InvalidOperationException("The filed request has no expiry."),
+            form.GetString(ShiftSwapRequest.Variables.ExpiresAt) ?? throw new InvalidOperationException("The filed request has no expiry."),
             System.Globalization.CultureInfo.InvariantCulture);
         return (request, expiresAt);
     }
@@ -48,7 +39,7 @@ public sealed class SwapApprovalRouteActivity : IWorkflowActivity
 
     public async Task<ActivityResult> RunAsync(ActivityContext context, CancellationToken ct)
     {
-        var (request, _) = await FiledRequest.LoadAsync(context, ct);
+        var (request, _) = FiledRequest.Of(context);
         string[] ids = [request.RequesterId, request.CounterpartId];
         var groups = await context.Db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
             .Select(u => new { u.Id, u.GroupId }).ToDictionaryAsync(u => u.Id, u => u.GroupId, ct);
@@ -73,7 +64,7 @@ public sealed class ApplySwapActivity : IWorkflowActivity
 
     public async Task<ActivityResult> RunAsync(ActivityContext context, CancellationToken ct)
     {
-        var (request, expiresAt) = await FiledRequest.LoadAsync(context, ct);
+        var (request, expiresAt) = FiledRequest.Of(context);
         if (context.Clock.Now >= expiresAt)
         {
             // The first shift started before its timer ran: the request lapsed, as the timer would have said.

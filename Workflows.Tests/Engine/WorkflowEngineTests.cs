@@ -77,8 +77,9 @@ public class WorkflowEngineTests
     {
         var state = Start(Request(WorkflowVariables.Of(("subject", "someone-else")))).State;
 
-        Assert.Equal(Subject, state.Variables.GetString(WorkflowVariables.Subject));
-        Assert.Equal(Nominator, state.Variables.GetString(WorkflowVariables.StartedBy));
+        Assert.Equal(Subject, state.Form.GetString(WorkflowVariables.Subject));
+        Assert.Equal(Nominator, state.Form.GetString(WorkflowVariables.StartedBy));
+        Assert.Equal(Subject, state.GetString(WorkflowVariables.Subject));
         Assert.Equal((Subject, Nominator), (state.SubjectId, state.StartedBy));
     }
 
@@ -281,6 +282,36 @@ public class WorkflowEngineTests
             RejectionCode.ProtectedVariable);
     }
 
+    private static StartRequest FiledWithStatement() => Request(WorkflowVariables.Of(
+        ("nominatorId", Nominator), ("counterpartId", Counterpart), ("decisionDeadline", Deadline), ("statement", "as filed")));
+
+    [Fact]
+    public void Complete_IsRejected_WhenDataWouldOverwriteTheFormAsFiled()
+    {
+        var review = AtReview(FiledWithStatement());
+        Assert.DoesNotContain("statement", Design.ProtectedVariables);
+
+        Reject(
+            WorkflowEngine.Handle(Design, review.State, Decide(review.State, "approve", Supervisor, data: WorkflowVariables.Of(("statement", "changed"))), Now),
+            RejectionCode.ProtectedVariable);
+    }
+
+    [Fact]
+    public void StartVariables_AreTheForm_KeptApartFromWhatLaterStepsAdd()
+    {
+        var review = AtReview(FiledWithStatement());
+        var decided = Handle(review.State, Decide(review.State, "approve", Supervisor, data: WorkflowVariables.Of(("note", "ok"))));
+
+        Assert.Equal("as filed", decided.State.Form.GetString("statement"));
+        Assert.Equal(Subject, decided.State.Form.GetString("subject"));
+        Assert.False(decided.State.Variables.ContainsKey("statement"));
+        Assert.Equal("ok", decided.State.GetString("note"));
+        Assert.Equal("as filed", decided.State.GetString("statement"));
+        // A trusted activity's output of the same name does not shadow the form either.
+        var shadowed = decided.State with { Variables = decided.State.Variables.SetItem("statement", WorkflowVariables.Value("changed")) };
+        Assert.Equal("as filed", shadowed.GetString("statement"));
+    }
+
     [Fact]
     public void Complete_IsRejected_WhenStepIsNotCurrent()
     {
@@ -313,6 +344,23 @@ public class WorkflowEngineTests
         // A second click on the first review task, or its due timer, must not act on the new visit.
         Reject(WorkflowEngine.Handle(Design, reviewAgain.State, Decide(review.State, "approve", Supervisor), Now), RejectionCode.StaleVisit);
         Reject(WorkflowEngine.Handle(Design, reviewAgain.State, new TimerFired("review", 2, TimerKind.TaskDue), Now), RejectionCode.StaleVisit);
+    }
+
+    [Fact]
+    public void Resubmit_ChangesTheFormsFreeTextFields_AndNothingElseOfTheForm()
+    {
+        var review = AtReview(FiledWithStatement());
+        var amend = Handle(review.State, Decide(review.State, "return", Supervisor, "say more"));
+
+        var resubmitted = Handle(amend.State, Decide(amend.State, "resubmit", Subject, data: WorkflowVariables.Of(("statement", "said more"), ("justification", "why"))));
+        Assert.Equal("said more", resubmitted.State.Form.GetString("statement"));
+        Assert.Equal("why", resubmitted.State.Form.GetString("justification"));
+        Assert.False(resubmitted.State.Variables.ContainsKey("statement"));
+        Assert.Equal(Counterpart, resubmitted.State.Form.GetString("counterpartId"));
+
+        // Not through a resubmission, and not the fields that say who or what: refused.
+        Reject(WorkflowEngine.Handle(Design, amend.State, Decide(amend.State, "resubmit", Subject, data: WorkflowVariables.Of(("startedBy", Supervisor))), Now), RejectionCode.ProtectedVariable);
+        Reject(WorkflowEngine.Handle(Design, amend.State, Decide(amend.State, "resubmit", Subject, data: WorkflowVariables.Of(("counterpartId", Supervisor))), Now), RejectionCode.ProtectedVariable);
     }
 
     [Fact]

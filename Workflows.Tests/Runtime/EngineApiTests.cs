@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Workflows.Host.Data;
 using Workflows.Host.Runtime;
 using Workflows.Tests.Infrastructure;
 
@@ -330,6 +331,64 @@ public abstract class EngineApiTests(WorkflowsApp app)
         await CompleteAsync("supervisor", await app.TaskInInboxAsync("supervisor", id), "approve");
         await CompleteAsync("hr", await app.TaskInInboxAsync("hr", id), "approve");
         return id;
+    }
+
+    [Fact]
+    public async Task HandEdits_OfATasksRows_ThatLeaveItsVersion_AreHonouredByTheNextStep()
+    {
+        // Nothing is remembered between steps that the database could contradict: an operator's edit of the rows,
+        // without touching the version, is what the next step sees.
+        var id = await app.StartAsync(Design, "member1d");
+        var taskId = (await app.TaskInInboxAsync("leader1", id)).GetProperty("id").GetString()!;
+        var leader1 = await app.IdOfAsync("leader1");
+        var leader2 = await app.IdOfAsync("leader2");
+        var version = await app.WithDbAsync(db => db.Tasks.Where(t => t.Id == taskId).Select(t => t.Version).SingleAsync());
+        await app.WithDbAsync(async db =>
+        {
+            await db.TaskCandidates.Where(c => c.TaskId == taskId).ExecuteDeleteAsync();
+            db.TaskCandidates.Add(new TaskCandidate { TaskId = taskId, EmployeeId = leader2 });
+            return await db.SaveChangesAsync();
+        });
+        Assert.Equal(version, await app.WithDbAsync(db => db.Tasks.Where(t => t.Id == taskId).Select(t => t.Version).SingleAsync()));
+
+        using (var former = await app.LoginAsync("leader1"))
+        {
+            var refused = await former.PostAsJsonAsync($"/api/tasks/{taskId}/complete", new { action = "approve" });
+            Assert.True(refused.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.NotFound, $"The former candidate got {refused.StatusCode}.");
+        }
+
+        using (var now = await app.LoginAsync("leader2"))
+        {
+            await ApiAssert.JsonAsync(await now.PostAsJsonAsync($"/api/tasks/{taskId}/complete", new { action = "approve" }));
+        }
+
+        var decided = (await app.HistoryAsync(id)).Single(h => h.GetProperty("kind").GetString() == "task.completed");
+        Assert.Equal(leader2, decided.GetProperty("actorId").GetString());
+        Assert.NotEqual(leader1, leader2);
+
+        // A task closed by hand is closed for the next step too.
+        var next = (await app.TaskInInboxAsync("supervisor", id)).GetProperty("id").GetString()!;
+        await app.WithDbAsync(db => db.Tasks.Where(t => t.Id == next).ExecuteUpdateAsync(u => u.SetProperty(t => t.Status, TaskState.Cancelled)));
+        using var supervisor = await app.LoginAsync("supervisor");
+        await ApiAssert.ProblemAsync(await supervisor.PostAsJsonAsync($"/api/tasks/{next}/complete", new { action = "approve" }), HttpStatusCode.Conflict);
+    }
+
+    [Theory]
+    [InlineData("subject")]
+    [InlineData("startedBy")]
+    public async Task Complete_Returns422_WhenDataWouldChangeTheFormAsFiled(string field)
+    {
+        var id = await app.StartAsync(Design, "member2a");
+        var task = await app.TaskInInboxAsync("leader2", id);
+        using var leader = await app.LoginAsync("leader2");
+
+        await ApiAssert.ProblemAsync(
+            await leader.PostAsJsonAsync($"/api/tasks/{task.GetProperty("id").GetString()}/complete", new { action = "approve", data = new Dictionary<string, string> { [field] = "someone-else" } }),
+            HttpStatusCode.UnprocessableEntity);
+
+        var instance = await app.InstanceAsync(id);
+        Assert.Equal(await app.IdOfAsync("member2a"), instance.GetProperty("data").GetProperty("subject").GetString());
+        Assert.Equal(TaskState.Open.ToString(), (await app.TaskInInboxAsync("leader2", id)).GetProperty("status").GetString());
     }
 
     private async Task<JsonElement> CompleteAsync(string user, JsonElement task, string action, string? comment = null)
