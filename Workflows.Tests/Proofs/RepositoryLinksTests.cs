@@ -44,6 +44,13 @@ public sealed partial class RepositoryLinksTests
     [GeneratedRegex(@"`[^`\n]*`")]
     private static partial Regex CodeSpan();
 
+    /// <summary>A citation of a section, as the code comments write it: <c>docs/domain.md §Clean-record windows</c>.</summary>
+    [GeneratedRegex(@"docs/(?<page>[a-z\-]+\.md) §(?<rest>[^\n]*)")]
+    private static partial Regex SectionCitation();
+
+    [GeneratedRegex(@"^#{1,6} +(?<heading>.+?) *$", RegexOptions.Multiline)]
+    private static partial Regex Heading();
+
     [Fact]
     public void TrackedFiles_PointNowhereOutsideTheRepository()
     {
@@ -84,6 +91,23 @@ public sealed partial class RepositoryLinksTests
         Assert.True(findings.Count == 0, "Links that lead nowhere in the repository:\n" + string.Join("\n", findings));
     }
 
+    [Fact]
+    public void SectionCitations_NameHeadingsThatExist()
+    {
+        var root = RepositorySecretsTests.RepositoryRoot();
+        var files = Tracked(root);
+        var headings = files
+            .Where(f => f.StartsWith("docs/", StringComparison.Ordinal) && f.EndsWith(".md", StringComparison.Ordinal))
+            .ToDictionary(f => f["docs/".Length..], f => Headings(File.ReadAllText(Path.Combine(root, f))), StringComparer.Ordinal);
+
+        var findings = files
+            .Where(f => TextExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Where(f => File.Exists(Path.Combine(root, f)))
+            .SelectMany(f => StaleCitations(f, File.ReadAllText(Path.Combine(root, f)), headings))
+            .ToList();
+        Assert.True(findings.Count == 0, "Citations of sections docs/ does not have:\n" + string.Join("\n", findings));
+    }
+
     /// <summary>The checks are real: they find what they must and pass what is fine.</summary>
     [Fact]
     public void Checks_FindPlantedProblems_AndPassGoodOnes()
@@ -108,6 +132,15 @@ public sealed partial class RepositoryLinksTests
         Assert.Empty(BrokenLinks("docs/domain.md", "[ADRs](../designs/adr/) and [home](../README.md)", tracked));
         Assert.Empty(BrokenLinks("README.md", "[docs](docs/) and [Elsa](https://github.com/elsa-workflows/elsa-core)", tracked));
         Assert.Empty(BrokenLinks("README.md", "```\n[not a link](nowhere.md)\n```\nand `[code](nowhere.md)`", tracked));
+
+        var pages = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            ["domain.md"] = Headings("# The domain\n## People, ranks and seats\n### Skip-level\n"),
+        };
+        var cite = "docs/" + "domain.md §";
+        Assert.NotEmpty(StaleCitations("a.cs", $"/// the ladder ({cite}Ranks and seats).", pages));
+        Assert.NotEmpty(StaleCitations("a.cs", "// see docs/" + "nowhere.md §Anything", pages));
+        Assert.Empty(StaleCitations("a.cs", $"/// the ladder ({cite}People, ranks and seats); the {cite}Skip-level rule.", pages));
     }
 
     private static List<string> Tracked(string root) =>
@@ -138,6 +171,22 @@ public sealed partial class RepositoryLinksTests
                 || !(path.Length == 0 || tracked.Contains(path) || tracked.Any(t => t.StartsWith(path + "/", StringComparison.Ordinal))))
             {
                 yield return $"{file}:{Line(prose, match.Index)}: {target}";
+            }
+        }
+    }
+
+    private static IReadOnlyList<string> Headings(string markdown) =>
+        [.. Heading().Matches(FencedBlock().Replace(markdown, "")).Select(m => m.Groups["heading"].Value)];
+
+    /// <summary>Every section citation whose page does not exist in docs/ or has no heading the citation starts with.</summary>
+    private static IEnumerable<string> StaleCitations(string file, string text, IReadOnlyDictionary<string, IReadOnlyList<string>> headings)
+    {
+        foreach (Match match in SectionCitation().Matches(text))
+        {
+            var rest = match.Groups["rest"].Value;
+            if (!headings.TryGetValue(match.Groups["page"].Value, out var page) || !page.Any(h => rest.StartsWith(h, StringComparison.Ordinal)))
+            {
+                yield return $"{file}:{Line(text, match.Index)}: {match.Value.Trim()}";
             }
         }
     }
