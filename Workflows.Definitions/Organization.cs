@@ -1,6 +1,6 @@
 namespace Workflows.Definitions;
 
-/// <summary>The department's ladder, lowest first (DOMAIN.md §1).</summary>
+/// <summary>The department's ladder, lowest first (docs/domain.md §People, ranks and seats).</summary>
 public enum Rank
 {
     Member = 0,

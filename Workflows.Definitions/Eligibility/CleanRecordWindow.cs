@@ -1,12 +1,12 @@
 namespace Workflows.Definitions.Eligibility;
 
 /// <summary>
-/// The clean-record window before an application date (DOMAIN.md §3): the closed date range
+/// The clean-record window before an application date (docs/domain.md §Clean-record windows): the closed date range
 /// <c>[applicationDate.AddMonths(-months), applicationDate]</c>, both ends included.
 /// </summary>
 /// <remarks>
 /// <c>DateOnly.AddMonths</c> clamps to the last day of a shorter month, so the window of
-/// 2026-05-31 with 3 months starts on 2026-02-28. This is the rule of DOMAIN.md §3, not an accident.
+/// 2026-05-31 with 3 months starts on 2026-02-28. This is the rule (docs/domain.md §Clean-record windows), not an accident.
 /// </remarks>
 public readonly record struct CleanRecordWindow
 {
@@ -54,7 +54,7 @@ public readonly record struct CleanRecordWindow
 
     /// <summary>
     /// The smallest date <c>e &gt; applicationDate</c> whose window of <paramref name="months"/> months
-    /// contains none of <paramref name="countingDates"/> (DOMAIN.md §3).
+    /// contains none of <paramref name="countingDates"/> (docs/domain.md §Clean-record windows).
     /// </summary>
     /// <remarks>
     /// A violation on <c>v</c> blocks exactly the dates <c>e</c> with <c>v ≤ e</c> and

@@ -49,7 +49,7 @@ public sealed record ConsideredViolation(
     string Reason);
 
 /// <summary>
-/// The explained answer (API.md <c>GET /api/eligibility</c>), stored as a snapshot in workflow history.
+/// The explained answer (<c>GET /api/eligibility</c>, docs/api.md §Violations and eligibility), stored as a snapshot in workflow history.
 /// </summary>
 /// <param name="Eligible">True when <see cref="Reasons"/> is empty.</param>
 /// <param name="WindowMonths">Null when the target rank has no window (Member is never a target).</param>
@@ -75,12 +75,12 @@ public sealed record EligibilityResult(
     bool IsSkipLevel);
 
 /// <summary>
-/// The clean-record eligibility rule of DOMAIN.md §3 with its explanation.
+/// The clean-record eligibility rule (docs/domain.md §Clean-record windows) with its explanation.
 /// </summary>
 /// <remarks>
 /// Requirements, all reported when unmet: the candidate has a rank on the ladder; the target is a
 /// promotion target (not Member) above the current rank; no violation counts in the target rank's
-/// window. A skip-level application uses the <i>target</i> rank's window (DOMAIN.md §4); whether it
+/// window. A skip-level application uses the <i>target</i> rank's window (docs/domain.md §Skip-level); whether it
 /// carries a justification is the application form's concern, not eligibility's.
 /// </remarks>
 public static class EligibilityEvaluator

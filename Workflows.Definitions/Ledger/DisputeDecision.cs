@@ -2,7 +2,7 @@ using Workflows.Definitions.Violations;
 
 namespace Workflows.Definitions.Ledger;
 
-/// <summary>The supervisor's decision on a penalty dispute (DOMAIN.md §6).</summary>
+/// <summary>The supervisor's decision on a penalty dispute (docs/domain.md §Penalty disputes).</summary>
 public abstract record DisputeDecision
 {
     private DisputeDecision()

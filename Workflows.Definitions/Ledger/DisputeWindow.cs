@@ -27,7 +27,7 @@ public abstract record DisputeAdmission
 }
 
 /// <summary>
-/// When an employee may dispute a violation (DOMAIN.md §6): any time while the month carrying its
+/// When an employee may dispute a violation (docs/domain.md §Penalty disputes): any time while the month carrying its
 /// penalty is open, and up to <see cref="DaysAfterClose"/> days (default 7, configurable) after that
 /// month is closed. One dispute per violation.
 /// </summary>

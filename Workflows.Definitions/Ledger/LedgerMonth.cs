@@ -5,7 +5,7 @@ using System.Text.Json.Serialization;
 
 namespace Workflows.Definitions.Ledger;
 
-/// <summary>A calendar month of the 乐捐 ledger, written <c>yyyy-MM</c> (API.md), also in JSON.</summary>
+/// <summary>A calendar month of the 乐捐 ledger, written <c>yyyy-MM</c> (docs/api.md §Conventions), also in JSON.</summary>
 [JsonConverter(typeof(LedgerMonthJsonConverter))]
 public readonly record struct LedgerMonth : IComparable<LedgerMonth>
 {

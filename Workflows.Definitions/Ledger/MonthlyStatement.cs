@@ -2,7 +2,7 @@ using Workflows.Definitions.Violations;
 
 namespace Workflows.Definitions.Ledger;
 
-/// <summary>The kind of a statement line (API.md).</summary>
+/// <summary>The kind of a statement line (docs/api.md §Ledger).</summary>
 public enum StatementLineKind
 {
     Penalty,
@@ -47,7 +47,7 @@ public sealed record RewardEntry(string Id, DateOnly AwardedOn, decimal Amount, 
 public sealed record LedgerAdjustment(string Id, LedgerMonth PostedTo, string? ViolationId, decimal Amount, string Note);
 
 /// <summary>
-/// An employee's 乐捐 statement for one month (DOMAIN.md §6): penalty, reward and adjustment lines and the total.
+/// An employee's 乐捐 statement for one month (docs/domain.md §The ledger and month close): penalty, reward and adjustment lines and the total.
 /// </summary>
 /// <remarks>
 /// <para><b>Sign convention (Decision).</b> Amounts are CNY. Penalty and reward lines carry positive
@@ -130,7 +130,7 @@ public sealed record MonthlyStatement(
 /// <param name="Balance">The fund after this month: the opening balance plus every month's net so far.</param>
 public sealed record FundMonth(LedgerMonth Month, decimal PenaltiesCollected, decimal Adjustments, decimal RewardsPaid, decimal Net, decimal Balance);
 
-/// <summary>The department fund by month, from the employees' statements (DOMAIN.md §6).</summary>
+/// <summary>The department fund by month, from the employees' statements (docs/domain.md §The ledger and month close).</summary>
 public static class DepartmentFund
 {
     /// <summary>

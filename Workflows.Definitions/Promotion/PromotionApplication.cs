@@ -1,6 +1,6 @@
 namespace Workflows.Definitions.Promotion;
 
-/// <summary>How an application reaches HR (DOMAIN.md §4: 个人自荐, 部门推荐, 其它部门举荐, 主管提名).</summary>
+/// <summary>How an application reaches HR (docs/domain.md §Filing and channels: 个人自荐, 部门推荐, 其它部门举荐, 主管提名).</summary>
 public enum PromotionChannel
 {
     Self,
@@ -33,7 +33,7 @@ public abstract record ApplicationCheck
 }
 
 /// <summary>
-/// The filing rules of DOMAIN.md §4: who may start an application through which channel, the rung
+/// The filing rules (docs/domain.md §Filing and channels): who may start an application through which channel, the rung
 /// order, skip-level justification, and the design per rung.
 /// </summary>
 /// <remarks>

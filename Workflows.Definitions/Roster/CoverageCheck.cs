@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Workflows.Definitions.Roster;
 
-/// <summary>A change of the roster proposed by a shift-swap request (DOMAIN.md §5).</summary>
+/// <summary>A change of the roster proposed by a shift-swap request (docs/domain.md §Shift swaps and coverage).</summary>
 public abstract record RosterChange
 {
     private RosterChange()
@@ -73,7 +73,7 @@ public abstract record CoverageResult
 }
 
 /// <summary>
-/// The coverage rules a shift swap or cover must keep (DOMAIN.md §5), checked on the roster as it is
+/// The coverage rules a shift swap or cover must keep (docs/domain.md §Shift swaps and coverage), checked on the roster as it is
 /// at the moment of applying.
 /// </summary>
 /// <remarks>
@@ -194,7 +194,7 @@ public static class CoverageCheck
 }
 
 /// <summary>
-/// Adding a person to a shift (API.md <c>POST /api/shifts/{id}/assignments</c>): refused (422) when they
+/// Adding a person to a shift (<c>POST /api/shifts/{id}/assignments</c>, docs/api.md §Roster): refused (422) when they
 /// are already on it or it overlaps another of their shifts.
 /// </summary>
 public static class AssignmentCheck

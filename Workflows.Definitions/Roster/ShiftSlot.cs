@@ -1,7 +1,7 @@
 namespace Workflows.Definitions.Roster;
 
 /// <summary>
-/// A shift of the roster (DOMAIN.md §5) with the people assigned to it. Times are wall-clock times in
+/// A shift of the roster (docs/domain.md §Shift swaps and coverage) with the people assigned to it. Times are wall-clock times in
 /// the department's time zone.
 /// </summary>
 /// <param name="Start">Local start time on <paramref name="Date"/>.</param>

@@ -1,7 +1,7 @@
 namespace Workflows.Definitions.Roster;
 
 /// <summary>
-/// A shift-swap request as filed (DOMAIN.md §5): the requester's shift, the counterpart and, for a swap, the
+/// A shift-swap request as filed (docs/domain.md §Shift swaps and coverage): the requester's shift, the counterpart and, for a swap, the
 /// counterpart's shift. Without a counterpart shift it is a cover: the counterpart takes the requester's shift.
 /// </summary>
 public sealed record ShiftSwapRequest(string RequesterId, string RequesterShiftId, string CounterpartId, string? CounterpartShiftId)
@@ -32,7 +32,7 @@ public sealed record ShiftSwapRequest(string RequesterId, string RequesterShiftI
         : new RosterChange.Cover(RequesterId, CounterpartId, RequesterShiftId);
 }
 
-/// <summary>Which leaders approve a request (DOMAIN.md §5: both leaders when the two are in different groups).</summary>
+/// <summary>Which leaders approve a request (docs/domain.md §Shift swaps and coverage: both leaders when the two are in different groups).</summary>
 public static class ShiftSwapApproval
 {
     public const string SameGroup = "sameGroup";

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Workflows.Definitions.Violations;
 
 /// <summary>
-/// The versioned catalog of violation rules (DOMAIN.md §2). The rules are data: the built-in
+/// The versioned catalog of violation rules (docs/domain.md §Violations and the rule catalog). The rules are data: the built-in
 /// <see cref="Default"/> comes from the embedded <c>rule-catalog.json</c>, and a department replaces it
 /// or changes amounts through configuration (<see cref="FromJson"/>, <see cref="WithPenalties"/>),
 /// never through code.

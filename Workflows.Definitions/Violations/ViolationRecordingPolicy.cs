@@ -35,7 +35,7 @@ public abstract record RecordingPermission
     public sealed record Forbidden(RecordingRefusal Refusal, string Reason) : RecordingPermission;
 }
 
-/// <summary>What a recorder submits (API.md <c>POST /api/violations</c>).</summary>
+/// <summary>What a recorder submits (<c>POST /api/violations</c>, docs/api.md §Violations and eligibility).</summary>
 public sealed record ViolationDraft(string RuleCode, DateOnly OccurredOn, string? Description, decimal? PenaltyAmount);
 
 /// <summary>The answer of <see cref="ViolationRecordingPolicy.Validate"/>.</summary>
@@ -53,10 +53,10 @@ public abstract record ViolationValidation
 }
 
 /// <summary>
-/// Who may record a violation against whom, and what a valid record is (DOMAIN.md §2, API.md).
+/// Who may record a violation against whom, and what a valid record is (docs/domain.md §Violations and the rule catalog).
 /// </summary>
 /// <remarks>
-/// <para><b>Decision.</b> DOMAIN.md names "the employee's group leader, the supervisor, the manager, HR".
+/// <para><b>Decision</b> (docs/domain.md §Violations and the rule catalog). The recorders named are "the employee's group leader, the supervisor, the manager, HR".
 /// Read as the employee's line of superiors plus HR:</para>
 /// <list type="bullet">
 /// <item>HR (the company role) may record against anyone on the ladder;</item>

@@ -1,7 +1,7 @@
 namespace Workflows.Definitions.Violations;
 
 /// <summary>
-/// One rule of the policy's section 四 (行政管理条例) as a catalog entry (DOMAIN.md §2).
+/// One rule of the policy's section 四 (行政管理条例) as a catalog entry (docs/domain.md §Violations and the rule catalog).
 /// </summary>
 /// <param name="Code">Stable code, <c>R01</c>…<c>R18</c>; never reused for another meaning.</param>
 /// <param name="TitleZh">The rule in Chinese, as the policy words it (short form).</param>

@@ -1,7 +1,7 @@
 namespace Workflows.Definitions.Violations;
 
 /// <summary>
-/// Where a violation record stands (DOMAIN.md §2):
+/// Where a violation record stands (docs/domain.md §Violations and the rule catalog):
 /// <c>Active</c> → (dispute opened) <c>UnderDispute</c> → <c>Upheld</c> | <c>Reduced</c> | <c>Waived</c>.
 /// </summary>
 public enum ViolationStatus
@@ -18,7 +18,7 @@ public static class ViolationStatusRules
 {
     /// <summary>
     /// Whether a violation in this status counts against a clean record and is charged in the ledger
-    /// (DOMAIN.md §3). Only a waiver takes it off the record; a violation under dispute still counts
+    /// (docs/domain.md §Clean-record windows). Only a waiver takes it off the record; a violation under dispute still counts
     /// until the dispute is decided.
     /// </summary>
     public static bool Counts(this ViolationStatus status) => status switch

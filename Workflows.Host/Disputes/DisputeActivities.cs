@@ -47,7 +47,7 @@ public sealed class OpenDisputeActivity(LedgerService ledger) : IWorkflowActivit
 }
 
 /// <summary>
-/// <c>dispute.route</c>: the group leader reviews unless the leader recorded the violation (DOMAIN.md §6: then the review
+/// <c>dispute.route</c>: the group leader reviews unless the leader recorded the violation (docs/domain.md §Penalty disputes: then the review
 /// goes straight to the supervisor), is the disputing employee, or the group has no leader. A step of its own rather
 /// than the engine's escalation, so the history says why the review was skipped and the supervisor is not asked to
 /// "review" and then "decide" the same dispute.
@@ -148,7 +148,7 @@ public sealed class DecideDisputeActivity(LedgerService ledger) : IWorkflowActiv
 
 /// <summary>
 /// <c>dispute.withdraw</c>, the design's <c>onWithdraw</c>: the employee withdrew an undecided dispute, so the violation
-/// goes back to Active in the withdraw's transaction. The one dispute per violation stays used (DOMAIN.md §6).
+/// goes back to Active in the withdraw's transaction. The one dispute per violation stays used (docs/domain.md §Penalty disputes).
 /// </summary>
 public sealed class WithdrawDisputeActivity : IWorkflowActivity
 {

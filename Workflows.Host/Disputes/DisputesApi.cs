@@ -13,7 +13,7 @@ namespace Workflows.Host.Disputes;
 
 public sealed record OpenDisputeRequest(string? ViolationId, string? Reason);
 
-/// <summary>Penalty disputes (DOMAIN.md §6, API.md <c>POST /api/disputes</c>); the steps run as the <c>penalty-dispute</c> design.</summary>
+/// <summary>Penalty disputes (docs/domain.md §Penalty disputes; <c>POST /api/disputes</c>, docs/api.md §Filing workflows); the steps run as the <c>penalty-dispute</c> design.</summary>
 public static class DisputesApi
 {
     public const string DesignName = "penalty-dispute";

@@ -163,7 +163,7 @@ public static class LedgerApi
                 return Problems.Forbidden("Members see their own statements, group leaders their group's / 无权查看该员工的乐捐明细");
             }
 
-            // API.md: with both filters, an employee without lines still gets an (empty) statement.
+            // docs/api.md §Ledger: with both filters, an employee without lines still gets an (empty) statement.
             return TypedResults.Ok(wanted is { } m
                 ? [StatementDto.From(await ledger.StatementAsync(employeeId, m, ct))]
                 : (await ledger.StatementsAsync([employeeId], null, null, ct)).Select(StatementDto.From).ToArray());

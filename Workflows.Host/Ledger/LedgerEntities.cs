@@ -6,7 +6,7 @@ using Workflows.Host.Violations;
 
 namespace Workflows.Host.Ledger;
 
-/// <summary>A reward (奖励) recorded by the supervisor or the manager (DOMAIN.md §6). Never changed once written.</summary>
+/// <summary>A reward (奖励) recorded by the supervisor or the manager (docs/domain.md §The ledger and month close). Never changed once written.</summary>
 public sealed class Reward
 {
     public string Id { get; init; } = Guid.NewGuid().ToString();

@@ -33,7 +33,7 @@ public abstract record MonthCloseResult
 }
 
 /// <summary>
-/// The 乐捐 ledger (DOMAIN.md §6): statements, month close and the effects of dispute decisions. The arithmetic
+/// The 乐捐 ledger (docs/domain.md §The ledger and month close): statements, month close and the effects of dispute decisions. The arithmetic
 /// is the core's (<see cref="MonthlyStatement"/>, <see cref="DepartmentFund"/>, <see cref="DisputeDecision"/>);
 /// this class loads the facts and stores the results.
 /// </summary>
@@ -53,7 +53,7 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
     /// <summary>The closer recorded for the recurring job.</summary>
     public const string SystemActor = "system:month-close";
 
-    /// <summary>The dispute window of DOMAIN.md §6 with the configured days after close.</summary>
+    /// <summary>The dispute window (docs/domain.md §Penalty disputes) with the configured days after close.</summary>
     public DisputeWindow DisputeWindow { get; } = new(options.Value.DisputeDaysAfterClose);
 
     public async Task<LedgerMonth?> LastClosedMonthAsync(CancellationToken ct)
@@ -207,7 +207,7 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
         db.Set<ClosedStatementLine>().AnyAsync(l => l.Kind == StatementLineKind.Penalty && l.SourceId == violationId, ct);
 
     /// <summary>
-    /// Whether the employee may dispute <paramref name="violation"/> today (DOMAIN.md §6): any time while its penalty
+    /// Whether the employee may dispute <paramref name="violation"/> today (docs/domain.md §Penalty disputes): any time while its penalty
     /// is in an open month, and up to <c>Ledger:DisputeDaysAfterClose</c> days after the month carrying it was closed.
     /// </summary>
     public async Task<DisputeAdmission> CheckDisputeAsync(Violation violation, CancellationToken ct)

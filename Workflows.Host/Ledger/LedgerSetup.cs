@@ -12,11 +12,11 @@ public sealed class LedgerOptions
     public const string Section = "Ledger";
 
     /// <summary>When the recurring month close runs, as a cron expression in the department's time zone.
-    /// Default: the 1st of each month at 02:00 (DOMAIN.md §6).</summary>
+    /// Default: the 1st of each month at 02:00 (docs/domain.md §The ledger and month close).</summary>
     [Required]
     public string MonthCloseCron { get; set; } = "0 2 1 * *";
 
-    /// <summary>Days after a month is closed during which its violations may still be disputed (DOMAIN.md §6).</summary>
+    /// <summary>Days after a month is closed during which its violations may still be disputed (docs/domain.md §Penalty disputes).</summary>
     [Range(0, 366)]
     public int DisputeDaysAfterClose { get; set; } = DisputeWindow.DefaultDaysAfterClose;
 }

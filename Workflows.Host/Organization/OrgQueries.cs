@@ -4,7 +4,7 @@ using Workflows.Host.Data;
 
 namespace Workflows.Host.Organization;
 
-/// <summary>Read side of the org: the shapes API.md gives, built with one query each.</summary>
+/// <summary>Read side of the org: the shapes of docs/api.md §Organization, built with one query each.</summary>
 public sealed class OrgQueries(WorkflowDbContext db)
 {
     public async Task<EmployeeDto[]> EmployeesAsync(CancellationToken ct)

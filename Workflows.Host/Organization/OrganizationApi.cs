@@ -271,7 +271,7 @@ public static class OrganizationApi
     }
 
     /// <summary>
-    /// A vacancy wakes the promotions waiting for a seat (DOMAIN.md §4): the signal row commits with the
+    /// A vacancy wakes the promotions waiting for a seat (docs/domain.md §Appointment, vacancies and waiting): the signal row commits with the
     /// seat change and is delivered right after; the sweeper delivers it if this process dies in between.
     /// </summary>
     private static void RaiseVacancy(WorkflowDbContext db, DepartmentClock clock, Seat seat) =>

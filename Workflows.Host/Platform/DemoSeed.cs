@@ -15,7 +15,7 @@ public sealed class SeedOptions
 }
 
 /// <summary>
-/// The system roles always exist; the demo department (API.md, "Demo accounts") is seeded into an
+/// The system roles always exist; the demo department (README.md, "Demo accounts") is seeded into an
 /// empty database unless <c>Seed:Demo=false</c>. Shaped like the policy's chart: a manager, a
 /// supervisor, three groups each with a leader and four members, plus HR, the general manager and
 /// senior leadership.

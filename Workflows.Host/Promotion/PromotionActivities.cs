@@ -54,7 +54,7 @@ public static class PromotionVariables
 }
 
 /// <summary>
-/// The automatic gate at submission (and after every resubmission): the clean-record rule of DOMAIN.md §3
+/// The automatic gate at submission (and after every resubmission): the clean-record rule (docs/domain.md §Clean-record windows)
 /// as of the application date, for the target rank's window. The full explanation goes to history.
 /// </summary>
 public sealed class CheckEligibilityActivity(EligibilityService eligibility) : IWorkflowActivity
@@ -181,7 +181,7 @@ public sealed class AppointActivity(EligibilityService eligibility, IOptions<Pro
             .FirstOrDefault();
     }
 
-    /// <summary>The wait deadline is set the first time the application waits and kept after that (DOMAIN.md §4: 90 days by default).</summary>
+    /// <summary>The wait deadline is set the first time the application waits and kept after that (docs/domain.md §Appointment, vacancies and waiting: 90 days by default).</summary>
     private ImmutableDictionary<string, JsonElement> Waiting(ActivityContext context) =>
         context.Variable(PromotionVariables.WaitUntil) is not null
             ? WorkflowVariables.Empty

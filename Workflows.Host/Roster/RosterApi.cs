@@ -9,7 +9,7 @@ using Workflows.Host.Platform;
 
 namespace Workflows.Host.Roster;
 
-/// <summary>A shift as API.md gives it; <c>startsAt</c>/<c>endsAt</c> are extra, the instants with offset (an overnight end is the next day).</summary>
+/// <summary>A shift as docs/api.md §Roster gives it; <c>startsAt</c>/<c>endsAt</c> are extra, the instants with offset (an overnight end is the next day).</summary>
 public sealed record ShiftDto(
     string Id,
     string GroupId,
@@ -169,7 +169,7 @@ public static class RosterApi
 
         if (shift.ToSlot().HasStarted(clock.LocalNow.DateTime))
         {
-            // Nothing changes on a started shift (DOMAIN.md §5); a roster is planned ahead, not back-filled.
+            // Nothing changes on a started shift (docs/domain.md §Shift swaps and coverage); a roster is planned ahead, not back-filled.
             return Problems.Unprocessable($"The shift would start at {date:yyyy-MM-dd} {start:HH\\:mm}, which is not in the future.");
         }
 

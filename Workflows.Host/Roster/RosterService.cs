@@ -12,7 +12,7 @@ namespace Workflows.Host.Roster;
 /// </summary>
 /// <remarks>
 /// <para><b>It never calls SaveChanges.</b> The shift-swap workflow applies a change inside the same
-/// transaction as the instance's progress (ARCHITECTURE.md: no dual writes), so the caller commits.</para>
+/// transaction as the instance's progress (docs/architecture.md §Persistence: effects commit with progress, no dual writes), so the caller commits.</para>
 /// <para><b>Concurrency.</b> The check reads the roster as it is now, but another change may commit between
 /// this read and the caller's commit. Every write therefore also moves two optimistic tokens, so the later
 /// of two overlapping commits fails with <see cref="DbUpdateConcurrencyException"/> (a 409 at the API)

@@ -7,7 +7,7 @@ using Workflows.Host.Organization;
 namespace Workflows.Host.Roster;
 
 /// <summary>
-/// A shift of a group's roster (DOMAIN.md §5). The coverage rules live in <see cref="CoverageCheck"/>;
+/// A shift of a group's roster (docs/domain.md §Shift swaps and coverage). The coverage rules live in <see cref="CoverageCheck"/>;
 /// this row only stores what they decide. <see cref="Version"/> is the concurrency token: every change
 /// of the shift's people moves it, so two concurrent changes of one shift cannot both commit.
 /// </summary>

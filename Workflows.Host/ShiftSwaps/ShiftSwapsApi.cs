@@ -14,7 +14,7 @@ namespace Workflows.Host.ShiftSwaps;
 public sealed record CreateShiftSwapRequest(string? ShiftId, string? CounterpartId, string? CounterpartShiftId, string? Reason);
 
 /// <summary>
-/// Shift swaps and covers (DOMAIN.md §5, design <c>designs/shift-swap.json</c>). Filing a request is the only
+/// Shift swaps and covers (docs/domain.md §Shift swaps and coverage, design <c>designs/shift-swap.json</c>). Filing a request is the only
 /// endpoint here: accepting, approving and withdrawing go through the generic task and instance endpoints.
 /// </summary>
 public static class ShiftSwapsApi

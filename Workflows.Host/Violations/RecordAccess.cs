@@ -8,7 +8,7 @@ namespace Workflows.Host.Violations;
 
 /// <summary>
 /// Who may see an employee's records (violations, eligibility, statements): the employee, their group
-/// leader, the supervisor, the manager and HR (API.md). One rule for all three, so they cannot drift apart.
+/// leader, the supervisor, the manager and HR (docs/domain.md §Violations and the rule catalog). One rule for all three, so they cannot drift apart.
 /// </summary>
 public static class RecordAccess
 {

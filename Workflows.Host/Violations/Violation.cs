@@ -8,7 +8,7 @@ using Workflows.Host.Organization;
 namespace Workflows.Host.Violations;
 
 /// <summary>
-/// A recorded violation (违纪违规, DOMAIN.md §2). Records are never deleted; every change of status or
+/// A recorded violation (违纪违规, docs/domain.md §Violations and the rule catalog). Records are never deleted; every change of status or
 /// amount goes through a guarded method that appends a <see cref="ViolationChange"/>, so the record's
 /// history is complete by construction.
 /// </summary>

@@ -5,7 +5,7 @@ namespace Workflows.Host.Violations;
 
 /// <summary>
 /// The <c>ViolationRules</c> configuration section: a department's own catalog file and/or its own
-/// penalty amounts (the policy text stops before the amounts, so they are configuration, DOMAIN.md §2).
+/// penalty amounts (the policy text stops before the amounts, so they are configuration, docs/domain.md §Violations and the rule catalog).
 /// </summary>
 /// <example><code>
 /// "ViolationRules": { "CatalogPath": "rules/catalog.json", "Version": "2026.2", "Penalties": { "R06": 50 } }

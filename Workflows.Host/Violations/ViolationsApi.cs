@@ -30,7 +30,7 @@ public sealed record ViolationDetailDto(ViolationDto Violation, IReadOnlyList<Vi
 public sealed record ConsideredDto(string ViolationId, string RuleCode, DateOnly OccurredOn, ViolationStatus Status, bool Counts,
     ConsideredReason ReasonCode, string Reason);
 
-/// <summary>API.md's eligibility shape, plus who and as of when, the catalog version and whether it is skip-level.</summary>
+/// <summary>The explained eligibility answer (docs/api.md §Violations and eligibility), with who and as of when, the catalog version and whether it is skip-level.</summary>
 public sealed record EligibilityDto(string EmployeeId, bool Eligible, Rank? CurrentRank, Rank TargetRank, DateOnly AsOf, int? WindowMonths,
     DateOnly? WindowStart, DateOnly WindowEnd, DateOnly? EarliestEligibleOn, IReadOnlyList<ConsideredDto> Considered,
     IReadOnlyList<string> Reasons, string CatalogVersion, bool IsSkipLevel)

@@ -7,7 +7,7 @@ using static Workflows.Tests.Disputes.DisputeCalls;
 namespace Workflows.Tests.Disputes;
 
 /// <summary>
-/// The penalty dispute (DOMAIN.md §6) through the API: open, review, decide, and the decision's effects. No test here
+/// The penalty dispute (docs/domain.md §Penalty disputes) through the API: open, review, decide, and the decision's effects. No test here
 /// closes a month (that is global to the database; see <see cref="DisputeClosedMonthTests"/>). Violations are dated
 /// 2026-03-01, inside the open month and inside every test's clock.
 /// </summary>

@@ -114,7 +114,7 @@ public class EligibilityTests
     [Fact]
     public void EarliestEligible_IsJuneFirst_ForViolationOnFebruary28WithThreeMonths()
     {
-        // DOMAIN.md §3: a violation on 2026-02-28 with W = 3 blocks up to 2026-05-31.
+        // docs/domain.md §Clean-record windows: a violation on 2026-02-28 with W = 3 blocks up to 2026-05-31.
         Assert.Equal(D("2026-06-01"), CleanRecordWindow.EarliestEligibleDate(D("2026-03-10"), 3, [D("2026-02-28")]));
 
         var result = Evaluate("2026-05-20", Rank.GroupLeader, null, V("2026-02-28"));

@@ -10,7 +10,7 @@ using Workflows.Tests.Violations;
 namespace Workflows.Tests.Promotion;
 
 /// <summary>
-/// The promotion ladder through the API (DOMAIN.md §3–4): filing rules, the eligibility gate, each rung's
+/// The promotion ladder through the API (docs/domain.md §Clean-record windows, §Promotion): filing rules, the eligibility gate, each rung's
 /// approvers, separation of duties, return/resubmit, the appointment re-check, vacancies, 择优 and expiry.
 /// Tests share one database per lane, so each builds its own groups and people, and a test that needs
 /// "no vacant seat of rank X" first fills every vacant seat of that rank.

@@ -8,7 +8,7 @@ namespace Workflows.Tests.Proofs;
 
 /// <summary>
 /// Every /api endpoint × every kind of caller, from ONE table (<see cref="Rows"/>): a row per request with the status
-/// each caller must get, in the order of <see cref="Caller"/>. Statuses come from API.md: 401 without credentials,
+/// each caller must get, in the order of <see cref="Caller"/>. Statuses follow docs/api.md §Errors: 401 without credentials,
 /// 403 when signed in but not allowed, 404 for what the caller may not know exists. Writes that would change the scene
 /// are checked with a body that breaks a rule after the authorization check (a 422 proves the caller got past it).
 /// A new endpoint without a row fails <see cref="EveryApiEndpoint_HasARow"/>.
@@ -79,7 +79,7 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
         new("POST", "/api/disputes", "the subject's violation", _ => "/api/disputes", s => new { violationId = s.UndisputedViolationId, reason = "矩阵 matrix" },
             [401, 201, 404, 404, 403, 404, 403, 403, 403, 404, 404]),
 
-        // Promotions (DOMAIN.md §4): who may file through each channel; target Member is refused after the check.
+        // Promotions (docs/domain.md §Filing and channels): who may file through each channel; target Member is refused after the check.
         new("POST", "/api/promotions", "Self", _ => "/api/promotions",
             s => new { candidateId = s.Id(Caller.Subject), targetRank = "Member", channel = "Self", statement = "矩阵" },
             [401, 422, 403, 403, 403, 403, 403, 403, 403, 403, 403]),

@@ -108,7 +108,7 @@ public sealed partial class RepositorySecretsTests
 
     private static int Line(string text, int index) => text.AsSpan(0, index).Count('\n') + 1;
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
@@ -121,7 +121,7 @@ public sealed partial class RepositorySecretsTests
         throw new InvalidOperationException($"No Workflows.sln above {AppContext.BaseDirectory}.");
     }
 
-    private static List<string> TrackedFiles(string root)
+    internal static List<string> TrackedFiles(string root)
     {
         try
         {

@@ -7,7 +7,7 @@ using static Workflows.Tests.Violations.RecordsData;
 
 namespace Workflows.Tests.Violations;
 
-/// <summary>The clean-record rule of DOMAIN.md §3 through <c>GET /api/eligibility</c>; the fake clock's today is 2026-03-02.</summary>
+/// <summary>The clean-record rule (docs/domain.md §Clean-record windows) through <c>GET /api/eligibility</c>; the fake clock's today is 2026-03-02.</summary>
 public abstract class EligibilityApiTests(WorkflowsApp app)
 {
     private async Task<JsonElement> EligibilityAsync(string employeeId, string targetRank, string? asOf = null, string caller = "hr")

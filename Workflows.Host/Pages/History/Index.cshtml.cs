@@ -16,7 +16,7 @@ public sealed record HistoryRow(WorkflowInstance Instance, string SubjectName, s
 /// <summary>
 /// HR's search across every workflow instance (type, status, subject, anyone who acted in its history,
 /// start date range), newest first and paged, and the CSV export of the same search with one row per
-/// history entry: the whole trace of each matched instance. HR only, like "sees all instances" in API.md.
+/// history entry: the whole trace of each matched instance. HR only, like "HR sees every instance" in docs/api.md §Workflow instances.
 /// </summary>
 public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, IStringLocalizer<SharedResource> localizer)
     : GuardedPageModel(current)

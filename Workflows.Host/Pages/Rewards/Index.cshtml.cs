@@ -11,7 +11,7 @@ using Workflows.Host.Platform;
 namespace Workflows.Host.Pages.Rewards;
 
 /// <summary>
-/// Rewards (奖励): the supervisor and the manager record them (API.md, <c>POST /api/rewards</c>, whose handler
+/// Rewards (奖励): the supervisor and the manager record them (docs/api.md §Ledger, <c>POST /api/rewards</c>, whose handler
 /// this page calls), and see the latest ones. Everyone else gets 403, as from the API.
 /// </summary>
 public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, IStringLocalizer<SharedResource> localizer)
