@@ -62,7 +62,7 @@ public static class Bench
         await using (var scope = app.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<DemoSeed>().EnsureRolesAsync();
-            await app.Services.GetRequiredService<DesignCatalog>().PublishAsync(
+            await app.Services.GetRequiredService<PublishedDesigns>().PublishAsync(
                 scope.ServiceProvider.GetRequiredService<WorkflowDbContext>(), app.Services.GetRequiredService<DepartmentClock>().Now, CancellationToken.None);
         }
 

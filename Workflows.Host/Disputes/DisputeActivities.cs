@@ -7,6 +7,7 @@ using Workflows.Definitions.Ledger;
 using Workflows.Host.Ledger;
 using Workflows.Host.Runtime;
 using Workflows.Host.Violations;
+using Workflows.Definitions.Disputes;
 
 namespace Workflows.Host.Disputes;
 

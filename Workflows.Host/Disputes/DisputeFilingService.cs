@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Workflows.Definitions.Disputes;
+using Workflows.Host.Platform;
 using Workflows.Definitions.Engine;
 using Workflows.Definitions.Ledger;
 using Workflows.Host.Auth;

@@ -7,6 +7,7 @@ using Workflows.Host.Data;
 using Workflows.Host.Platform;
 using Workflows.Host.Violations;
 using AdjustmentFact = Workflows.Definitions.Ledger.LedgerAdjustment;
+using Workflows.Definitions.Disputes;
 
 namespace Workflows.Host.Ledger;
 

@@ -3,6 +3,7 @@ using Hangfire;
 using Microsoft.Extensions.Options;
 using Workflows.Definitions.Ledger;
 using Workflows.Host.Platform;
+using Workflows.Definitions.Disputes;
 
 namespace Workflows.Host.Ledger;
 

@@ -9,7 +9,7 @@ using Workflows.Host.Runtime;
 namespace Workflows.Host.Pages;
 
 /// <summary>Home: who I am, my running applications, and my open tasks with the overdue ones first.</summary>
-public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, DesignCatalog designs) : PageModel
+public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs) : PageModel
 {
     public const int TasksShown = 5;
 

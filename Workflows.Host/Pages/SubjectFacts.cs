@@ -11,6 +11,7 @@ using Workflows.Host.Promotion;
 using Workflows.Host.Roster;
 using Workflows.Host.Runtime;
 using Workflows.Host.Violations;
+using Workflows.Definitions.ShiftSwaps;
 
 namespace Workflows.Host.Pages;
 

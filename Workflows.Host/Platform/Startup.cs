@@ -19,7 +19,7 @@ public sealed class StartupOptions
 /// </summary>
 public sealed class StartupTasks(
     IServiceProvider services, IOptions<StartupOptions> startup, IOptions<SeedOptions> seed, DatabaseInfo database,
-    DesignCatalog designs, DepartmentClock clock, ILogger<StartupTasks> logger)
+    PublishedDesigns designs, DepartmentClock clock, ILogger<StartupTasks> logger)
     : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)

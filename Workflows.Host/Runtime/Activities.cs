@@ -30,11 +30,11 @@ public sealed record ActivityContext(
 }
 
 /// <summary>All activities registered in DI, by name; the catalog the design loader checks designs against.</summary>
-public sealed class ActivityRegistry
+public sealed class ActivityResolver
 {
     private readonly Dictionary<string, Type> types;
 
-    public ActivityRegistry(IEnumerable<ActivityRegistration> registrations)
+    public ActivityResolver(IEnumerable<ActivityRegistration> registrations)
     {
         types = registrations.ToDictionary(r => r.Name, r => r.Type, StringComparer.Ordinal);
         Catalog = registrations.Aggregate(ActivityCatalog.Empty, (c, r) => c.Add(r.Name, r.Outcomes));

@@ -11,7 +11,7 @@ public sealed record ResolvedAssignment(string ActingRole, IReadOnlyList<string>
 
 /// <summary>
 /// Resolves a design's assignment rule against the org as it is when the task is created.
-/// Nobody is left without an approver (DOMAIN.md §7): a rule that resolves to nobody, or only to
+/// Nobody is left without an approver (docs/domain.md §What every workflow shares): a rule that resolves to nobody, or only to
 /// excluded persons, goes up the line GroupLeader → Supervisor → Manager → GeneralManager, and the
 /// escalation is reported so the history can say so.
 /// </summary>

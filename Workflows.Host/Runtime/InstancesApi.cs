@@ -29,7 +29,7 @@ public sealed record HistoryDto(int Seq, DateTimeOffset At, string Kind, string?
 
 public sealed record WithdrawRequest(string? Reason);
 
-/// <summary>Workflow instances, generic across workflow types (API.md, "Workflow instances").</summary>
+/// <summary>Workflow instances, generic across workflow types (docs/api.md §Workflow instances).</summary>
 public static class InstancesApi
 {
     public static IEndpointRouteBuilder MapInstancesApi(this IEndpointRouteBuilder app)

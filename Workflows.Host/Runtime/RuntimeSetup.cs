@@ -7,8 +7,8 @@ public static class RuntimeSetup
     {
         var designs = Path.Combine(AppContext.BaseDirectory, "designs");
         builder.Services.AddSingleton(new DesignSource(designs));
-        builder.Services.AddSingleton<ActivityRegistry>();
-        builder.Services.AddSingleton<DesignCatalog>();
+        builder.Services.AddSingleton<ActivityResolver>();
+        builder.Services.AddSingleton<PublishedDesigns>();
         builder.Services.AddScoped<AssignmentResolver>();
         builder.Services.AddScoped<WorkflowRunner>();
         builder.Services.AddSingleton<AfterCommit>();

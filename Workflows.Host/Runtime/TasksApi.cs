@@ -15,7 +15,7 @@ public sealed record TaskDto(
 
 public sealed record CompleteTaskRequest(string? Action, string? Comment, Dictionary<string, JsonElement>? Data);
 
-/// <summary>The inbox and task actions (API.md, "Tasks"), generic across workflow types.</summary>
+/// <summary>The inbox and task actions (docs/api.md §Tasks (the inbox)), generic across workflow types.</summary>
 public static class TasksApi
 {
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)

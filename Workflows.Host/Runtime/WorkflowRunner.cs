@@ -19,8 +19,8 @@ namespace Workflows.Host.Runtime;
 public sealed class WorkflowRunner(
     WorkflowDbContext db,
     IStepStore store,
-    DesignCatalog designs,
-    ActivityRegistry activities,
+    PublishedDesigns designs,
+    ActivityResolver activities,
     AssignmentResolver assignments,
     DepartmentClock clock,
     IServiceProvider services,

@@ -4,6 +4,7 @@ using Workflows.Definitions.Engine;
 using Workflows.Definitions.Roster;
 using Workflows.Host.Roster;
 using Workflows.Host.Runtime;
+using Workflows.Definitions.ShiftSwaps;
 
 namespace Workflows.Host.ShiftSwaps;
 

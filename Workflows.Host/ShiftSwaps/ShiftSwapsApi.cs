@@ -7,6 +7,7 @@ using Workflows.Host.Data;
 using Workflows.Host.Platform;
 using Workflows.Host.Roster;
 using Workflows.Host.Runtime;
+using Workflows.Definitions.ShiftSwaps;
 
 namespace Workflows.Host.ShiftSwaps;
 

@@ -4,6 +4,7 @@ using Workflows.Definitions.Ledger;
 using Workflows.Definitions.Violations;
 using Workflows.Host.Data;
 using Workflows.Host.Organization;
+using Workflows.Definitions.Disputes;
 
 namespace Workflows.Host.Violations;
 

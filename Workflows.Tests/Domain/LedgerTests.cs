@@ -1,5 +1,6 @@
 using Workflows.Definitions.Ledger;
 using Workflows.Definitions.Violations;
+using Workflows.Definitions.Disputes;
 
 namespace Workflows.Tests.Domain;
 

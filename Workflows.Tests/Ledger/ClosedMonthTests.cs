@@ -3,6 +3,7 @@ using Workflows.Definitions.Ledger;
 using Workflows.Host.Violations;
 using Workflows.Tests.Infrastructure;
 using static Workflows.Tests.Violations.RecordsData;
+using Workflows.Definitions.Disputes;
 
 namespace Workflows.Tests.Ledger;
 

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Workflows.Definitions.Ledger;
 using Workflows.Tests.Infrastructure;
 using Workflows.Tests.Violations;
+using Workflows.Definitions.Disputes;
 
 namespace Workflows.Tests.Promotion;
 

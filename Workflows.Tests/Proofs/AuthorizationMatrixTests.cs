@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Workflows.Host.Platform;
 using Workflows.Tests.Infrastructure;
 
 namespace Workflows.Tests.Proofs;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Workflows.Definitions.Ledger;
 using Workflows.Tests.Infrastructure;
 using static Workflows.Tests.Violations.RecordsData;
+using Workflows.Definitions.Disputes;
 
 namespace Workflows.Tests.Violations;
 

@@ -8,6 +8,7 @@ using Workflows.Host.Data;
 using Workflows.Host.Ledger;
 using Workflows.Host.Violations;
 using Workflows.Tests.Infrastructure;
+using Workflows.Definitions.Disputes;
 
 namespace Workflows.Tests.Violations;
 

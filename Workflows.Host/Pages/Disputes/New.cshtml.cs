@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Localization;
+using Workflows.Definitions.Disputes;
 using Workflows.Definitions.Ledger;
 using Workflows.Definitions.Violations;
 using Workflows.Host.Auth;

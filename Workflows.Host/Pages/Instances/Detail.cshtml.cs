@@ -32,7 +32,7 @@ public sealed record FlowExit(string Label, string Target, string TargetName);
 /// (<see cref="InstanceAccess.Visible"/>) gets the same 404 as for an id that does not exist.
 /// </summary>
 public sealed class DetailModel(
-    CurrentActor current, WorkflowDbContext db, DepartmentClock clock, DesignCatalog designs, WorkflowRunner runner, SubjectFactsLoader factsLoader,
+    CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, WorkflowRunner runner, SubjectFactsLoader factsLoader,
     IStringLocalizer<SharedResource> localizer)
     : PageModel
 {

@@ -9,6 +9,7 @@ using Workflows.Host.Data;
 using Workflows.Host.Roster;
 using Workflows.Host.Runtime;
 using Workflows.Host.ShiftSwaps;
+using Workflows.Definitions.ShiftSwaps;
 
 namespace Workflows.Host.Pages.ShiftSwaps;
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using Workflows.Definitions.Disputes;
 using Workflows.Definitions.Ledger;
 using Workflows.Definitions.Violations;
 using Workflows.Host.Auth;

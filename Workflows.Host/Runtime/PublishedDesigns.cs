@@ -15,21 +15,21 @@ public sealed record DesignSource(string Folder);
 /// runs to its end on its version even after the file moved on) plus the files on disk, validated
 /// at start. A published version whose file changed is refused: publish a new version instead.
 /// </summary>
-public sealed class DesignCatalog(IEnumerable<DesignSource> sources, ActivityRegistry activities, ILogger<DesignCatalog> logger)
+public sealed class PublishedDesigns(IEnumerable<DesignSource> sources, ActivityResolver activities, ILogger<PublishedDesigns> logger)
 {
-    private DesignRegistry registry = new([]);
+    private DesignCatalog catalog = new([]);
 
-    public DesignRegistry Registry => registry;
+    public DesignCatalog Catalog => catalog;
 
     public WorkflowDesign Get(string name, int version) =>
-        registry.Get(name, version) ?? throw new InvalidOperationException($"Design {name} v{version} is not published.");
+        catalog.Get(name, version) ?? throw new InvalidOperationException($"Design {name} v{version} is not published.");
 
-    public WorkflowDesign? Latest(string name) => registry.Latest(name);
+    public WorkflowDesign? Latest(string name) => catalog.Latest(name);
 
     /// <summary>Validates the design files and publishes new versions. Throws <see cref="DesignValidationException"/> on any problem.</summary>
     public async Task PublishAsync(WorkflowDbContext db, DateTimeOffset now, CancellationToken ct)
     {
-        var catalog = activities.Catalog;
+        var known = activities.Catalog;
         var files = new List<(WorkflowDesign Design, string Json, string Hash)>();
         var problems = new List<DesignProblem>();
         foreach (var source in sources)
@@ -45,7 +45,7 @@ public sealed class DesignCatalog(IEnumerable<DesignSource> sources, ActivityReg
                 var json = await File.ReadAllTextAsync(path, ct);
                 try
                 {
-                    files.Add((DesignLoader.Load(json, Path.GetFileName(path), catalog), json, Hash(json)));
+                    files.Add((DesignLoader.Load(json, Path.GetFileName(path), known), json, Hash(json)));
                 }
                 catch (DesignValidationException ex)
                 {
@@ -91,8 +91,8 @@ public sealed class DesignCatalog(IEnumerable<DesignSource> sources, ActivityReg
         var fromFiles = files.ToDictionary(f => (f.Design.Name, f.Design.Version), f => f.Design);
         var all = byKey.Values.Select(row => fromFiles.TryGetValue((row.Name, row.Version), out var d)
             ? d
-            : DesignLoader.Load(row.Json, $"{row.Name}.v{row.Version} (published)", catalog));
-        registry = new DesignRegistry(all.ToImmutableArray());
+            : DesignLoader.Load(row.Json, $"{row.Name}.v{row.Version} (published)", known));
+        this.catalog = new DesignCatalog(all.ToImmutableArray());
     }
 
     private static string Hash(string json) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(json.ReplaceLineEndings("\n"))));

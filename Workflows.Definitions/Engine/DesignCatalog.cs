@@ -6,12 +6,12 @@ namespace Workflows.Definitions.Engine;
 /// The loaded designs, every version of each. New instances take <see cref="Latest"/>; a running instance keeps
 /// asking for the version it started on with <see cref="Get"/>, so publishing a new version never moves it.
 /// </summary>
-public sealed class DesignRegistry
+public sealed class DesignCatalog
 {
     private readonly ImmutableDictionary<string, ImmutableSortedDictionary<int, WorkflowDesign>> _designs;
 
     /// <exception cref="DesignValidationException">Two files define the same name and version.</exception>
-    public DesignRegistry(IEnumerable<WorkflowDesign> designs)
+    public DesignCatalog(IEnumerable<WorkflowDesign> designs)
     {
         var byName = new Dictionary<string, SortedDictionary<int, WorkflowDesign>>(StringComparer.Ordinal);
         var problems = new List<DesignProblem>();

@@ -1,4 +1,6 @@
-namespace Workflows.Definitions.Roster;
+using Workflows.Definitions.Roster;
+
+namespace Workflows.Definitions.ShiftSwaps;
 
 /// <summary>
 /// A shift-swap request as filed (docs/domain.md §Shift swaps and coverage): the requester's shift, the counterpart and, for a swap, the

@@ -1,6 +1,6 @@
 using Workflows.Definitions.Violations;
 
-namespace Workflows.Definitions.Ledger;
+namespace Workflows.Definitions.Disputes;
 
 /// <summary>The supervisor's decision on a penalty dispute (docs/domain.md §Penalty disputes).</summary>
 public abstract record DisputeDecision

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Workflows.Host.Data;
-using Workflows.Host.Platform;
+using Workflows.Host.Runtime;
 
-namespace Workflows.Host.Runtime;
+namespace Workflows.Host.Platform;
 
 /// <summary>
 /// The answer to filing an application (a promotion, a shift swap, a dispute). The filing services decide it once;

@@ -1,6 +1,6 @@
 using Workflows.Definitions.Violations;
 
-namespace Workflows.Definitions.Ledger;
+namespace Workflows.Definitions.Disputes;
 
 /// <summary>Why a violation cannot be disputed now.</summary>
 public enum DisputeRefusal
