@@ -121,10 +121,22 @@ public static class DesignLoader
                 FileName: fileName)
             {
                 OnWithdraw = String(root, "onWithdraw"),
+                ResubmitCheck = String(root, "resubmitCheck"),
+                CopyTo = root.TryGetProperty("cc", out var cc) ? [.. cc.EnumerateArray().Select(r => ReadRule("cc", r))] : [],
             };
             if (design.OnWithdraw is { } hook && !catalog.TryGetOutcomes(hook, out _))
             {
                 Problems.Add(new DesignProblem(fileName, null, $"onWithdraw names unknown activity '{hook}' (known: {List(catalog.Names)})"));
+            }
+
+            if (design.ResubmitCheck is { } check && design.Steps.GetValueOrDefault(check) is not AutoStep)
+            {
+                Problems.Add(new DesignProblem(fileName, null, $"resubmitCheck names '{check}', which is not an auto step of this design"));
+            }
+
+            if (design.Steps.ContainsKey(TaskSlots.AmendStep))
+            {
+                Problem(TaskSlots.AmendStep, $"'{TaskSlots.AmendStep}' is the step id of the applicant's task after a return; name the step otherwise");
             }
 
             CheckGraph(design);
@@ -230,7 +242,10 @@ public static class DesignLoader
                 dueDuration,
                 dueAt,
                 onDue,
-                actions.ToImmutable());
+                actions.ToImmutable())
+            {
+                Off = [.. Strings(step, "off")],
+            };
         }
 
         private AssignmentRule ReadAssignment(string id, JsonElement step)
@@ -241,6 +256,11 @@ public static class DesignLoader
                 return new AssignmentRule(null, null, null);
             }
 
+            return ReadRule(id, assign);
+        }
+
+        private AssignmentRule ReadRule(string id, JsonElement assign)
+        {
             var rule = new AssignmentRule(String(assign, "role"), String(assign, "scope"), String(assign, "person"));
             switch (rule)
             {

@@ -19,6 +19,12 @@ namespace Workflows.Definitions.Engine;
 [JsonDerivedType(typeof(RunActivity), "runActivity")]
 [JsonDerivedType(typeof(Completed), "completed")]
 [JsonDerivedType(typeof(Faulted), "faulted")]
+[JsonDerivedType(typeof(ReassignTask), "reassignTask")]
+[JsonDerivedType(typeof(HoldTask), "holdTask")]
+[JsonDerivedType(typeof(ResumeTask), "resumeTask")]
+[JsonDerivedType(typeof(EscalateTask), "escalateTask")]
+[JsonDerivedType(typeof(CopyTo), "copyTo")]
+[JsonDerivedType(typeof(RemindTasks), "remindTasks")]
 public abstract record EngineCommand
 {
     private protected EngineCommand()
@@ -40,10 +46,39 @@ public sealed record CreateTask(
     string? AssigneeId,
     ImmutableArray<TaskAction> Actions,
     ImmutableArray<string> ExcludedPersonIds,
-    DateTimeOffset? DueAt) : EngineCommand;
+    DateTimeOffset? DueAt) : EngineCommand
+{
+    /// <summary>Null for the step's own task; <see cref="TaskSlots.Signer"/> for an added signer's.</summary>
+    public string? Slot { get; init; }
+}
 
 /// <summary>Cancel the instance's open tasks (there is one token, so they all belong to the step being left).</summary>
-public sealed record CancelOpenTasks(string Reason) : EngineCommand;
+public sealed record CancelOpenTasks(string Reason) : EngineCommand
+{
+    /// <summary>
+    /// The step had more than the one task being completed (an added signer's, or its own task held meanwhile): the host
+    /// must close those too. Without it, the task being completed is the step's only one.
+    /// </summary>
+    public bool Several { get; init; }
+}
+
+/// <summary>The open task of this step and slot now goes to these people only (a transfer); its due date stays.</summary>
+public sealed record ReassignTask(string Step, int Visit, string? Slot, ImmutableArray<string> PersonIds) : EngineCommand;
+
+/// <summary>The step's own task waits (not open to anyone) while an added signer decides first.</summary>
+public sealed record HoldTask(string Step, int Visit) : EngineCommand;
+
+/// <summary>The step's held task is open again.</summary>
+public sealed record ResumeTask(string Step, int Visit) : EngineCommand;
+
+/// <summary>The step's task passed its due date: the host hands it up the line from the role it was for.</summary>
+public sealed record EscalateTask(string Step, int Visit) : EngineCommand;
+
+/// <summary>Copy the instance to people (ids) and to whoever the rules resolve to: they may read it from now on.</summary>
+public sealed record CopyTo(ImmutableArray<AssignmentRule> Rules, ImmutableArray<string> PersonIds, string? ByActorId, string? Comment) : EngineCommand;
+
+/// <summary>Tell the people who hold the instance's open tasks: <c>reminded</c> (催办) or <c>dueSoon</c>.</summary>
+public sealed record RemindTasks(string Kind, string? ByActorId) : EngineCommand;
 
 public sealed record ScheduleTimer(string Step, int Visit, TimerKind Kind, DateTimeOffset DueAt) : EngineCommand;
 
@@ -64,7 +99,11 @@ public sealed record AppendHistory(
     string? ActingRole,
     string? Action,
     string? Comment,
-    ImmutableDictionary<string, JsonElement>? Data) : EngineCommand;
+    ImmutableDictionary<string, JsonElement>? Data) : EngineCommand
+{
+    /// <summary>The person the actor acted for as their delegate (代理).</summary>
+    public string? OnBehalfOf { get; init; }
+}
 
 /// <summary>
 /// Run an activity in the current transaction, then call <see cref="WorkflowEngine.Handle"/> with
@@ -91,5 +130,13 @@ public static class HistoryKinds
     public const string TimerFired = "timer.fired";
     public const string InstanceCompleted = "instance.completed";
     public const string InstanceWithdrawn = "instance.withdrawn";
+    public const string TaskTransferred = "task.transferred";
+    public const string SignerAdded = "task.signerAdded";
+    public const string TaskReturned = "task.returned";
+    public const string InstanceResubmitted = "instance.resubmitted";
+    public const string InstanceReminded = "instance.reminded";
+    public const string InstanceCopied = "instance.copied";
+    public const string TaskDueSoon = "task.dueSoon";
+    public const string TaskOverdue = "task.overdue";
     public const string InstanceFaulted = "instance.faulted";
 }

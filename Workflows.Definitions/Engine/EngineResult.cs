@@ -24,6 +24,9 @@ public sealed record Rejected(RejectionCode Code, string Message) : EngineResult
 {
     /// <summary>For <see cref="RejectionCode.MissingData"/>: the required fields that were missing.</summary>
     public ImmutableArray<string> MissingFields { get; init; } = [];
+
+    /// <summary>For <see cref="RejectionCode.TooSoon"/>: when the same input will be accepted.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
 }
 
 /// <summary>Why an input was refused: a code the host turns into words and a status of its own (the kind of refusal is noted on each).</summary>
@@ -62,4 +65,19 @@ public enum RejectionCode
 
     /// <summary>Host error: the activity reported an outcome the design has no transition for (host/catalog mismatch).</summary>
     UnknownOutcome,
+
+    /// <summary>Rule: the step does not offer this approval action (a design switched it off, or it is the applicant's own step).</summary>
+    ActionNotOffered,
+
+    /// <summary>Rule: the person named (a transfer's or an added signer's) may not act on this step (the subject, the nominator, …).</summary>
+    PersonExcluded,
+
+    /// <summary>Rule: a return names a step that is not an earlier human step of this instance.</summary>
+    UnknownReturnStep,
+
+    /// <summary>Conflict: the step's task waits for a colleague added before its approver.</summary>
+    WaitingForSigner,
+
+    /// <summary>Too soon: reminded within the last 24 hours (<see cref="Rejected.RetryAt"/>).</summary>
+    TooSoon,
 }

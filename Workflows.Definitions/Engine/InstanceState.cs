@@ -33,6 +33,24 @@ public sealed record InstanceState(
     /// </summary>
     public ImmutableDictionary<string, JsonElement> Form { get; init; } = ImmutableDictionary<string, JsonElement>.Empty;
 
+    /// <summary>Returned to the applicant (退回): they hold the <see cref="TaskSlots.AmendStep"/> task; a resubmission reopens the step.</summary>
+    public ReturnToApplicant? Returned { get; init; }
+
+    /// <summary>After a resubmission, the step to open again once the design's check (<see cref="WorkflowDesign.ResubmitCheck"/>) passes.</summary>
+    public string? ResumeAt { get; init; }
+
+    /// <summary>Colleagues added to the current step (加签), in the order they were added.</summary>
+    public ImmutableList<AddedSigner> Signers { get; init; } = ImmutableList<AddedSigner>.Empty;
+
+    /// <summary>An approval of the current step waiting for the colleagues added after it: carried out when the last approves.</summary>
+    public HeldDecision? Held { get; init; }
+
+    /// <summary>The human steps entered so far, in order: a task may be returned to one of them.</summary>
+    public ImmutableList<string> HumanSteps { get; init; } = ImmutableList<string>.Empty;
+
+    /// <summary>When the starter last reminded the current approvers (催办).</summary>
+    public DateTimeOffset? RemindedAt { get; init; }
+
     public bool IsRunning => Status == InstanceStatus.Running;
 
     /// <summary>A value by name: from the form when it has it, else from the variables.</summary>
@@ -53,3 +71,12 @@ public sealed record StartRequest(
     string StartedBy,
     ImmutableDictionary<string, JsonElement> Variables,
     string? ActingRole = null);
+
+/// <summary>Who returned which step to the applicant, and why.</summary>
+public sealed record ReturnToApplicant(string Step, string ActorId, string? Comment);
+
+/// <summary>A colleague added to a step: <see cref="SignerPosition.Before"/> holds the step's task until they approve.</summary>
+public sealed record AddedSigner(string PersonId, SignerPosition Position, string AddedBy);
+
+/// <summary>The approver's decision, kept until the colleagues added after them have approved.</summary>
+public sealed record HeldDecision(string Action, string ActorId, string? ActingRole, string? Comment, ImmutableDictionary<string, JsonElement> Data);

@@ -28,6 +28,15 @@ public sealed record WorkflowDesign(
     /// </summary>
     public string? OnWithdraw { get; init; }
 
+    /// <summary>
+    /// The auto step run again after a resubmission (design property <c>resubmitCheck</c>, e.g. the eligibility gate):
+    /// unless its outcome ends the instance, the step that returned the application opens again.
+    /// </summary>
+    public string? ResubmitCheck { get; init; }
+
+    /// <summary>Who is copied (抄送) when an instance ends (design property <c>cc</c>): rules as a task's assignment.</summary>
+    public ImmutableArray<AssignmentRule> CopyTo { get; init; } = [];
+
     public StepDesign Step(string id) => Steps[id];
 
     private static ImmutableHashSet<string> ComputeProtectedVariables(ImmutableDictionary<string, StepDesign> steps)
@@ -90,10 +99,28 @@ public sealed record TaskStep(
     string? OnDue,
     ImmutableDictionary<string, TaskAction> Actions) : StepDesign(Id)
 {
-    public bool HasDueTimer => Due is not null || DueAt is not null;
+    /// <summary>Working days a task of this step has when the design names no due date (every human step has one).</summary>
+    public const int DefaultDueWorkingDays = 3;
 
-    /// <summary>The actions by name, in ordinal order (as a new task lists them). Computed once per step.</summary>
+    /// <summary>The generic actions this step switches off (design property <c>off</c>): <c>transfer</c>, <c>addSigner</c>, <c>return</c>.</summary>
+    public ImmutableHashSet<string> Off { get; init; } = ImmutableHashSet<string>.Empty;
+
+    /// <summary>Every task step has a due date: the design's, or <see cref="DefaultDueWorkingDays"/>.</summary>
+    public bool HasDueTimer => true;
+
+    /// <summary>转交 and 加签 belong to approvers: a step assigned to one person of the instance (the applicant, the counterpart) offers neither.</summary>
+    public bool OffersTransfer => Assign.Role is not null && !Off.Contains(GenericActions.Transfer);
+
+    public bool OffersAddSigner => Assign.Role is not null && !Off.Contains(GenericActions.AddSigner);
+
+    /// <summary>退回 on an approver's step, unless the design routes its own <c>return</c> action.</summary>
+    public bool OffersReturn => Assign.Role is not null && !Off.Contains(GenericActions.Return) && !Actions.ContainsKey(GenericActions.Return);
+
+    /// <summary>The actions by name, in ordinal order. Computed once per step.</summary>
     public ImmutableArray<TaskAction> OrderedActions => Derived.Of(this).OrderedActions;
+
+    /// <summary>What a new task of this step offers: the design's actions, and 退回 when the step offers it. Computed once per step.</summary>
+    public ImmutableArray<TaskAction> OfferedActions => Derived.Of(this).OfferedActions;
 
     /// <summary>The assignment rule as JSON, for the history of each task this step creates. Computed once per step.</summary>
     public JsonElement AssignJson => Derived.Of(this).AssignJson;
@@ -112,6 +139,10 @@ public sealed record TaskStep(
 
         public ImmutableArray<TaskAction> OrderedActions { get; } = [.. step.Actions.Values.OrderBy(a => a.Name, StringComparer.Ordinal)];
 
+        public ImmutableArray<TaskAction> OfferedActions { get; } = step.OffersReturn
+            ? [.. step.Actions.Values.Append(new TaskAction(GenericActions.Return, step.Id, true, [])).OrderBy(a => a.Name, StringComparer.Ordinal)]
+            : [.. step.Actions.Values.OrderBy(a => a.Name, StringComparer.Ordinal)];
+
         public JsonElement AssignJson { get; } = WorkflowVariables.Value(step.Assign);
 
         public static Derived Of(TaskStep step) => ByStep.GetValue(step, s => new Derived(s));
@@ -125,6 +156,17 @@ public sealed record AssignmentRule(string? Role, string? Scope, string? Person)
     public bool IsSubject => Person == WorkflowVariables.Subject;
 }
 
+/// <summary>The approval actions every approver's step offers unless its design switches them off.</summary>
+public static class GenericActions
+{
+    public const string Transfer = "transfer";
+    public const string AddSigner = "addSigner";
+    public const string Return = "return";
+    public const string Withdraw = "withdraw";
+
+    public static readonly ImmutableHashSet<string> All = ImmutableHashSet.Create(StringComparer.Ordinal, Transfer, AddSigner, Return);
+}
+
 /// <summary>An action a task offers.</summary>
 /// <param name="Requires">Fields the completion data must contain (non-null, non-empty).</param>
 public sealed record TaskAction(string Name, string To, bool CommentRequired, ImmutableArray<string> Requires)
@@ -135,7 +177,7 @@ public sealed record TaskAction(string Name, string To, bool CommentRequired, Im
     /// <summary>The action names a design may use; the UI and API know how to present these.</summary>
     public static readonly ImmutableHashSet<string> KnownNames = ImmutableHashSet.Create(
         StringComparer.Ordinal,
-        "approve", "reject", "return", "accept", "decline", "register", "uphold", "reduce", "waive", "resubmit");
+        "approve", "reject", "return", "accept", "decline", "register", "uphold", "reduce", "waive", "resubmit", "withdraw");
 }
 
 /// <summary>Waits for a named signal, optionally with a timeout.</summary>

@@ -15,7 +15,7 @@ namespace Workflows.Definitions.Engine;
 /// (<see cref="WorkflowDesign.ProtectedVariables"/>). Activity and signal data come from trusted code and are merged at
 /// top level as they are; a name the form has is still read from the form.
 /// </remarks>
-public static class WorkflowEngine
+public static partial class WorkflowEngine
 {
     /// <summary>
     /// Auto steps may follow each other without a person, timer or signal in between at most this many times;
@@ -54,11 +54,20 @@ public static class WorkflowEngine
         SignalReceived signal => ReceiveSignal(design, state, signal, now),
         ActivityCompleted activity => CompleteActivity(design, state, activity, now),
         Withdraw withdraw => WithdrawInstance(design, state, withdraw, now),
+        TaskTransferred transfer => Transfer(design, state, transfer, now),
+        SignerAdded signer => AddSigner(design, state, signer, now),
+        Reminded reminded => Remind(design, state, reminded, now),
+        Copied copied => Copy(design, state, copied, now),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, "Unknown engine input."),
     };
 
     private static EngineResult CompleteTask(WorkflowDesign design, InstanceState state, TaskCompleted input, DateTimeOffset now)
     {
+        if (input.Step == TaskSlots.AmendStep && state.Returned is not null)
+        {
+            return Amend(design, state, input, now);
+        }
+
         if (CheckCurrent(design, state, input.Step, input.Visit) is { } rejected)
         {
             return rejected;
@@ -67,6 +76,21 @@ public static class WorkflowEngine
         if (design.Step(input.Step) is not TaskStep task)
         {
             return new Rejected(RejectionCode.NotCurrentStep, $"Step '{input.Step}' is not a task.");
+        }
+
+        if (input.Slot == TaskSlots.Signer)
+        {
+            return DecideAsSigner(design, state, task, input, now);
+        }
+
+        if (state.Signers.Any(s => s.Position == SignerPosition.Before))
+        {
+            return new Rejected(RejectionCode.WaitingForSigner, $"Task '{task.Id}' waits for the colleague added before its approver.");
+        }
+
+        if (input.Action == GenericActions.Return && task.OffersReturn)
+        {
+            return Return(design, state, task, input, now);
         }
 
         if (!task.Actions.TryGetValue(input.Action, out var action))
@@ -103,6 +127,14 @@ public static class WorkflowEngine
         }
 
         var actingRole = input.ActingRole ?? task.RoleLabel;
+        // Colleagues added after the approver decide next; the approval is carried out once the last of them approves.
+        if (!IsRefusal(action.Name) && state.Signers.FirstOrDefault(s => s.Position == SignerPosition.After) is { } after)
+        {
+            var holding = new Run(design, state with { Held = new HeldDecision(action.Name, input.ActorId, actingRole, input.Comment, data), ConsecutiveAutoSteps = 0 }, now);
+            holding.History(HistoryKinds.TaskCompleted, task.Id, input.ActorId, actingRole, action.Name, input.Comment, data, input.OnBehalfOf);
+            return holding.OpenSignerTask(task, input.Visit, after.PersonId);
+        }
+
         var decision = Decision(action.Name, input.ActorId, actingRole, input.Comment, now, data);
         var run = new Run(design, state with
         {
@@ -110,10 +142,13 @@ public static class WorkflowEngine
             Variables = state.Variables.SetItems(edits.IsEmpty ? data : data.RemoveRange(edits.Keys)).SetItem(WorkflowVariables.DecisionPrefix + task.Id, decision),
             ConsecutiveAutoSteps = 0,
         }, now);
-        run.History(HistoryKinds.TaskCompleted, task.Id, input.ActorId, actingRole, action.Name, input.Comment, data);
+        run.History(HistoryKinds.TaskCompleted, task.Id, input.ActorId, actingRole, action.Name, input.Comment, data, input.OnBehalfOf);
         run.LeaveCurrentStep($"{action.Name} by {input.ActorId}");
         return run.Enter(action.To);
     }
+
+    /// <summary>Actions that refuse rather than approve: colleagues added after the approver are not asked then.</summary>
+    private static bool IsRefusal(string action) => action is "reject" or "decline" or GenericActions.Return;
 
     private static EngineResult FireTimer(WorkflowDesign design, InstanceState state, TimerFired input, DateTimeOffset now)
     {
@@ -130,6 +165,21 @@ public static class WorkflowEngine
                 run.History(HistoryKinds.TaskDue, task.Id, data: WorkflowVariables.Of(("onDue", onDue)));
                 run.LeaveCurrentStep("due");
                 return run.Enter(onDue);
+            case (TaskStep task, TimerKind.TaskDue):
+                // No design route for an overdue task: an approver's goes up the line and is due again in the default
+                // time; a task of one named person (the applicant, the counterpart) stays theirs, marked overdue.
+                run.History(HistoryKinds.TaskOverdue, task.Id);
+                if (task.Assign.Role is not null)
+                {
+                    run.Command(new EscalateTask(task.Id, input.Visit));
+                    run.ScheduleDue(task.Id, input.Visit, AddWorkingDays(now, TaskStep.DefaultDueWorkingDays));
+                }
+
+                return run.Done();
+            case (TaskStep task, TimerKind.TaskReminder):
+                run.History(HistoryKinds.TaskDueSoon, task.Id);
+                run.Command(new RemindTasks("dueSoon", null));
+                return run.Done();
             case (WaitStep { OnTimeout: { } onTimeout } wait, TimerKind.WaitTimeout):
                 run.History(HistoryKinds.TimerFired, wait.Id, action: nameof(TimerKind.WaitTimeout), data: WorkflowVariables.Of(("onTimeout", onTimeout)));
                 run.LeaveCurrentStep("timeout");
@@ -176,8 +226,14 @@ public static class WorkflowEngine
         }
 
         var variables = input.Variables ?? WorkflowVariables.Empty;
-        var run = new Run(design, state with { Variables = state.Variables.SetItems(variables) }, now);
+        var run = new Run(design, state with { Variables = state.Variables.SetItems(variables), ResumeAt = null }, now);
         run.History(HistoryKinds.ActivityCompleted, auto.Id, action: input.Outcome, data: variables.SetItem("activity", WorkflowVariables.Value(auto.Activity)));
+        // After a resubmission the check runs again: unless it ends the instance, the step that returned it opens again.
+        if (state.ResumeAt is { } resume && auto.Id == design.ResubmitCheck && design.Step(next) is not EndStep)
+        {
+            next = resume;
+        }
+
         return run.Enter(next);
     }
 
@@ -279,8 +335,41 @@ public static class WorkflowEngine
         private readonly ImmutableArray<EngineCommand>.Builder _commands = ImmutableArray.CreateBuilder<EngineCommand>();
         private InstanceState _state = state;
 
-        public void History(string kind, string? step, string? actorId = null, string? actingRole = null, string? action = null, string? comment = null, ImmutableDictionary<string, JsonElement>? data = null) =>
-            _commands.Add(new AppendHistory(kind, step, actorId, actingRole, action, comment, data is { Count: > 0 } ? data : null));
+        public InstanceState State
+        {
+            get => _state;
+            set => _state = value;
+        }
+
+        public void History(string kind, string? step, string? actorId = null, string? actingRole = null, string? action = null, string? comment = null,
+            ImmutableDictionary<string, JsonElement>? data = null, string? onBehalfOf = null) =>
+            _commands.Add(new AppendHistory(kind, step, actorId, actingRole, action, comment, data is { Count: > 0 } ? data : null) { OnBehalfOf = onBehalfOf });
+
+        public void Command(EngineCommand command) => _commands.Add(command);
+
+        public Accepted Done() => new(_state, _commands.ToImmutable());
+
+        /// <summary>The due timer of a task, and its reminder a day before when that is still ahead.</summary>
+        public void ScheduleDue(string stepId, int visit, DateTimeOffset due)
+        {
+            _commands.Add(new ScheduleTimer(stepId, visit, TimerKind.TaskDue, due));
+            if (due.AddDays(-1) > now)
+            {
+                _commands.Add(new ScheduleTimer(stepId, visit, TimerKind.TaskReminder, due.AddDays(-1)));
+            }
+        }
+
+        /// <summary>An added colleague's task on the step (加签), due like a task of the step.</summary>
+        public Accepted OpenSignerTask(TaskStep task, int visit, string personId)
+        {
+            var reject = task.Actions[GenericRejectAction];
+            _commands.Add(new CreateTask(task.Id, visit, task.Title, SignerRole, new AssignmentRule(null, null, SignerRole), personId,
+                [new TaskAction("approve", task.Id, false, []), reject], ExcludedPersons(task, _state), null) { Slot = TaskSlots.Signer });
+            History(HistoryKinds.TaskCreated, task.Id, actingRole: SignerRole, data: WorkflowVariables.Empty
+                .Add("slot", WorkflowVariables.Value(TaskSlots.Signer))
+                .Add("assigneeId", WorkflowVariables.Value(personId)));
+            return Done();
+        }
 
         /// <summary>Undo what entering the current step set up: its task, its timer, its signal subscription.</summary>
         public void LeaveCurrentStep(string reason)
@@ -288,12 +377,13 @@ public static class WorkflowEngine
             switch (design.Step(_state.CurrentStep!))
             {
                 case TaskStep task:
-                    _commands.Add(new CancelOpenTasks(reason));
+                    _commands.Add(new CancelOpenTasks(reason) { Several = !_state.Signers.IsEmpty || _state.Held is not null });
                     if (task.HasDueTimer)
                     {
                         _commands.Add(new CancelTimers());
                     }
 
+                    _state = _state with { Signers = ImmutableList<AddedSigner>.Empty, Held = null };
                     break;
                 case WaitStep wait:
                     _commands.Add(new StopAwaitingSignal(wait.Signal));
@@ -309,7 +399,7 @@ public static class WorkflowEngine
         public EngineResult Enter(string stepId)
         {
             var step = design.Step(stepId);
-            _state = _state with { CurrentStep = stepId, StepVisit = _state.StepVisit + 1 };
+            _state = _state with { CurrentStep = stepId, StepVisit = _state.StepVisit + 1, RemindedAt = null };
             var visit = _state.StepVisit;
             History(HistoryKinds.StepEntered, stepId);
             switch (step)
@@ -325,6 +415,7 @@ public static class WorkflowEngine
                     _commands.Add(new RunActivity(stepId, visit, auto.Activity));
                     break;
                 case TaskStep task:
+                    _state = _state with { HumanSteps = _state.HumanSteps.Remove(stepId).Add(stepId) };
                     if (CreateTask(task, visit) is { } rejected)
                     {
                         return rejected;
@@ -360,6 +451,11 @@ public static class WorkflowEngine
             _state = _state with { Status = status, Outcome = outcome, CurrentStep = null };
             History(HistoryKinds.InstanceCompleted, null, action: outcome, data: WorkflowVariables.Of(("status", status.ToString()), ("outcome", outcome)));
             _commands.Add(new Completed(status, outcome));
+            if (!design.CopyTo.IsEmpty)
+            {
+                _commands.Add(new CopyTo(design.CopyTo, [], null, null));
+            }
+
             return new Accepted(_state, _commands.ToImmutable());
         }
 
@@ -375,7 +471,7 @@ public static class WorkflowEngine
                 }
             }
 
-            DateTimeOffset? dueAt = null;
+            DateTimeOffset? dueAt;
             if (task.Due is not null)
             {
                 dueAt = task.Due.AddTo(now);
@@ -391,19 +487,19 @@ public static class WorkflowEngine
                 // (PostgreSQL's timestamptz refuses other offsets; SQLite's binary encoding sorts by local ticks).
                 dueAt = at.ToUniversalTime();
             }
+            else
+            {
+                dueAt = AddWorkingDays(now, TaskStep.DefaultDueWorkingDays);
+            }
 
             var excluded = ExcludedPersons(task, _state);
-            _commands.Add(new CreateTask(task.Id, visit, task.Title, task.RoleLabel, task.Assign, assignee, task.OrderedActions, excluded, dueAt));
+            _commands.Add(new CreateTask(task.Id, visit, task.Title, task.RoleLabel, task.Assign, assignee, task.OfferedActions, excluded, dueAt));
             History(HistoryKinds.TaskCreated, task.Id, actingRole: task.RoleLabel, data: WorkflowVariables.Empty
                 .Add("assign", task.AssignJson)
                 .Add("assigneeId", WorkflowVariables.Value(assignee))
                 .Add("excluded", WorkflowVariables.Strings(excluded))
                 .Add("dueAt", WorkflowVariables.Value(dueAt)));
-            if (dueAt is { } due)
-            {
-                _commands.Add(new ScheduleTimer(task.Id, visit, TimerKind.TaskDue, due));
-            }
-
+            ScheduleDue(task.Id, visit, dueAt.Value);
             return null;
         }
 

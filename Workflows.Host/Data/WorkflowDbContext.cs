@@ -39,6 +39,10 @@ public abstract class WorkflowDbContext(DbContextOptions options)
 
     public DbSet<PendingSignal> Signals => Set<PendingSignal>();
 
+    public DbSet<InstanceCopy> Copies => Set<InstanceCopy>();
+
+    public DbSet<Delegation> Delegations => Set<Delegation>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -123,6 +127,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             t.Property(x => x.InstanceId).HasMaxLength(36);
             t.Property(x => x.Type).HasMaxLength(40);
             t.Property(x => x.Step).HasMaxLength(100);
+            t.Property(x => x.Slot).HasMaxLength(20);
             t.Property(x => x.Title).HasMaxLength(200);
             t.Property(x => x.ActingRole).HasMaxLength(40);
             t.Property(x => x.RequiredRole).HasMaxLength(40);
@@ -168,6 +173,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             h.Property(x => x.Step).HasMaxLength(100);
             h.Property(x => x.ActorId).HasMaxLength(450);
             h.Property(x => x.ActingRole).HasMaxLength(40);
+            h.Property(x => x.OnBehalfOf).HasMaxLength(450);
             h.Property(x => x.Action).HasMaxLength(20);
             h.Property(x => x.Comment).HasMaxLength(4000);
             h.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
@@ -186,6 +192,31 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             i.Property(x => x.Operation).HasMaxLength(100);
             i.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
             i.HasIndex(x => new { x.InstanceId, x.ResolvedAt });
+        });
+
+        builder.Entity<InstanceCopy>(c =>
+        {
+            c.ToTable("InstanceCopies");
+            // 抄送我的: WHERE EmployeeId = @me; the primary key is the index.
+            c.HasKey(x => new { x.EmployeeId, x.InstanceId });
+            c.Property(x => x.InstanceId).HasMaxLength(36);
+            c.Property(x => x.EmployeeId).HasMaxLength(450);
+            c.Property(x => x.CopiedBy).HasMaxLength(450);
+            c.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
+            c.HasIndex(x => x.InstanceId);
+        });
+
+        builder.Entity<Delegation>(d =>
+        {
+            d.ToTable("Delegations");
+            // One delegate per employee at a time.
+            d.HasKey(x => x.EmployeeId);
+            d.Property(x => x.EmployeeId).HasMaxLength(450);
+            d.Property(x => x.DelegateId).HasMaxLength(450);
+            d.Property(x => x.SetBy).HasMaxLength(450);
+            d.HasOne<Employee>().WithMany().HasForeignKey(x => x.EmployeeId).OnDelete(DeleteBehavior.Cascade);
+            d.HasOne<Employee>().WithMany().HasForeignKey(x => x.DelegateId).OnDelete(DeleteBehavior.Restrict);
+            d.HasIndex(x => x.DelegateId);
         });
 
         builder.Entity<PendingSignal>(p =>

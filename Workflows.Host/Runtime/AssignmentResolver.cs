@@ -49,6 +49,10 @@ public sealed class AssignmentResolver(WorkflowDbContext db, IStepStore store)
         return await EscalateAsync(Next(role), excluded, state, [why], ct);
     }
 
+    /// <summary>An overdue task's next approvers: up the line from the role it was for.</summary>
+    public Task<ResolvedAssignment> EscalateFromAsync(string role, IReadOnlyCollection<string> excluded, InstanceState state, CancellationToken ct) =>
+        EscalateAsync(Next(role), excluded.ToHashSet(StringComparer.Ordinal), state, [$"{role} did not act by the due date"], ct);
+
     private async Task<ResolvedAssignment> EscalateAsync(string? role, HashSet<string> excluded, InstanceState state, List<string> escalations, CancellationToken ct)
     {
         while (role is not null)

@@ -25,7 +25,10 @@ public sealed record InstanceDetailDto(
 
 public sealed record InstancePage(IReadOnlyList<InstanceDto> Items, int Total, int Page, int PageSize);
 
-public sealed record HistoryDto(int Seq, DateTimeOffset At, string Kind, string? Step, string? ActorId, string? ActingRole, string? Action, string? Comment, JsonElement? Data);
+public sealed record HistoryDto(
+    int Seq, DateTimeOffset At, string Kind, string? Step, string? ActorId, string? ActingRole, string? Action, string? Comment, JsonElement? Data, string? OnBehalfOf);
+
+public sealed record CopyRequest(string[]? EmployeeIds, string? Comment);
 
 public sealed record WithdrawRequest(string? Reason);
 
@@ -40,6 +43,9 @@ public static class InstancesApi
         api.MapGet("/{id}/history", History);
         api.MapPost("/{id}/withdraw", Withdraw);
         api.MapPost("/{id}/retry", Retry).RequireAuthorization(Policies.HR);
+        api.MapPost("/{id}/remind", Remind);
+        api.MapPost("/{id}/cc", Copy);
+        app.MapGet("/api/cc", CopiedToMe).WithTags("Workflow instances");
         return app;
     }
 
@@ -88,7 +94,7 @@ public static class InstancesApi
 
         var rows = await db.History.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Seq).ToListAsync(ct);
         return TypedResults.Ok(rows.Select(h => new HistoryDto(h.Seq, h.At, h.Kind, h.Step, h.ActorId, h.ActingRole, h.Action, h.Comment,
-            h.DataJson is null ? null : JsonDocument.Parse(h.DataJson).RootElement.Clone())).ToArray());
+            h.DataJson is null ? null : JsonDocument.Parse(h.DataJson).RootElement.Clone(), h.OnBehalfOf)).ToArray());
     }
 
     public static async Task<Results<Ok<InstanceDetailDto>, ProblemHttpResult, ValidationProblem>> Withdraw(
@@ -101,6 +107,48 @@ public static class InstancesApi
     public static async Task<Results<Ok<InstanceDetailDto>, ProblemHttpResult, ValidationProblem>> Retry(
         string id, WorkflowRunner runner, WorkflowDbContext db, CancellationToken ct) =>
         await ToResponseAsync(await runner.AdvanceAsync(id, "retry", ct), db, ct);
+
+    /// <summary>催办: the starter reminds the current approvers; 429 with <c>Retry-After</c> within 24 hours of the last reminder.</summary>
+    public static async Task<Results<Ok<InstanceDetailDto>, ProblemHttpResult, ValidationProblem>> Remind(
+        string id, CurrentActor current, WorkflowRunner runner, WorkflowDbContext db, HttpResponse response, DepartmentClock clock, CancellationToken ct)
+    {
+        var result = await runner.RemindAsync(id, await current.GetAsync(ct), ct);
+        if (result is RunResult.Refused { RetryAt: { } retryAt })
+        {
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((retryAt - clock.Now).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return await ToResponseAsync(result, db, ct);
+    }
+
+    /// <summary>抄送: whoever may act or has acted on one of its tasks, or HR, copies colleagues.</summary>
+    public static async Task<Results<Ok<InstanceDetailDto>, ProblemHttpResult, ValidationProblem>> Copy(
+        string id, CopyRequest request, CurrentActor current, WorkflowRunner runner, WorkflowDbContext db, CancellationToken ct)
+    {
+        if (request.EmployeeIds is not { Length: > 0 and <= 50 } ids || ids.Any(string.IsNullOrWhiteSpace))
+        {
+            return Problems.Invalid("employeeIds", "Name between 1 and 50 colleagues to copy.");
+        }
+
+        if (request.Comment is { Length: > 2000 })
+        {
+            return Problems.Invalid("comment", "A comment can be at most 2000 characters.");
+        }
+
+        return await ToResponseAsync(await runner.CopyAsync(id, await current.GetAsync(ct), ids, request.Comment, ct), db, ct);
+    }
+
+    /// <summary>抄送我的: the instances the caller was copied on, newest first.</summary>
+    public static async Task<Ok<InstanceDto[]>> CopiedToMe(CurrentActor current, WorkflowDbContext db, CancellationToken ct)
+    {
+        var actor = await current.GetAsync(ct);
+        var rows = await (from c in db.Copies
+                          join i in db.Instances on c.InstanceId equals i.Id
+                          where c.EmployeeId == actor.Id
+                          orderby c.At descending
+                          select i).AsNoTracking().Take(500).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(ToDto).ToArray());
+    }
 
     /// <summary>The shared translation of a runner result into the API's answer.</summary>
     internal static async Task<Results<Ok<InstanceDetailDto>, ProblemHttpResult, ValidationProblem>> ToResponseAsync(RunResult result, WorkflowDbContext db, CancellationToken ct)
@@ -127,6 +175,7 @@ public static class InstancesApi
         404 => "Not found",
         409 => "Conflict",
         422 => "Rule violated",
+        429 => "Too soon",
         503 => "Step failed",
         _ => "Request refused",
     };

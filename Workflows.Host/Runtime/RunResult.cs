@@ -13,7 +13,11 @@ public abstract record RunResult
 
     /// <param name="Code">Why, as a stable word the web pages translate (<see cref="RefusalCodes"/> or the engine's
     /// <see cref="RejectionCode"/>); <paramref name="Detail"/> is the English sentence the API answers with.</param>
-    public sealed record Refused(int Status, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null, string? Code = null) : RunResult;
+    public sealed record Refused(int Status, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null, string? Code = null) : RunResult
+    {
+        /// <summary>For a 429: when the same request will be accepted (the API's <c>Retry-After</c>).</summary>
+        public DateTimeOffset? RetryAt { get; init; }
+    }
 
     public static Refused NotFound(string detail, string code) => new(StatusCodes.Status404NotFound, detail, Code: code);
 
@@ -28,7 +32,7 @@ public abstract record RunResult
             rejected.MissingFields.ToDictionary(f => "data." + f, f => new[] { $"'{f}' is required for this action." }), rejected.Code.ToString()),
         RejectionCode.CommentRequired => new Refused(StatusOf(rejected.Code), rejected.Message,
             new Dictionary<string, string[]> { ["comment"] = ["A comment is required for this action."] }, rejected.Code.ToString()),
-        _ => new Refused(StatusOf(rejected.Code), rejected.Message, Code: rejected.Code.ToString()),
+        _ => new Refused(StatusOf(rejected.Code), rejected.Message, Code: rejected.Code.ToString()) { RetryAt = rejected.RetryAt },
     };
 
     /// <summary>
@@ -39,7 +43,8 @@ public abstract record RunResult
     {
         RejectionCode.NotRunning or RejectionCode.NotCurrentStep or RejectionCode.StaleVisit or RejectionCode.SignalNotAwaited => StatusCodes.Status409Conflict,
         RejectionCode.ActorExcluded => StatusCodes.Status403Forbidden,
-        RejectionCode.UnknownOutcome => StatusCodes.Status409Conflict,
+        RejectionCode.UnknownOutcome or RejectionCode.WaitingForSigner => StatusCodes.Status409Conflict,
+        RejectionCode.TooSoon => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 }
@@ -64,6 +69,7 @@ public static class RefusalCodes
     public const string NothingToRun = nameof(NothingToRun);
     public const string ConcurrentChange = nameof(ConcurrentChange);
     public const string StepFailed = nameof(StepFailed);
+    public const string UnknownColleague = nameof(UnknownColleague);
 }
 
 /// <summary>What a task offers, stored on the task for the inbox.</summary>

@@ -76,6 +76,9 @@ public enum TaskState
     Completed,
     Cancelled,
     Expired,
+
+    /// <summary>The step's own task while a colleague added before its approver decides (加签): open to nobody.</summary>
+    Waiting,
 }
 
 public sealed class WorkflowTask : IVersioned
@@ -93,13 +96,16 @@ public sealed class WorkflowTask : IVersioned
 
     public int Visit { get; init; }
 
+    /// <summary>Null for the step's own task; <c>signer</c> for a colleague added to the step (加签).</summary>
+    public string? Slot { get; init; }
+
     public string Title { get; init; } = "";
 
-    /// <summary>The role the actor acts in on this task (recorded in history).</summary>
-    public string ActingRole { get; init; } = "";
+    /// <summary>The role the actor acts in on this task (recorded in history); moves up the line when the task is escalated.</summary>
+    public string ActingRole { get; set; } = "";
 
     /// <summary>For a task assigned by role: the rank or company role the actor must still hold when acting.</summary>
-    public string? RequiredRole { get; init; }
+    public string? RequiredRole { get; set; }
 
     public TaskState Status { get; set; } = TaskState.Open;
 
@@ -136,6 +142,7 @@ public static class TimerKinds
 {
     public const string TaskDue = "TaskDue";
     public const string WaitTimeout = "WaitTimeout";
+    public const string TaskReminder = "TaskReminder";
 }
 
 /// <summary>
@@ -181,6 +188,9 @@ public sealed class HistoryEntry
     public string? ActorId { get; init; }
 
     public string? ActingRole { get; init; }
+
+    /// <summary>The person the actor acted for as their delegate (代理); null when acting for themselves.</summary>
+    public string? OnBehalfOf { get; init; }
 
     public string? Action { get; init; }
 
@@ -244,4 +254,33 @@ public sealed class PendingSignal
 internal static class RowIds
 {
     public static string New() => Guid.CreateVersion7().ToString();
+}
+
+/// <summary>抄送: an employee copied on an instance may read it and its history, nothing more.</summary>
+public sealed class InstanceCopy
+{
+    public string InstanceId { get; init; } = "";
+
+    public string EmployeeId { get; init; } = "";
+
+    /// <summary>Who copied them; null when the design copies them at the end.</summary>
+    public string? CopiedBy { get; init; }
+
+    public DateTimeOffset At { get; init; }
+}
+
+/// <summary>代理: while the date range covers today, the delegate may act on the employee's open tasks on their behalf.</summary>
+public sealed class Delegation
+{
+    public string EmployeeId { get; init; } = "";
+
+    public string DelegateId { get; set; } = "";
+
+    public DateOnly From { get; set; }
+
+    public DateOnly To { get; set; }
+
+    public string SetBy { get; set; } = "";
+
+    public DateTimeOffset SetAt { get; set; }
 }

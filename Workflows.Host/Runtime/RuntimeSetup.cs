@@ -21,6 +21,7 @@ public static class RuntimeSetup
     {
         app.MapInstancesApi();
         app.MapTasksApi();
+        app.MapDelegationApi();
         return app;
     }
 }

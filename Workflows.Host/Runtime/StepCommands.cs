@@ -16,7 +16,9 @@ namespace Workflows.Host.Runtime;
 /// commit; bulk changes of rows the step did not load (cancelling open tasks and timers) are conditional updates in the
 /// step's transaction.
 /// </summary>
-internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, AssignmentResolver assignments, DepartmentClock clock)
+/// <param name="taskInHand">The task the step loaded (a completion, a transfer, an added signer): changed in place and written
+/// back with its version, never through a bulk update that would move its version under the step.</param>
+internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, AssignmentResolver assignments, PublishedDesigns designs, DepartmentClock clock, WorkflowTask? taskInHand = null)
 {
     /// <summary>Timers this step scheduled (their Hangfire jobs are created after the commit).</summary>
     public List<WorkflowTimer> NewTimers { get; } = [];
@@ -34,6 +36,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                     Type = instance.Type,
                     Step = create.Step,
                     Visit = create.Visit,
+                    Slot = create.Slot,
                     Title = create.Title,
                     ActingRole = resolved.ActingRole,
                     RequiredRole = create.Assign.Role is not null || resolved.Escalations.Count > 0 ? resolved.ActingRole : null,
@@ -56,9 +59,34 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
 
                 break;
             case CancelOpenTasks cancel:
+                // The task being completed is usually the step's only one: then there is nothing else to close.
+                if (taskInHand is { Status: TaskState.Completed } && !cancel.Several)
+                {
+                    break;
+                }
+
                 var status = cancel.Reason == "due" ? TaskState.Expired : TaskState.Cancelled;
-                await db.Tasks.Where(t => t.InstanceId == instance.Id && t.Status == TaskState.Open)
+                var except = taskInHand?.Id ?? "";
+                await db.Tasks.Where(t => t.InstanceId == instance.Id && (t.Status == TaskState.Open || t.Status == TaskState.Waiting) && t.Id != except)
                     .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, status).SetProperty(t => t.CompletedAt, now).SetProperty(t => t.Version, t => t.Version + 1), ct);
+                break;
+            case ReassignTask reassign:
+                await ReassignAsync(instance, reassign.Step, reassign.Visit, reassign.Slot, reassign.PersonIds, ct);
+                break;
+            case HoldTask hold:
+                await SetStatusAsync(instance, hold.Step, hold.Visit, TaskState.Open, TaskState.Waiting, ct);
+                break;
+            case ResumeTask resume:
+                await SetStatusAsync(instance, resume.Step, resume.Visit, TaskState.Waiting, TaskState.Open, ct);
+                break;
+            case EscalateTask escalate:
+                await EscalateAsync(instance, state, escalate, ct);
+                break;
+            case CopyTo copy:
+                await CopyAsync(instance, state, copy, ct);
+                break;
+            case RemindTasks:
+                // The history entry is the engine's; telling the people is the notifications' part.
                 break;
             case ScheduleTimer schedule:
                 var timer = new WorkflowTimer
@@ -66,7 +94,12 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                     InstanceId = instance.Id,
                     Step = schedule.Step,
                     Visit = schedule.Visit,
-                    Kind = schedule.Kind == TimerKind.WaitTimeout ? TimerKinds.WaitTimeout : TimerKinds.TaskDue,
+                    Kind = schedule.Kind switch
+                    {
+                        TimerKind.WaitTimeout => TimerKinds.WaitTimeout,
+                        TimerKind.TaskReminder => TimerKinds.TaskReminder,
+                        _ => TimerKinds.TaskDue,
+                    },
                     DueAt = schedule.DueAt.ToUniversalTime(),
                 };
                 step.Add(timer);
@@ -92,7 +125,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                 break;
             case AppendHistory history:
                 AddHistory(instance, history.Kind, history.Step, history.ActorId, history.ActingRole, history.Action, history.Comment,
-                    history.Data is null ? null : JsonSerializer.Serialize(history.Data, WorkflowRunner.StateJson));
+                    history.Data is null ? null : JsonSerializer.Serialize(history.Data, WorkflowRunner.StateJson), history.OnBehalfOf);
                 break;
             case Completed completed:
                 instance.Status = completed.Status;
@@ -112,7 +145,8 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
         }
     }
 
-    public void AddHistory(WorkflowInstance instance, string kind, string? stepId, string? actorId, string? actingRole, string? action, string? comment, string? dataJson) =>
+    public void AddHistory(
+        WorkflowInstance instance, string kind, string? stepId, string? actorId, string? actingRole, string? action, string? comment, string? dataJson, string? onBehalfOf = null) =>
         step.Add(new HistoryEntry
         {
             InstanceId = instance.Id,
@@ -122,10 +156,109 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
             Step = stepId,
             ActorId = actorId,
             ActingRole = actingRole,
+            OnBehalfOf = onBehalfOf,
             Action = action,
             Comment = comment,
             DataJson = dataJson,
         });
+
+    /// <summary>The open task of a step and slot: the one in hand when it is that one, else read (id, version) from the database.</summary>
+    private async Task<WorkflowTask?> OpenTaskAsync(WorkflowInstance instance, string stepId, int visit, string? slot, TaskState status, CancellationToken ct)
+    {
+        if (taskInHand is { } held && held.Step == stepId && held.Visit == visit && held.Slot == slot && held.Status == status)
+        {
+            return held;
+        }
+
+        return await db.Tasks.AsNoTracking()
+            .Where(t => t.InstanceId == instance.Id && t.Step == stepId && t.Visit == visit && t.Slot == slot && t.Status == status)
+            .FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>The task now goes to these people only, unclaimed; its due date stays.</summary>
+    private async Task ReassignAsync(WorkflowInstance instance, string stepId, int visit, string? slot, IReadOnlyList<string> people, CancellationToken ct)
+    {
+        var task = await OpenTaskAsync(instance, stepId, visit, slot, TaskState.Open, ct)
+            ?? throw new InvalidOperationException($"Instance {instance.Id} has no open task at '{stepId}'.");
+        await db.TaskCandidates.Where(c => c.TaskId == task.Id).ExecuteDeleteAsync(ct);
+        foreach (var person in people.Distinct(StringComparer.Ordinal))
+        {
+            step.Add(new TaskCandidate { TaskId = task.Id, EmployeeId = person });
+        }
+
+        if (ReferenceEquals(task, taskInHand))
+        {
+            task.AssigneeId = null;
+        }
+        else
+        {
+            await db.Tasks.Where(t => t.Id == task.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.AssigneeId, (string?)null).SetProperty(t => t.Version, t => t.Version + 1), ct);
+        }
+    }
+
+    private async Task SetStatusAsync(WorkflowInstance instance, string stepId, int visit, TaskState from, TaskState to, CancellationToken ct)
+    {
+        if (taskInHand is { Slot: null } held && held.Step == stepId && held.Visit == visit && held.Status == from)
+        {
+            held.Status = to;
+            return;
+        }
+
+        await db.Tasks.Where(t => t.InstanceId == instance.Id && t.Step == stepId && t.Visit == visit && t.Slot == null && t.Status == from)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, to).SetProperty(t => t.Version, t => t.Version + 1), ct);
+    }
+
+    /// <summary>An overdue task goes up the line from the role it was for (GroupLeader → Supervisor → Manager → GeneralManager, then HR).</summary>
+    private async Task EscalateAsync(WorkflowInstance instance, InstanceState state, EscalateTask escalate, CancellationToken ct)
+    {
+        var task = await OpenTaskAsync(instance, escalate.Step, escalate.Visit, null, TaskState.Open, ct);
+        if (task is null)
+        {
+            return;
+        }
+
+        var excluded = WorkflowEngine.Excluded(designs.Get(instance.DesignName, instance.DesignVersion), state, escalate.Step);
+        var resolved = await assignments.EscalateFromAsync(task.ActingRole, excluded, state, ct);
+        await db.TaskCandidates.Where(c => c.TaskId == task.Id).ExecuteDeleteAsync(ct);
+        foreach (var candidate in resolved.CandidateIds.Distinct(StringComparer.Ordinal))
+        {
+            step.Add(new TaskCandidate { TaskId = task.Id, EmployeeId = candidate });
+        }
+
+        await db.Tasks.Where(t => t.Id == task.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(t => t.ActingRole, resolved.ActingRole).SetProperty(t => t.RequiredRole, resolved.ActingRole)
+            .SetProperty(t => t.AssigneeId, (string?)null).SetProperty(t => t.Version, t => t.Version + 1), ct);
+        AddHistory(instance, "task.escalated", escalate.Step, null, resolved.ActingRole, null, "overdue; " + string.Join("; ", resolved.Escalations),
+            JsonSerializer.Serialize(new { taskId = task.Id, fromRole = task.ActingRole, actingRole = resolved.ActingRole, candidates = resolved.CandidateIds }, WorkflowRunner.StateJson));
+    }
+
+    /// <summary>Copies the instance to the people named and to whoever the design's rules resolve to, each once.</summary>
+    private async Task CopyAsync(WorkflowInstance instance, InstanceState state, CopyTo copy, CancellationToken ct)
+    {
+        var people = new HashSet<string>(copy.PersonIds, StringComparer.Ordinal);
+        foreach (var rule in copy.Rules)
+        {
+            if (rule.Person is { } variable)
+            {
+                if (state.GetString(variable) is { } person)
+                {
+                    people.Add(person);
+                }
+            }
+            else if (rule.Role is { } role)
+            {
+                people.UnionWith(await assignments.CandidatesAsync(role, rule.Scope, state, ct));
+            }
+        }
+
+        var already = await db.Copies.Where(c => c.InstanceId == instance.Id).Select(c => c.EmployeeId).ToListAsync(ct);
+        var now = clock.Now;
+        foreach (var person in people.Except(already, StringComparer.Ordinal))
+        {
+            db.Copies.Add(new InstanceCopy { InstanceId = instance.Id, EmployeeId = person, CopiedBy = copy.ByActorId, At = now });
+        }
+    }
 
     /// <summary>The instance's columns and state JSON as the engine left them.</summary>
     public static void Store(WorkflowInstance instance, InstanceState state)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Workflows.Definitions.Engine;
 using Workflows.Host.Auth;
 using Workflows.Host.Data;
 using Workflows.Host.Platform;
@@ -11,9 +12,20 @@ namespace Workflows.Host.Runtime;
 public sealed record TaskDto(
     string Id, string InstanceId, string Type, string Step, string Title, string Status, string? AssigneeId,
     IReadOnlyList<string> CandidateIds, IReadOnlyList<string> AllowedActions, DateTimeOffset? DueAt, DateTimeOffset CreatedAt,
-    DateTimeOffset? CompletedAt, string SubjectId, string ActingRole, IReadOnlyList<TaskActionInfo> Actions, bool Overdue);
+    DateTimeOffset? CompletedAt, string SubjectId, string ActingRole, IReadOnlyList<TaskActionInfo> Actions, bool Overdue,
+    string? OnBehalfOf, string? Slot, bool CanTransfer, bool CanAddSigner);
 
 public sealed record CompleteTaskRequest(string? Action, string? Comment, Dictionary<string, JsonElement>? Data);
+
+public sealed record TransferRequest(string? ToEmployeeId, string? Comment);
+
+public sealed record AddSignerRequest(string? EmployeeId, string? Position, string? Comment);
+
+public sealed record BulkCompleteRequest(string[]? TaskIds, string? Action, string? Comment);
+
+public sealed record BulkResult(string TaskId, int Status, string? Detail);
+
+public sealed record BulkResponse(IReadOnlyList<BulkResult> Results);
 
 /// <summary>The inbox and task actions (docs/api.md §Tasks (the inbox)), generic across workflow types.</summary>
 public static class TasksApi
@@ -26,19 +38,51 @@ public static class TasksApi
         api.MapPost("/{id}/claim", Claim);
         api.MapPost("/{id}/release", Release);
         api.MapPost("/{id}/complete", Complete);
+        api.MapPost("/{id}/transfer", Transfer);
+        api.MapPost("/{id}/add-signer", AddSigner);
+        api.MapPost("/bulk-complete", BulkComplete);
         return app;
     }
+
+    /// <summary>At most this many tasks in one 批量审批.</summary>
+    public const int MaxBulk = 100;
 
     /// <summary>
     /// The caller's tasks: one indexed join from the candidate table (the caller's rows) to tasks,
     /// leaving out tasks someone else has claimed. Overdue first, then by due date, then oldest.
     /// </summary>
-    public static async Task<Ok<TaskDto[]>> Inbox(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, CancellationToken ct,
+    public static async Task<Ok<TaskDto[]>> Inbox(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, CancellationToken ct,
         TaskState status = TaskState.Open, string? type = null)
     {
         var actor = await current.GetAsync(ct);
         var tasks = await InboxQuery(db, actor.Id, status, type).ToListAsync(ct);
-        return TypedResults.Ok(await ToDtosAsync(db, clock, tasks, ct));
+        var delegated = status == TaskState.Open ? await DelegatedAsync(db, clock, actor.Id, type, ct) : [];
+        var mine = tasks.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+        var all = tasks.Concat(delegated.Select(d => d.Task).Where(t => !mine.Contains(t.Id))).ToList();
+        var onBehalfOf = delegated.GroupBy(d => d.Task.Id).ToDictionary(g => g.Key, g => g.First().For, StringComparer.Ordinal);
+        return TypedResults.Ok(await ToDtosAsync(db, clock, all, ct, id => mine.Contains(id) ? null : onBehalfOf.GetValueOrDefault(id), designs));
+    }
+
+    /// <summary>
+    /// 代理: the open tasks of the people whose delegate the caller is today, each with whom it is done for. Not a
+    /// delegate's delegations in turn (no chains), and not the tasks of the caller's own applications.
+    /// </summary>
+    public static async Task<List<(WorkflowTask Task, string For)>> DelegatedAsync(WorkflowDbContext db, DepartmentClock clock, string employeeId, string? type, CancellationToken ct)
+    {
+        var today = clock.Today;
+        var query = from d in db.Delegations
+                    where d.DelegateId == employeeId && d.From <= today && d.To >= today
+                    join c in db.TaskCandidates on d.EmployeeId equals c.EmployeeId
+                    join t in db.Tasks on c.TaskId equals t.Id
+                    where t.Status == TaskState.Open && (t.AssigneeId == null || t.AssigneeId == d.EmployeeId) && t.SubjectId != employeeId
+                    select new { Task = t, For = d.EmployeeId };
+        if (type is not null)
+        {
+            query = query.Where(x => x.Task.Type == type);
+        }
+
+        var rows = await query.AsNoTracking().Take(500).ToListAsync(ct);
+        return [.. rows.Select(r => (r.Task, r.For))];
     }
 
     public static IQueryable<WorkflowTask> InboxQuery(WorkflowDbContext db, string employeeId, TaskState status = TaskState.Open, string? type = null)
@@ -55,7 +99,8 @@ public static class TasksApi
         return query.AsNoTracking().OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.CreatedAt).Take(500);
     }
 
-    public static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(string id, CurrentActor current, WorkflowDbContext db, DepartmentClock clock, CancellationToken ct)
+    public static async Task<Results<Ok<TaskDto>, ProblemHttpResult>> Get(
+        string id, CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, CancellationToken ct)
     {
         var actor = await current.GetAsync(ct);
         var task = await db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
@@ -65,7 +110,7 @@ public static class TasksApi
             return Problems.NotFound($"There is no task '{id}'.");
         }
 
-        return TypedResults.Ok((await ToDtosAsync(db, clock, [task], ct))[0]);
+        return TypedResults.Ok((await ToDtosAsync(db, clock, [task], ct, designs: designs))[0]);
     }
 
     public static async Task<Results<Ok<InstanceDetailDto>, ProblemHttpResult, ValidationProblem>> Claim(
@@ -94,8 +139,121 @@ public static class TasksApi
         return await InstancesApi.ToResponseAsync(result, db, ct);
     }
 
-    internal static async Task<TaskDto[]> ToDtosAsync(WorkflowDbContext db, DepartmentClock clock, IReadOnlyList<WorkflowTask> tasks, CancellationToken ct)
+    /// <summary>转交: the task goes to one colleague, who becomes its only candidate; the due date stays.</summary>
+    public static async Task<Results<Ok<TaskDto>, ProblemHttpResult, ValidationProblem>> Transfer(
+        string id, TransferRequest request, CurrentActor current, WorkflowRunner runner, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, CancellationToken ct)
     {
+        if (string.IsNullOrWhiteSpace(request.ToEmployeeId))
+        {
+            return Problems.Invalid("toEmployeeId", "Name the colleague to hand the task to.");
+        }
+
+        if (request.Comment is { Length: > 2000 })
+        {
+            return Problems.Invalid("comment", "A comment can be at most 2000 characters.");
+        }
+
+        return await TaskAnswerAsync(id, await runner.TransferAsync(id, await current.GetAsync(ct), request.ToEmployeeId.Trim(), request.Comment, ct), db, clock, designs, ct);
+    }
+
+    /// <summary>加签: <c>before</c> — the colleague approves first; <c>after</c> — the colleague approves after the approver.</summary>
+    public static async Task<Results<Ok<TaskDto>, ProblemHttpResult, ValidationProblem>> AddSigner(
+        string id, AddSignerRequest request, CurrentActor current, WorkflowRunner runner, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request.EmployeeId))
+        {
+            errors["employeeId"] = ["Name the colleague to add."];
+        }
+
+        SignerPosition? position = request.Position switch
+        {
+            "before" => SignerPosition.Before,
+            "after" => SignerPosition.After,
+            _ => null,
+        };
+        if (position is null)
+        {
+            errors["position"] = ["position is before or after."];
+        }
+
+        if (request.Comment is { Length: > 2000 })
+        {
+            errors["comment"] = ["A comment can be at most 2000 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var result = await runner.AddSignerAsync(id, await current.GetAsync(ct), request.EmployeeId!.Trim(), position!.Value, request.Comment, ct);
+        return await TaskAnswerAsync(id, result, db, clock, designs, ct);
+    }
+
+    /// <summary>
+    /// 批量审批: one action and comment over many tasks. Each task is its own step and gets the answer completing it alone
+    /// would have had; one refusal does not stop the others.
+    /// </summary>
+    public static async Task<Results<Ok<BulkResponse>, ValidationProblem>> BulkComplete(
+        BulkCompleteRequest request, CurrentActor current, WorkflowRunner runner, CancellationToken ct)
+    {
+        if (request.TaskIds is not { Length: > 0 } ids || ids.Length > MaxBulk || ids.Any(string.IsNullOrWhiteSpace))
+        {
+            return Problems.Invalid("taskIds", $"Name between 1 and {MaxBulk} tasks.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Action))
+        {
+            return Problems.Invalid("action", "Say what you decide: action is required (approve, reject, …).");
+        }
+
+        if (request.Comment is { Length: > 2000 })
+        {
+            return Problems.Invalid("comment", "A comment can be at most 2000 characters.");
+        }
+
+        var actor = await current.GetAsync(ct);
+        var results = new List<BulkResult>();
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        {
+            var result = await runner.CompleteTaskAsync(id, actor, request.Action.Trim(), request.Comment, null, ct);
+            results.Add(result switch
+            {
+                RunResult.Refused refused => new BulkResult(id, refused.Status, refused.Detail),
+                _ => new BulkResult(id, StatusCodes.Status200OK, null),
+            });
+        }
+
+        return TypedResults.Ok(new BulkResponse(results));
+    }
+
+    private static async Task<Results<Ok<TaskDto>, ProblemHttpResult, ValidationProblem>> TaskAnswerAsync(
+        string id, RunResult result, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, CancellationToken ct)
+    {
+        if (result is RunResult.Refused)
+        {
+            return await InstancesApi.ToResponseAsync(result, db, ct) switch
+            {
+                { Result: ProblemHttpResult problem } => problem,
+                { Result: ValidationProblem invalid } => invalid,
+                _ => throw new InvalidOperationException("A refusal answered as a success."),
+            };
+        }
+
+        var task = await db.Tasks.AsNoTracking().SingleAsync(t => t.Id == id, ct);
+        return TypedResults.Ok((await ToDtosAsync(db, clock, [task], ct, designs: designs))[0]);
+    }
+
+    /// <param name="designs">When given, each task says whether it can be handed on (转交) or countersigned (加签).</param>
+    internal static async Task<TaskDto[]> ToDtosAsync(
+        WorkflowDbContext db, DepartmentClock clock, IReadOnlyList<WorkflowTask> tasks, CancellationToken ct,
+        Func<string, string?>? onBehalfOf = null, PublishedDesigns? designs = null)
+    {
+        var instanceIds = tasks.Select(t => t.InstanceId).Distinct(StringComparer.Ordinal).ToList();
+        var designOf = designs is null ? [] : (await db.Instances.AsNoTracking().Where(i => instanceIds.Contains(i.Id))
+                .Select(i => new { i.Id, i.DesignName, i.DesignVersion }).ToListAsync(ct))
+            .ToDictionary(i => i.Id, i => designs.Get(i.DesignName, i.DesignVersion), StringComparer.Ordinal);
         var ids = tasks.Select(t => t.Id).ToList();
         var candidates = (await db.TaskCandidates.AsNoTracking().Where(c => ids.Contains(c.TaskId)).ToListAsync(ct))
             .ToLookup(c => c.TaskId, c => c.EmployeeId);
@@ -103,9 +261,11 @@ public static class TasksApi
         return [.. tasks.Select(t =>
         {
             var actions = JsonSerializer.Deserialize<TaskActionInfo[]>(t.ActionsJson, WorkflowRunner.StateJson) ?? [];
+            // Approvers' tasks of a role can be handed on (转交) and countersigned (加签), unless the design says otherwise.
+            var step = t.Slot is null && designOf.TryGetValue(t.InstanceId, out var design) ? design.Steps.GetValueOrDefault(t.Step) as TaskStep : null;
             return new TaskDto(t.Id, t.InstanceId, t.Type, t.Step, t.Title, t.Status.ToString(), t.AssigneeId, [.. candidates[t.Id]],
                 [.. actions.Select(a => a.Name)], t.DueAt, t.CreatedAt, t.CompletedAt, t.SubjectId, t.ActingRole, actions,
-                t.Status == TaskState.Open && t.DueAt < now);
+                t.Status == TaskState.Open && t.DueAt < now, onBehalfOf?.Invoke(t.Id), t.Slot, step?.OffersTransfer ?? false, step is not null && WorkflowEngine.OffersAddSigner(step));
         })];
     }
 }

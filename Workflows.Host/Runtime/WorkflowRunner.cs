@@ -40,7 +40,7 @@ public sealed class WorkflowRunner(
     {
         var design = designs.Latest(designName) ?? throw new InvalidOperationException($"No design named '{designName}' is published.");
         var now = clock.Now;
-        var result = WorkflowEngine.Start(design, new StartRequest(subjectId, startedBy, variables, actingRole), now);
+        var result = WorkflowEngine.Start(design, new StartRequest(subjectId, startedBy, variables, actingRole), clock.LocalNow);
         if (result is Rejected rejected)
         {
             return RunResult.Of(rejected);
@@ -116,8 +116,39 @@ public sealed class WorkflowRunner(
     /// back guarded by the version it was read with in the step, so a second completion or a claim in between matches
     /// no row and the whole step rolls back.
     /// </summary>
-    public async Task<RunResult> CompleteTaskAsync(
-        string taskId, Actor actor, string action, string? comment, ImmutableDictionary<string, JsonElement>? data, CancellationToken ct)
+    public Task<RunResult> CompleteTaskAsync(
+        string taskId, Actor actor, string action, string? comment, ImmutableDictionary<string, JsonElement>? data, CancellationToken ct) =>
+        ActOnTaskAsync(taskId, actor, $"complete task {taskId} ({action})", (task, onBehalfOf) =>
+            new TaskCompleted(task.Step, task.Visit, action, actor.Id, task.ActingRole, comment, data) { Slot = task.Slot, OnBehalfOf = onBehalfOf }, ct);
+
+    /// <summary>转交: the task goes to one colleague, who becomes its only candidate.</summary>
+    public async Task<RunResult> TransferAsync(string taskId, Actor actor, string toId, string? comment, CancellationToken ct) =>
+        await KnownColleagueAsync(toId, "toEmployeeId", ct)
+        ?? await ActOnTaskAsync(taskId, actor, $"transfer task {taskId}", (task, onBehalfOf) =>
+            new TaskTransferred(task.Step, task.Visit, actor.Id, task.ActingRole, toId, comment) { Slot = task.Slot, OnBehalfOf = onBehalfOf }, ct);
+
+    /// <summary>加签: a colleague approves before the approver (the task waits) or after them.</summary>
+    public async Task<RunResult> AddSignerAsync(string taskId, Actor actor, string signerId, SignerPosition position, string? comment, CancellationToken ct) =>
+        await KnownColleagueAsync(signerId, "employeeId", ct)
+        ?? await ActOnTaskAsync(taskId, actor, $"add a signer to task {taskId}", (task, onBehalfOf) =>
+            new SignerAdded(task.Step, task.Visit, actor.Id, task.ActingRole, signerId, position, comment) { OnBehalfOf = onBehalfOf }, ct);
+
+    /// <summary>Refused unless <paramref name="employeeId"/> is a current employee (an unknown or locked-out account cannot be given work).</summary>
+    private async Task<RunResult.Refused?> KnownColleagueAsync(string employeeId, string field, CancellationToken ct)
+    {
+        var now = clock.Now;
+        return await db.Users.AnyAsync(u => u.Id == employeeId && (u.LockoutEnd == null || u.LockoutEnd < now), ct)
+            ? null
+            : new RunResult.Refused(StatusCodes.Status422UnprocessableEntity, $"There is no colleague '{employeeId}' to hand this to.",
+                new Dictionary<string, string[]> { [field] = ["Unknown employee."] }, RefusalCodes.UnknownColleague);
+    }
+
+    /// <summary>
+    /// One step on one task: loads it, checks the actor may act on it (as a candidate, or as a candidate's delegate),
+    /// asks the engine with the input <paramref name="input"/> builds, and commits. A decision completes the task; other
+    /// inputs (a transfer, an added signer) leave it open.
+    /// </summary>
+    private async Task<RunResult> ActOnTaskAsync(string taskId, Actor actor, string operation, Func<WorkflowTask, string?, EngineInput> input, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         string? instanceId = null;
@@ -132,40 +163,121 @@ public sealed class WorkflowRunner(
 
             var (task, instance) = (loaded.Task, loaded.Instance);
             instanceId = task.InstanceId;
-            if (await CheckMayActAsync(task, loaded.IsCandidate, actor, ct) is { } refused)
+            var onBehalfOf = loaded.IsCandidate ? null : await DelegatorAsync(task, actor, ct);
+            if (await CheckMayActAsync(task, loaded.IsCandidate || onBehalfOf is not null, onBehalfOf is not null, actor, ct) is { } refused)
             {
                 return refused;
             }
 
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
-            var now = clock.Now;
-            var result = WorkflowEngine.Handle(design, Deserialize(instance),
-                new TaskCompleted(task.Step, task.Visit, action, actor.Id, task.ActingRole, comment, data), now);
+            var engineInput = input(task, onBehalfOf);
+            var result = WorkflowEngine.Handle(design, Deserialize(instance), engineInput, clock.LocalNow);
             if (result is Rejected rejected)
             {
                 return RunResult.Of(rejected);
             }
 
-            task.Status = TaskState.Completed;
-            task.CompletedAt = now;
-            task.CompletedBy = actor.Id;
-            task.Action = action;
-            var commands = await ApplyAsync(step, instance, (Accepted)result, design, runActivities: true, ct, completedTask: task);
+            if (engineInput is TaskCompleted completed)
+            {
+                task.Status = TaskState.Completed;
+                task.CompletedAt = clock.Now;
+                task.CompletedBy = actor.Id;
+                task.Action = completed.Action;
+            }
+
+            var commands = await ApplyAsync(step, instance, (Accepted)result, design, runActivities: true, ct, taskInHand: task);
             await ResolveIncidentsAsync(instance, ct);
             await CommitAsync(step, commands, ct);
             return new RunResult.Ok(instance);
         }
         catch (ActivityFailedException failure)
         {
-            return await RecordIncidentAsync(instanceId!, $"complete task {taskId} ({action})", failure, ct);
+            return await RecordIncidentAsync(instanceId!, operation, failure, ct);
         }
         catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
         {
-            return RunResult.Conflict("This task was completed or claimed by someone else just now; nothing was applied.", RefusalCodes.TaskTaken);
+            return RunResult.Conflict("This task was completed, claimed or handed on by someone else just now; nothing was applied.", RefusalCodes.TaskTaken);
         }
     }
 
-    private async Task<RunResult.Refused?> CheckMayActAsync(WorkflowTask task, bool isCandidate, Actor actor, CancellationToken ct)
+    /// <summary>
+    /// The candidate of <paramref name="task"/> whose delegate the actor is today (代理), if any. Delegation does not
+    /// chain: only a candidate's own delegation counts, never one their delegate set in turn.
+    /// </summary>
+    private async Task<string?> DelegatorAsync(WorkflowTask task, Actor actor, CancellationToken ct)
+    {
+        var today = clock.Today;
+        return await db.Delegations.AsNoTracking()
+            .Where(d => d.DelegateId == actor.Id && d.From <= today && d.To >= today)
+            .Where(d => db.TaskCandidates.Any(c => c.TaskId == task.Id && c.EmployeeId == d.EmployeeId))
+            .OrderBy(d => d.EmployeeId)
+            .Select(d => d.EmployeeId)
+            .FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>催办: the starter reminds whoever holds the instance's current tasks, at most once a day.</summary>
+    public Task<RunResult> RemindAsync(string instanceId, Actor actor, CancellationToken ct) =>
+        ActOnInstanceAsync(instanceId, actor, "remind", starterOnly: true, new Reminded(actor.Id), ct);
+
+    /// <summary>抄送: copies colleagues on the instance (they may read it and its history).</summary>
+    public async Task<RunResult> CopyAsync(string instanceId, Actor actor, IReadOnlyList<string> employeeIds, string? comment, CancellationToken ct)
+    {
+        foreach (var id in employeeIds)
+        {
+            if (await KnownColleagueAsync(id, "employeeIds", ct) is { } unknown)
+            {
+                return unknown;
+            }
+        }
+
+        if (!actor.IsHR && !await db.Tasks.AnyAsync(t => t.InstanceId == instanceId
+                && (t.CompletedBy == actor.Id || db.TaskCandidates.Any(c => c.TaskId == t.Id && c.EmployeeId == actor.Id)), ct))
+        {
+            return await InstanceAccess.CanSeeAsync(db, instanceId, actor, ct)
+                ? RunResult.Forbidden("Only someone who acts or has acted on its tasks, or HR, can copy an application.", RefusalCodes.NotYourTask)
+                : RunResult.NotFound($"There is no workflow instance '{instanceId}'.", RefusalCodes.InstanceNotFound);
+        }
+
+        return await ActOnInstanceAsync(instanceId, actor, "cc", starterOnly: false,
+            new Copied(actor.Id, actor.IsHR ? Workflows.Definitions.CompanyRoles.HR : null, [.. employeeIds.Distinct(StringComparer.Ordinal)], comment), ct);
+    }
+
+    /// <summary>One step on an instance for an input that is not about one task (a reminder, a copy).</summary>
+    private async Task<RunResult> ActOnInstanceAsync(string instanceId, Actor actor, string operation, bool starterOnly, EngineInput input, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        try
+        {
+            await using var step = await store.BeginAsync(db, ct);
+            var instance = await step.LoadInstanceAsync(instanceId, ct);
+            if (instance is null || !await InstanceAccess.CanSeeAsync(db, instanceId, actor, ct))
+            {
+                return RunResult.NotFound($"There is no workflow instance '{instanceId}'.", RefusalCodes.InstanceNotFound);
+            }
+
+            if (starterOnly && instance.StartedBy != actor.Id)
+            {
+                return RunResult.Forbidden($"Only the person who started it can {operation} it.", RefusalCodes.NotStarter);
+            }
+
+            var design = designs.Get(instance.DesignName, instance.DesignVersion);
+            var result = WorkflowEngine.Handle(design, Deserialize(instance), input, clock.LocalNow);
+            if (result is Rejected rejected)
+            {
+                return RunResult.Of(rejected);
+            }
+
+            var commands = await ApplyAsync(step, instance, (Accepted)result, design, runActivities: false, ct);
+            await CommitAsync(step, commands, ct);
+            return new RunResult.Ok(instance);
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
+        {
+            return RunResult.Conflict("The instance changed at the same time; nothing was applied. Reload and try again.", RefusalCodes.ConcurrentChange);
+        }
+    }
+
+    private async Task<RunResult.Refused?> CheckMayActAsync(WorkflowTask task, bool isCandidate, bool asDelegate, Actor actor, CancellationToken ct)
     {
         if (!isCandidate)
         {
@@ -189,8 +301,9 @@ public sealed class WorkflowRunner(
             return RunResult.Conflict("Another approver has claimed this task.", RefusalCodes.ClaimedByOther);
         }
 
-        // Rank and roles as the org has them now (the actor is loaded per request), not as when the task was created.
-        if (task.RequiredRole is not null && !actor.Holds(task.RequiredRole))
+        // Rank and roles as the org has them now (the actor is loaded per request), not as when the task was created. A
+        // delegate acts with the candidate's authority, which the candidate set aside for them.
+        if (task.RequiredRole is not null && !asDelegate && !actor.Holds(task.RequiredRole))
         {
             return RunResult.Forbidden($"Acting on this task needs the role {task.RequiredRole}, which you no longer hold.", RefusalCodes.RoleNoLongerHeld);
         }
@@ -199,7 +312,7 @@ public sealed class WorkflowRunner(
     }
 
     private async Task<RunResult.Refused?> CheckMayActAsync(WorkflowTask task, Actor actor, CancellationToken ct) =>
-        await CheckMayActAsync(task, await db.TaskCandidates.AnyAsync(c => c.TaskId == task.Id && c.EmployeeId == actor.Id, ct), actor, ct);
+        await CheckMayActAsync(task, await db.TaskCandidates.AnyAsync(c => c.TaskId == task.Id && c.EmployeeId == actor.Id, ct), asDelegate: false, actor, ct);
 
     public async Task<RunResult> ClaimAsync(string taskId, Actor actor, CancellationToken ct)
     {
@@ -261,7 +374,7 @@ public sealed class WorkflowRunner(
             }
 
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
-            var result = WorkflowEngine.Handle(design, Deserialize(instance), new Withdraw(actor.Id, reason, "Starter"), clock.Now);
+            var result = WorkflowEngine.Handle(design, Deserialize(instance), new Withdraw(actor.Id, reason, "Starter"), clock.LocalNow);
             if (result is Rejected rejected)
             {
                 return RunResult.Of(rejected);
@@ -331,12 +444,17 @@ public sealed class WorkflowRunner(
             var instance = await step.LoadInstanceAsync(timer.InstanceId, ct)
                 ?? throw new InvalidOperationException($"Timer {timerId} belongs to no instance.");
             instance.ActiveTimers = Math.Max(0, instance.ActiveTimers - 1);
-            var commands = new StepCommands(db, step, assignments, clock);
+            var commands = new StepCommands(db, step, assignments, designs, clock);
             if (instance.Status == InstanceStatus.Running)
             {
                 var design = designs.Get(instance.DesignName, instance.DesignVersion);
-                var kind = timer.Kind == TimerKinds.WaitTimeout ? TimerKind.WaitTimeout : TimerKind.TaskDue;
-                if (WorkflowEngine.Handle(design, Deserialize(instance), new TimerFired(timer.Step, timer.Visit, kind), now) is Accepted accepted)
+                var kind = timer.Kind switch
+                {
+                    TimerKinds.WaitTimeout => TimerKind.WaitTimeout,
+                    TimerKinds.TaskReminder => TimerKind.TaskReminder,
+                    _ => TimerKind.TaskDue,
+                };
+                if (WorkflowEngine.Handle(design, Deserialize(instance), new TimerFired(timer.Step, timer.Visit, kind), clock.LocalNow) is Accepted accepted)
                 {
                     commands = await ApplyAsync(step, instance, accepted, design, runActivities: true, ct);
                 }
@@ -367,7 +485,7 @@ public sealed class WorkflowRunner(
             }
 
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
-            if (WorkflowEngine.Handle(design, Deserialize(instance), new SignalReceived(signal, data), clock.Now) is not Accepted accepted)
+            if (WorkflowEngine.Handle(design, Deserialize(instance), new SignalReceived(signal, data), clock.LocalNow) is not Accepted accepted)
             {
                 return false;
             }
@@ -391,22 +509,15 @@ public sealed class WorkflowRunner(
     /// The engine loop of one step: carries out the engine's commands; with <paramref name="runActivities"/>, runs the
     /// activity the engine asks for and feeds its outcome back, until the instance rests.
     /// </summary>
-    /// <param name="completedTask">The task this step completes: an instance has one open task at a time, so leaving its step has nothing else to cancel.</param>
+    /// <param name="taskInHand">The task this step loaded (completed, transferred, …): see <see cref="StepCommands"/>.</param>
     private async Task<StepCommands> ApplyAsync(
-        StoreStep step, WorkflowInstance instance, Accepted accepted, WorkflowDesign design, bool runActivities, CancellationToken ct, WorkflowTask? completedTask = null)
+        StoreStep step, WorkflowInstance instance, Accepted accepted, WorkflowDesign design, bool runActivities, CancellationToken ct, WorkflowTask? taskInHand = null)
     {
-        var commands = new StepCommands(db, step, assignments, clock);
-        var openTaskHandled = completedTask is not null;
+        var commands = new StepCommands(db, step, assignments, designs, clock, taskInHand);
         while (true)
         {
             foreach (var command in accepted.Commands)
             {
-                if (command is CancelOpenTasks && openTaskHandled)
-                {
-                    openTaskHandled = false;
-                    continue;
-                }
-
                 await commands.ExecuteAsync(instance, accepted.State, command, ct);
             }
 
@@ -439,7 +550,7 @@ public sealed class WorkflowRunner(
             throw new ActivityFailedException(run.Step, ex);
         }
 
-        return WorkflowEngine.Handle(design, state, new ActivityCompleted(run.Step, run.Visit, outcome.Outcome, outcome.Variables), clock.Now);
+        return WorkflowEngine.Handle(design, state, new ActivityCompleted(run.Step, run.Visit, outcome.Outcome, outcome.Variables), clock.LocalNow);
     }
 
     internal static InstanceState Deserialize(WorkflowInstance instance) => StateMemo.Parse(instance.Id, instance.StateJson);
