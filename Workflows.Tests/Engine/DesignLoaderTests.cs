@@ -140,9 +140,9 @@ public class DesignLoaderTests
     [Fact]
     public void Load_Fails_WhenTaskHasNoActions()
     {
-        var ex = LoadFails(d => d.Step("amend")["actions"] = new JsonObject());
+        var ex = LoadFails(d => d.Step("amendment")["actions"] = new JsonObject());
 
-        AssertNames(ex, "amend", "task has no actions");
+        AssertNames(ex, "amendment", "task has no actions");
     }
 
     [Fact]
@@ -218,13 +218,13 @@ public class DesignLoaderTests
         var ex = LoadFails(d =>
         {
             d.Step("check")["activity"] = "test.nonexistent";
-            d.Step("amend").Remove("assign");
+            d.Step("amendment").Remove("assign");
             d.Step("confirm")["actions"]!["decline"]!["to"] = "nowhere";
         });
 
         Assert.Equal(3, ex.Problems.Count);
         Assert.Contains("3 problems", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(["amend", "check", "confirm"], ex.Problems.Select(p => p.Step).Order(StringComparer.Ordinal));
+        Assert.Equal(["amendment", "check", "confirm"], ex.Problems.Select(p => p.Step).Order(StringComparer.Ordinal));
         TestContext.Current.SendDiagnosticMessage(ex.Message);
     }
 }

@@ -332,7 +332,7 @@ public class WorkflowEngineTests
         var amendTask = amend.Commands.OfType<CreateTask>().Single();
 
         // The subject may act on a task assigned to the subject, and only there.
-        Assert.Equal((Subject, "amend"), (amendTask.AssigneeId, amendTask.Step));
+        Assert.Equal((Subject, "amendment"), (amendTask.AssigneeId, amendTask.Step));
         Assert.Empty(amendTask.ExcludedPersonIds);
 
         var check = Handle(amend.State, Decide(amend.State, "resubmit", Subject));

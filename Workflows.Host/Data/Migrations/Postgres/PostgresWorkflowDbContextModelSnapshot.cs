@@ -544,6 +544,38 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.ToTable("ShiftAssignments", (string)null);
                 });
 
+            modelBuilder.Entity("Workflows.Host.Runtime.Delegation", b =>
+                {
+                    b.Property<string>("EmployeeId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("DelegateId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("date");
+
+                    b.Property<DateTimeOffset>("SetAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SetBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<DateOnly>("To")
+                        .HasColumnType("date");
+
+                    b.HasKey("EmployeeId");
+
+                    b.HasIndex("DelegateId");
+
+                    b.ToTable("Delegations", (string)null);
+                });
+
             modelBuilder.Entity("Workflows.Host.Runtime.DesignVersion", b =>
                 {
                     b.Property<string>("Name")
@@ -611,6 +643,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<string>("OnBehalfOf")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<string>("Step")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
@@ -658,6 +694,30 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.HasIndex("InstanceId", "ResolvedAt");
 
                     b.ToTable("Incidents", (string)null);
+                });
+
+            modelBuilder.Entity("Workflows.Host.Runtime.InstanceCopy", b =>
+                {
+                    b.Property<string>("EmployeeId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CopiedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("EmployeeId", "InstanceId");
+
+                    b.HasIndex("InstanceId");
+
+                    b.ToTable("InstanceCopies", (string)null);
                 });
 
             modelBuilder.Entity("Workflows.Host.Runtime.PendingSignal", b =>
@@ -840,6 +900,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.Property<string>("RequiredRole")
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Slot")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -1179,6 +1243,21 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Workflows.Host.Runtime.Delegation", b =>
+                {
+                    b.HasOne("Workflows.Host.Organization.Employee", null)
+                        .WithMany()
+                        .HasForeignKey("DelegateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Workflows.Host.Organization.Employee", null)
+                        .WithMany()
+                        .HasForeignKey("EmployeeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workflows.Host.Runtime.HistoryEntry", b =>
                 {
                     b.HasOne("Workflows.Host.Runtime.WorkflowInstance", null)
@@ -1189,6 +1268,15 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Workflows.Host.Runtime.Incident", b =>
+                {
+                    b.HasOne("Workflows.Host.Runtime.WorkflowInstance", null)
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Workflows.Host.Runtime.InstanceCopy", b =>
                 {
                     b.HasOne("Workflows.Host.Runtime.WorkflowInstance", null)
                         .WithMany()

@@ -531,6 +531,38 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.ToTable("ShiftAssignments", (string)null);
                 });
 
+            modelBuilder.Entity("Workflows.Host.Runtime.Delegation", b =>
+                {
+                    b.Property<string>("EmployeeId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DelegateId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("From")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SetAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SetBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("To")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("EmployeeId");
+
+                    b.HasIndex("DelegateId");
+
+                    b.ToTable("Delegations", (string)null);
+                });
+
             modelBuilder.Entity("Workflows.Host.Runtime.DesignVersion", b =>
                 {
                     b.Property<string>("Name")
@@ -598,6 +630,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("OnBehalfOf")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Step")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
@@ -645,6 +681,30 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.HasIndex("InstanceId", "ResolvedAt");
 
                     b.ToTable("Incidents", (string)null);
+                });
+
+            modelBuilder.Entity("Workflows.Host.Runtime.InstanceCopy", b =>
+                {
+                    b.Property<string>("EmployeeId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CopiedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("EmployeeId", "InstanceId");
+
+                    b.HasIndex("InstanceId");
+
+                    b.ToTable("InstanceCopies", (string)null);
                 });
 
             modelBuilder.Entity("Workflows.Host.Runtime.PendingSignal", b =>
@@ -826,6 +886,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.Property<string>("RequiredRole")
                         .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Slot")
+                        .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
@@ -1166,6 +1230,21 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Workflows.Host.Runtime.Delegation", b =>
+                {
+                    b.HasOne("Workflows.Host.Organization.Employee", null)
+                        .WithMany()
+                        .HasForeignKey("DelegateId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Workflows.Host.Organization.Employee", null)
+                        .WithMany()
+                        .HasForeignKey("EmployeeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Workflows.Host.Runtime.HistoryEntry", b =>
                 {
                     b.HasOne("Workflows.Host.Runtime.WorkflowInstance", null)
@@ -1176,6 +1255,15 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Workflows.Host.Runtime.Incident", b =>
+                {
+                    b.HasOne("Workflows.Host.Runtime.WorkflowInstance", null)
+                        .WithMany()
+                        .HasForeignKey("InstanceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Workflows.Host.Runtime.InstanceCopy", b =>
                 {
                     b.HasOne("Workflows.Host.Runtime.WorkflowInstance", null)
                         .WithMany()
