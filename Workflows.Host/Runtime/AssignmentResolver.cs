@@ -150,7 +150,8 @@ public sealed class AssignmentResolver(WorkflowDbContext db)
         public const string HoldersOfRole =
             "SELECT ur.\"UserId\" FROM \"AspNetUserRoles\" AS ur JOIN \"AspNetRoles\" AS r ON r.\"Id\" = ur.\"RoleId\" WHERE r.\"Name\" = ?1";
 
-        public const string HoldersOfRank = "SELECT \"Id\" FROM \"AspNetUsers\" WHERE \"Rank\" = ?1";
+        // Authority is the seat (DOMAIN.md §1): the holders of seats of the rank, never everyone with the rank label.
+        public const string HoldersOfRank = "SELECT \"HolderId\" FROM \"Seats\" WHERE \"Rank\" = ?1 AND \"HolderId\" IS NOT NULL";
 
         public const string HoldersOfSeat = "SELECT \"HolderId\" FROM \"Seats\" WHERE \"Rank\" = ?1 AND \"HolderId\" IS NOT NULL";
 
@@ -176,7 +177,7 @@ public sealed class AssignmentResolver(WorkflowDbContext db)
             (WorkflowDbContext db, string role) => from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == role select ur.UserId);
 
         public Func<WorkflowDbContext, Rank, IAsyncEnumerable<string>> HoldersOfRank { get; } = EF.CompileAsyncQuery(
-            (WorkflowDbContext db, Rank rank) => db.Users.Where(u => u.Rank == rank).Select(u => u.Id));
+            (WorkflowDbContext db, Rank rank) => db.Seats.Where(s => s.Rank == rank && s.HolderId != null).Select(s => s.HolderId!));
 
         public Func<WorkflowDbContext, Rank, IAsyncEnumerable<string>> HoldersOfSeat { get; } = EF.CompileAsyncQuery(
             (WorkflowDbContext db, Rank rank) => db.Seats.Where(s => s.Rank == rank && s.HolderId != null).Select(s => s.HolderId!));
