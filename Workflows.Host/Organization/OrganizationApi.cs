@@ -301,11 +301,15 @@ public static class OrganizationApi
     }
 
     /// <summary>
-    /// A vacancy wakes the promotions waiting for a seat (DOMAIN.md §4): the signal row commits with the
-    /// seat change and is delivered right after; the sweeper delivers it if this process dies in between.
+    /// A vacancy wakes the promotions waiting for a seat of its rank (DOMAIN.md §4, §7; <c>SeatVacancyAudience</c>): the
+    /// signal row commits with the seat change and is delivered right after; the sweeper delivers it if this process
+    /// dies in between.
     /// </summary>
-    private static void RaiseVacancy(WorkflowDbContext db, DepartmentClock clock, Seat seat) =>
-        SignalDispatcher.Raise(db, clock, "seat.vacated", new { seatId = seat.Id, rank = seat.Rank.ToString() });
+    internal static void RaiseVacancy(WorkflowDbContext db, DepartmentClock clock, Seat seat) =>
+        SignalDispatcher.Raise(db, clock, SeatVacated, new { seatId = seat.Id, rank = seat.Rank.ToString(), groupId = seat.GroupId });
+
+    /// <summary>The signal a vacancy raises; its data: <c>seatId</c>, <c>rank</c>, <c>groupId</c> (a leader seat's group).</summary>
+    public const string SeatVacated = "seat.vacated";
 
     internal static SeatDto ToDto(Seat s) => new(s.Id, s.Rank, s.GroupId, s.HolderId, s.VacantSince);
 

@@ -151,7 +151,7 @@ public sealed class AppointActivity(EligibilityService eligibility, IOptions<Pro
             old.Vacate(now);
             // Waiting applications for the old rank (e.g. the leader seat a new supervisor leaves) wake on it;
             // the sweeper delivers it once this step has committed.
-            SignalDispatcher.Raise(db, context.Clock, "seat.vacated", new { seatId = old.Id, rank = old.Rank.ToString() });
+            OrganizationApi.RaiseVacancy(db, context.Clock, old);
         }
 
         seat.Fill(candidateId);

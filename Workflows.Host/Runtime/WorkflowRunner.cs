@@ -499,7 +499,13 @@ public sealed class WorkflowRunner(
                 return false;
             }
 
+            var waitedOn = instance.CurrentStep;
             var pending = await ApplyAsync(instance, accepted, design, runActivities: true, ct);
+            if (ChangedNothing(instance, waitedOn, signal))
+            {
+                return false; // disposing the transaction rolls the wake back: no history, no version moved (DOMAIN.md §7)
+            }
+
             await CommitAsync(tx, pending, ct);
             return true;
         }
@@ -513,6 +519,14 @@ public sealed class WorkflowRunner(
             return false;
         }
     }
+
+    /// <summary>
+    /// A wake that brought the instance back to the wait it left, having opened no task, raised no incident and changed no
+    /// domain row (e.g. a promotion that found no vacant seat after all), changes nothing worth keeping.
+    /// </summary>
+    private bool ChangedNothing(WorkflowInstance instance, string? waitedOn, string signal) =>
+        instance.Status == InstanceStatus.Running && instance.CurrentStep == waitedOn && instance.WaitingFor == signal
+        && !rows.Added.Any(r => r is WorkflowTask or Incident) && !db.ChangeTracker.HasChanges();
 
     /// <summary>Carries out the engine's commands; with <paramref name="runActivities"/>, runs activities and feeds their outcome back until the instance rests.</summary>
     /// <param name="completedTask">The task this step completes (tracked): an instance has one open task at a time, so leaving its step has nothing else to cancel.</param>
