@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Workflows.Tests.Infrastructure;
+using Workflows.Tests.Web;
 
 namespace Workflows.Tests.Organization;
 
@@ -144,6 +145,16 @@ public abstract class SeatAuthorityTests(WorkflowsApp app)
         }
 
         await ApiAssert.JsonAsync(await RecordAsync(newManagerUser, a), HttpStatusCode.Created);
+        using (var web = await WebSession.SignInAsync(app, oldManagerUser, Password))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await web.GetAsync("/Rewards")).Status);
+            Assert.DoesNotContain("id=\"nav-rewards\"", (await web.GetAsync("/")).Body, StringComparison.Ordinal);
+        }
+
+        using (var web = await WebSession.SignInAsync(app, newManagerUser, Password))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await web.GetAsync("/Rewards")).Status);
+        }
     }
 
     [Fact]
@@ -159,6 +170,15 @@ public abstract class SeatAuthorityTests(WorkflowsApp app)
             await ApiAssert.JsonAsync(await l.GetAsync($"/api/employees/{member}/violations"));
         }
 
+        var memberName = "测试" + memberUser;
+        using (var web = await WebSession.SignInAsync(app, leaderUser, Password))
+        {
+            var (_, page) = await web.GetAsync("/Violations");
+            Assert.Contains("id=\"record-violation\"", page, StringComparison.Ordinal);
+            Assert.Contains("id=\"nav-violations\"", page, StringComparison.Ordinal);
+            Assert.Contains(memberName, page, StringComparison.Ordinal);
+        }
+
         // HR records two violations; the member disputes one now: the group's leader reviews it.
         var first = (await ApiAssert.JsonAsync(await RecordAsync("hr", member), HttpStatusCode.Created)).GetProperty("id").GetString()!;
         var second = (await ApiAssert.JsonAsync(await RecordAsync("hr", member), HttpStatusCode.Created)).GetProperty("id").GetString()!;
@@ -167,10 +187,13 @@ public abstract class SeatAuthorityTests(WorkflowsApp app)
         Assert.Equal("review", review.GetProperty("step").GetString());
         Assert.Equal([leader], Candidates(review));
 
-        // The leader seat is vacated and the leader becomes a member of the group again.
-        using (var hr = await LoginAsync("hr"))
+        // HR vacates the leader seat on the seats page, and the leader becomes a member of the group again.
+        using (var hrWeb = await WebSession.SignInAsync(app, "hr"))
         {
-            await ApiAssert.JsonAsync(await hr.PostAsJsonAsync($"/api/seats/{await SeatOfAsync(leader)}/vacate", new { holderRank = "Member" }));
+            var (_, seats) = await hrWeb.GetAsync("/Seats");
+            var (status, done) = await hrWeb.SubmitAsync("/Seats?handler=Vacate", seats, new() { ["seatId"] = await SeatOfAsync(leader), ["holderRank"] = "Member" });
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.DoesNotContain("id=\"refusal\"", done, StringComparison.Ordinal);
         }
 
         var leaderNow = await EmployeeAsync(leader);
@@ -186,8 +209,18 @@ public abstract class SeatAuthorityTests(WorkflowsApp app)
         Assert.False(await InInboxAsync(leaderUser, before));
         await RefusedAsync(CompleteAsync(leaderUser, review, "uphold"));
 
-        // The former leader records and reads nothing of the group's members any more.
+        // The former leader records and reads nothing of the group's members any more, in the API or on the pages.
         await ApiAssert.ProblemAsync(await RecordAsync(leaderUser, member), HttpStatusCode.Forbidden);
+        using (var web = await WebSession.SignInAsync(app, leaderUser, Password))
+        {
+            var (_, page) = await web.GetAsync("/Violations");
+            Assert.DoesNotContain("id=\"record-violation\"", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("id=\"nav-violations\"", page, StringComparison.Ordinal);
+            Assert.DoesNotContain(memberName, page, StringComparison.Ordinal);
+            var (_, statements) = await web.GetAsync("/Statements");
+            Assert.DoesNotContain(memberName, statements, StringComparison.Ordinal);
+        }
+
         using (var l = await LoginAsync(leaderUser))
         {
             await ApiAssert.ProblemAsync(await l.GetAsync($"/api/employees/{member}/violations"), HttpStatusCode.Forbidden);
