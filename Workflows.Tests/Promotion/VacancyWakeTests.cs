@@ -96,7 +96,58 @@ public abstract class VacancyWakeTests(WorkflowsApp app)
         Assert.Equal("seat.vacated", instance.GetProperty("waitingFor").GetString());
     }
 
+    [Fact]
+    public async Task ALeaderSeat_WakesItsOwnGroupsCandidatesFirst_AndOnlyApplicationsForGroupLeader()
+    {
+        await FillVacantSeatsAsync("GroupLeader");
+        await FillVacantSeatsAsync("Supervisor");
+        var groupA = await NewGroupAsync();
+        var (leaderA, _) = await NewPersonAsync("GroupLeader", groupA);
+        var groupB = await NewGroupAsync();
+        var (leaderB, _) = await NewPersonAsync("GroupLeader", groupB);
+        var (a, aUser) = await NewPersonAsync("Member", groupA);
+        var (b, bUser) = await NewPersonAsync("Member", groupB);
+        var (s, sUser) = await NewPersonAsync("Member", groupA);
+        var forA = await WaitingForALeaderSeatAsync(aUser, a);
+        var forB = await WaitingForALeaderSeatAsync(bUser, b);
+        var forSupervisor = await WaitingForASupervisorSeatAsync(sUser, s);
+
+        // Group B's leader seat is vacant (set aside without a signal, so the audience can be asked directly).
+        await app.WithDbAsync(async db =>
+        {
+            var seat = await db.Seats.SingleAsync(x => x.HolderId == leaderB);
+            seat.Vacate(app.Clock.GetUtcNow());
+            return await db.SaveChangesAsync();
+        });
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Workflows.Host.Data.WorkflowDbContext>();
+        var audience = scope.ServiceProvider.GetServices<ISignalAudience>().Single(x => x.Signal == "seat.vacated");
+        var waiting = new[] { forA, forSupervisor, forB };
+        Assert.Equal([forB, forA], await audience.SelectAsync(db, waiting, WorkflowVariables.Of(("rank", "GroupLeader"), ("groupId", groupB)), CancellationToken.None));
+        Assert.Equal([forA, forB], await audience.SelectAsync(db, waiting, WorkflowVariables.Of(("rank", "GroupLeader"), ("groupId", groupA)), CancellationToken.None));
+        // No supervisor seat is vacant: a supervisor vacancy that was taken again concerns nobody.
+        Assert.Empty(await audience.SelectAsync(db, waiting, WorkflowVariables.Of(("rank", "Supervisor")), CancellationToken.None));
+        Assert.NotEmpty(leaderA);
+    }
+
     // ---------- helpers ----------
+
+    /// <summary>A member's application to GroupLeader, approved; with no vacant leader seat it waits.</summary>
+    private async Task<string> WaitingForALeaderSeatAsync(string userName, string candidateId)
+    {
+        string id;
+        using (var client = await LoginAsync(userName))
+        {
+            id = (await ApiAssert.JsonAsync(await client.PostAsJsonAsync("/api/promotions",
+                new { candidateId, targetRank = "GroupLeader", channel = "Self", statement = "申请" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        }
+
+        await CompleteOkAsync("hr", await TaskAsync("hr", id), "approve");
+        await CompleteOkAsync("supervisor", await TaskAsync("supervisor", id), "approve");
+        Assert.Equal("waitSeat", (await app.InstanceAsync(id)).GetProperty("currentSteps")[0].GetString());
+        return id;
+    }
 
     private Task<HttpClient> LoginAsync(string userName) =>
         app.LoginAsync(userName, userName.StartsWith('p') ? Password : WorkflowsApp.DemoPassword);
