@@ -33,6 +33,7 @@ builder.AddWebLocalization();
 builder.AddWorkflowRuntime();
 StartupTasks.AddStartupTasks(builder);
 builder.Services.AddScoped<OrgQueries>();
+builder.Services.AddScoped<FormerHolderTasks>();
 builder.AddRoster();
 builder.AddShiftSwaps();
 builder.AddViolations();

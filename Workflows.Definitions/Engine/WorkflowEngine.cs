@@ -270,8 +270,11 @@ public static partial class WorkflowEngine
     private static Rejected NotRunning(InstanceState state) =>
         new(RejectionCode.NotRunning, $"The instance is {state.Status}{(state.Outcome is null ? "" : $" ({state.Outcome})")}.");
 
-    /// <summary>The subject always (unless the task is assigned to the subject), plus every id the step's exclude variables hold.</summary>
-    private static ImmutableArray<string> ExcludedPersons(TaskStep task, InstanceState state)
+    /// <summary>
+    /// The subject always (unless the task is assigned to the subject), plus every id the step's exclude variables hold.
+    /// Public for the host, which resolves an open task's candidates again when a seat is vacated.
+    /// </summary>
+    public static ImmutableArray<string> ExcludedPersons(TaskStep task, InstanceState state)
     {
         // Runs for every completion and every new task: a plain loop, first occurrence kept, in order.
         var excluded = ImmutableArray.CreateBuilder<string>();

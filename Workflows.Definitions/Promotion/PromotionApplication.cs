@@ -10,7 +10,11 @@ public enum PromotionChannel
 }
 
 /// <summary>Who submits the form: the org's view of the caller.</summary>
-public sealed record Applicant(string Id, Rank? Rank, string? GroupId, IReadOnlyCollection<string> Roles);
+public sealed record Applicant(string Id, Rank? Rank, string? GroupId, IReadOnlyCollection<string> Roles)
+{
+    /// <summary>The seats held now: nominating as a supervisor or a group's leader needs the seat (docs/domain.md §People, ranks and seats).</summary>
+    public SeatAuthority Authority { get; init; } = SeatAuthority.None;
+}
 
 /// <summary>The candidate as the org has them now.</summary>
 public sealed record Candidate(string Id, Rank? Rank, string? GroupId);
@@ -39,7 +43,7 @@ public abstract record ApplicationCheck
 /// <remarks>
 /// <b>Decision (who nominates):</b> <c>SupervisorNomination</c> — a Supervisor;
 /// <c>DepartmentRecommendation</c> — the department's leaders: the GroupLeader of the candidate's
-/// group, a Supervisor, the Manager; <c>OtherDepartmentRecommendation</c> — another department
+/// group, a Supervisor, the Manager (each by holding the seat: <see cref="SeatAuthority"/>); <c>OtherDepartmentRecommendation</c> — another department
 /// speaking for the company: HR, the GeneralManager or SeniorLeadership. Nobody nominates
 /// themselves (that is <c>Self</c>). Eligibility (the clean-record window) is not checked here: an
 /// ineligible candidate still gets a traceable application that the gate closes as <c>Ineligible</c>.
@@ -101,10 +105,9 @@ public static class PromotionFiling
 
         return channel switch
         {
-            PromotionChannel.SupervisorNomination when applicant.Rank == Rank.Supervisor => null,
+            PromotionChannel.SupervisorNomination when applicant.Authority.Holds(Rank.Supervisor) => null,
             PromotionChannel.SupervisorNomination => "Only a Supervisor nominates through SupervisorNomination (主管提名).",
-            PromotionChannel.DepartmentRecommendation when applicant.Rank is Rank.Supervisor or Rank.Manager => null,
-            PromotionChannel.DepartmentRecommendation when applicant.Rank == Rank.GroupLeader && applicant.GroupId is not null && applicant.GroupId == candidate.GroupId => null,
+            PromotionChannel.DepartmentRecommendation when applicant.Authority.IsSupervisorOrManager || applicant.Authority.LeadsGroup(candidate.GroupId) => null,
             PromotionChannel.DepartmentRecommendation =>
                 "A department recommendation (部门推荐) comes from the candidate's group leader, a Supervisor or the Manager.",
             PromotionChannel.OtherDepartmentRecommendation when applicant.Roles.Any(r => r is CompanyRoles.HR or CompanyRoles.GeneralManager or CompanyRoles.SeniorLeadership) => null,

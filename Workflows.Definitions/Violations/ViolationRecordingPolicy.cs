@@ -1,6 +1,6 @@
 namespace Workflows.Definitions.Violations;
 
-/// <summary>A person as the recording rules see them: their place on the ladder and their company roles.</summary>
+/// <summary>A person as the recording rules see them: their place on the ladder, their company roles and the seats they hold.</summary>
 /// <param name="Id">Employee id.</param>
 /// <param name="Rank">Rank on the department's ladder; null for accounts outside it (HR, GeneralManager…).</param>
 /// <param name="GroupId">The group of a Member or GroupLeader; null otherwise.</param>
@@ -8,6 +8,9 @@ namespace Workflows.Definitions.Violations;
 public sealed record OrgPerson(string Id, Rank? Rank, string? GroupId, IReadOnlyCollection<string> Roles)
 {
     public bool HasRole(string role) => Roles.Contains(role, StringComparer.Ordinal);
+
+    /// <summary>The seats held now: a recorder's authority (docs/domain.md §People, ranks and seats); the rank label alone gives none.</summary>
+    public SeatAuthority Authority { get; init; } = SeatAuthority.None;
 }
 
 /// <summary>Why a recorder may not record a violation against someone.</summary>
@@ -60,9 +63,11 @@ public abstract record ViolationValidation
 /// Read as the employee's line of superiors plus HR:</para>
 /// <list type="bullet">
 /// <item>HR (the company role) may record against anyone on the ladder;</item>
-/// <item>a Supervisor or the Manager against anyone of a <i>lower</i> rank (a supervisor does not record
-/// against another supervisor or the manager);</item>
-/// <item>a GroupLeader against the Members of their own group only;</item>
+/// <item>the holder of a supervisor seat or the manager seat against anyone of a <i>lower</i> rank (a supervisor does
+/// not record against another supervisor or the manager);</item>
+/// <item>the holder of a group's leader seat against the Members of that group only;</item>
+/// <item>authority is the seat (<see cref="SeatAuthority"/>): a former holder whose seat was vacated records nothing as
+/// a leader, whatever their rank label still says;</item>
 /// <item>nobody against themselves, whatever their roles; nobody against an account outside the ladder.</item>
 /// </list>
 /// </remarks>
@@ -87,14 +92,8 @@ public static class ViolationRecordingPolicy
             return new RecordingPermission.Allowed();
         }
 
-        var allowed = recorder.Rank switch
-        {
-            Rank.Supervisor or Rank.Manager => recorder.Rank > subjectRank,
-            Rank.GroupLeader => subjectRank == Rank.Member
-                && recorder.GroupId is not null
-                && string.Equals(recorder.GroupId, subject.GroupId, StringComparison.Ordinal),
-            _ => false,
-        };
+        var allowed = recorder.Authority.IsDepartmentLeaderAbove(subjectRank)
+            || (subjectRank == Rank.Member && recorder.Authority.LeadsGroup(subject.GroupId));
 
         return allowed
             ? new RecordingPermission.Allowed()

@@ -2,22 +2,29 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Workflows.Definitions;
 using Workflows.Host.Data;
+using Workflows.Host.Organization;
 
 namespace Workflows.Host.Auth;
 
-/// <summary>The person making the request, as the org knows them now (rank and group from the database, not the token).</summary>
+/// <summary>
+/// The person making the request, as the org knows them now (rank, group and seats from the database, not the token).
+/// <see cref="Rank"/> is the label on the ladder; what they may do as a leader is <see cref="Authority"/>, the seats they hold.
+/// </summary>
 public sealed record Actor(string Id, string UserName, string Name, Rank? Rank, string? GroupId, IReadOnlyList<string> Roles)
 {
     public bool IsHR => Roles.Contains(CompanyRoles.HR);
 
     public bool HasRole(string role) => Roles.Contains(role);
 
-    /// <summary>Whether the person holds a rank or a company role by this name.</summary>
-    public bool Holds(string roleOrRank) =>
-        Enum.TryParse<Definitions.Rank>(roleOrRank, out var rank) ? Rank == rank : Roles.Contains(roleOrRank);
+    /// <summary>The seats held now (docs/domain.md §People, ranks and seats: authority comes from the seat).</summary>
+    public SeatAuthority Authority { get; init; } = SeatAuthority.None;
 
-    /// <summary>Department leadership: group leaders, the supervisor and the manager.</summary>
-    public bool IsDepartmentLeader => Rank is Definitions.Rank.GroupLeader or Definitions.Rank.Supervisor or Definitions.Rank.Manager;
+    /// <summary>Whether the person holds a rank's authority (a seat of that rank) or a company role by this name.</summary>
+    public bool Holds(string roleOrRank) =>
+        Enum.TryParse<Definitions.Rank>(roleOrRank, out var rank) ? Authority.Holds(rank) : Roles.Contains(roleOrRank);
+
+    /// <summary>Department leadership: whoever holds a group leader's, a supervisor's or the manager's seat.</summary>
+    public bool IsDepartmentLeader => Authority.IsDepartmentLeader;
 }
 
 public sealed class CurrentActor(IHttpContextAccessor http, WorkflowDbContext db)
@@ -41,7 +48,10 @@ public sealed class CurrentActor(IHttpContextAccessor http, WorkflowDbContext db
                            join r in db.Roles on ur.RoleId equals r.Id
                            where ur.UserId == id
                            select r.Name!).ToListAsync(cancellationToken);
-        actor = new Actor(employee.Id, employee.UserName ?? "", employee.Name, employee.Rank, employee.GroupId, roles);
+        actor = new Actor(employee.Id, employee.UserName ?? "", employee.Name, employee.Rank, employee.GroupId, roles)
+        {
+            Authority = await db.AuthorityOfAsync(id, cancellationToken),
+        };
         return actor;
     }
 }

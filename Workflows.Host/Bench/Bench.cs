@@ -136,13 +136,17 @@ public static class Bench
         var leaderSeat = Seat.Vacant(Rank.GroupLeader, group.Id, clock.Now);
         leaderSeat.Fill(leader.Id);
         db.Seats.Add(leaderSeat);
+        // Authority is the seat: the bench's supervisor holds one of their own (a department may have several).
+        var supervisorSeat = Seat.Vacant(Rank.Supervisor, null, clock.Now);
+        supervisorSeat.Fill(supervisor.Id);
+        db.Seats.Add(supervisorSeat);
         await db.SaveChangesAsync();
         var hrRole = await db.Roles.SingleAsync(r => r.Name == CompanyRoles.HR);
         db.UserRoles.Add(new IdentityUserRole<string> { UserId = hr.Id, RoleId = hrRole.Id });
         await db.SaveChangesAsync();
         return new Org(group.Id, leader.Id,
-            new Actor(leader.Id, leader.UserName!, leader.Name, Rank.GroupLeader, group.Id, []),
-            new Actor(supervisor.Id, supervisor.UserName!, supervisor.Name, Rank.Supervisor, null, []),
+            new Actor(leader.Id, leader.UserName!, leader.Name, Rank.GroupLeader, group.Id, []) { Authority = new([new(Rank.GroupLeader, group.Id)]) },
+            new Actor(supervisor.Id, supervisor.UserName!, supervisor.Name, Rank.Supervisor, null, []) { Authority = new([new(Rank.Supervisor, null)]) },
             new Actor(hr.Id, hr.UserName!, hr.Name, null, null, [CompanyRoles.HR]),
             [.. members.Select(m => m.Id)]);
     }

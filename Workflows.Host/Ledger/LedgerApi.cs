@@ -74,7 +74,7 @@ public static class LedgerApi
         }
 
         var actor = await current.GetAsync(ct);
-        if (actor.Rank is not (Rank.Supervisor or Rank.Manager))
+        if (!actor.Authority.IsSupervisorOrManager)
         {
             return Problems.Forbidden("Only the supervisor or the manager records rewards / 只有主管或经理可以记录奖励");
         }
@@ -170,9 +170,7 @@ public static class LedgerApi
         }
 
         IReadOnlyCollection<string>? visible = RecordAccess.ReadsEveryone(actor) ? null
-            : actor.Rank == Rank.GroupLeader && actor.GroupId is not null
-                ? await db.Users.Where(u => u.GroupId == actor.GroupId).Select(u => u.Id).ToListAsync(ct)
-                : [actor.Id];
+            : await db.ReadableIdsAsync(actor, ct);
         var statements = await ledger.StatementsAsync(visible, wanted, wanted, ct);
         return TypedResults.Ok(statements.Select(StatementDto.From).ToArray());
     }
@@ -231,7 +229,7 @@ public static class LedgerApi
         }
 
         var actor = await current.GetAsync(ct);
-        if (!(actor.IsHR || actor.Rank is Rank.Supervisor or Rank.Manager))
+        if (!(actor.IsHR || actor.Authority.IsSupervisorOrManager))
         {
             return Problems.Forbidden("Only HR, the supervisor and the manager see the department fund / 只有人事部、主管和经理可以查看部门基金");
         }

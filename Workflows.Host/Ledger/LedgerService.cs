@@ -46,8 +46,10 @@ public abstract record MonthCloseResult
 /// items carried by the month are copied into <see cref="ClosedStatementLine"/> rows, and from then on that copy
 /// is the statement. Because "carried by" is worked out from whether an item is already in a snapshot, an item
 /// written while a close runs is never lost: it simply lands in the next open month.</para>
-/// <para>Closing a month also closes any earlier month still open after the last close, in order, in the same
-/// transaction; the very first close takes in everything dated before it.</para>
+/// <para>Months stay months: closing a month first closes every earlier month still open, in order and in the same
+/// transaction, each with its own lines — also at the very first close, which starts at the month of the earliest open
+/// item. A line never moves to another month's statement; only an item that arrives after its month closed (a late
+/// record, a dispute decided later) is carried by the first open month.</para>
 /// </remarks>
 public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, IOptions<LedgerOptions> options)
 {
@@ -96,7 +98,7 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
             result.AddRange(pool.EmployeeIds()
                 .SelectMany(employee => pool.MonthsOf(employee, lastClosed).Select(month => (employee, month)))
                 .Where(x => InRange(x.month))
-                .Select(x => new StatementView(pool.Statement(x.employee, x.month, lastClosed, carryEarlier: false), Closed: false)));
+                .Select(x => new StatementView(pool.Statement(x.employee, x.month, lastClosed), Closed: false)));
         }
 
         return [.. result.OrderBy(s => s.Statement.Month).ThenBy(s => s.Statement.EmployeeId, StringComparer.Ordinal)];
@@ -143,11 +145,11 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
             var closedNow = new List<LedgerMonth>();
             var now = clock.Now;
             var summary = default(MonthCloseSummary);
-            for (var m = lastClosed?.Next() ?? month; m <= month; m = m.Next())
+            for (var m = lastClosed?.Next() ?? pool.EarliestMonth(month); m <= month; m = m.Next())
             {
                 db.Add(new MonthClosing { Month = m.ToString(), ClosedAt = now, ClosedBy = closedBy });
                 var statements = pool.EmployeeIds()
-                    .Select(e => pool.Statement(e, m, lastClosed, carryEarlier: true))
+                    .Select(e => pool.Statement(e, m, lastClosed))
                     .Where(s => s.Lines.Count > 0)
                     .ToList();
                 foreach (var statement in statements)
@@ -318,13 +320,20 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
                 .Distinct();
 
         /// <summary>
-        /// The employee's statement for <paramref name="month"/> through the core's Calculate. With
-        /// <paramref name="carryEarlier"/> (a close) an item whose carrier is before the month is taken in too: that only
-        /// happens at the first close, which sweeps up everything dated before it.
+        /// The month a first close starts at: the earliest month carrying an open item, or <paramref name="month"/> when
+        /// none is earlier. Every month from there on is closed in turn with its own lines.
         /// </summary>
-        public MonthlyStatement Statement(string employeeId, LedgerMonth month, LedgerMonth? lastClosed, bool carryEarlier)
+        public LedgerMonth EarliestMonth(LedgerMonth month) =>
+            violations.Where(v => v.Status.Counts()).Select(v => LedgerMonth.Of(v.OccurredOn))
+                .Concat(rewards.Select(r => LedgerMonth.Of(r.AwardedOn)))
+                .Concat(adjustments.Select(a => LedgerMonth.Parse(a.PostedTo)))
+                .Append(month)
+                .Min();
+
+        /// <summary>The employee's statement for <paramref name="month"/> through the core's Calculate: the items that month carries, no others.</summary>
+        public MonthlyStatement Statement(string employeeId, LedgerMonth month, LedgerMonth? lastClosed)
         {
-            bool Carried(LedgerMonth carrier) => carrier == month || (carryEarlier && carrier < month);
+            bool Carried(LedgerMonth carrier) => carrier == month;
 
             var charges = violations.Where(v => v.EmployeeId == employeeId)
                 .Select(v => (v, carrier: Carrier(LedgerMonth.Of(v.OccurredOn), lastClosed)))

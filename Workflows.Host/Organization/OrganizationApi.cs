@@ -24,6 +24,9 @@ public sealed record CreateGroupRequest(string? Name);
 
 public sealed record CreateSeatRequest(Rank? Rank, string? GroupId);
 
+/// <param name="HolderRank">The former holder's new rank, set in the vacate's transaction; without it the label stays.</param>
+public sealed record VacateSeatRequest(Rank? HolderRank);
+
 public static class OrganizationApi
 {
     public static IEndpointRouteBuilder MapOrganizationApi(this IEndpointRouteBuilder app)
@@ -249,8 +252,14 @@ public static class OrganizationApi
         return TypedResults.Created($"/api/seats/{seat.Id}", ToDto(seat));
     }
 
+    /// <summary>
+    /// Vacates a seat. Its former holder's authority ends at once (docs/domain.md §People, ranks and seats): in the same transaction their open
+    /// tasks of the seat's role are resolved again (<see cref="FormerHolderTasks"/>) and, with <c>holderRank</c>, their
+    /// rank label changes. A concurrent step on one of those tasks makes one of the two a 409.
+    /// </summary>
     public static async Task<Results<Ok<SeatDto>, ProblemHttpResult>> VacateSeat(
-        string id, WorkflowDbContext db, DepartmentClock clock, SignalDispatcher signals, CancellationToken ct)
+        string id, [Microsoft.AspNetCore.Mvc.FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] VacateSeatRequest? request,
+        WorkflowDbContext db, DepartmentClock clock, SignalDispatcher signals, FormerHolderTasks formerHolder, CurrentActor current, CancellationToken ct)
     {
         var seat = await db.Seats.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (seat is null)
@@ -258,24 +267,49 @@ public static class OrganizationApi
             return Problems.NotFound($"There is no seat with id '{id}'.");
         }
 
-        if (seat.HolderId is null)
+        if (seat.HolderId is not { } holderId)
         {
             return TypedResults.Ok(ToDto(seat)); // already vacant: nothing changed, nobody to wake
         }
 
-        seat.Vacate(clock.Now);
-        RaiseVacancy(db, clock, seat);
-        await db.SaveChangesAsync(ct);
+        var actor = await current.GetAsync(ct);
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            seat.Vacate(clock.Now);
+            if (request?.HolderRank is { } newRank)
+            {
+                var holder = await db.Users.SingleAsync(u => u.Id == holderId, ct);
+                holder.Rank = newRank;
+                // Supervisor and manager seats belong to the department, not to a group; a member or leader keeps theirs.
+                holder.GroupId = newRank is Rank.Supervisor or Rank.Manager ? null : holder.GroupId;
+            }
+
+            RaiseVacancy(db, clock, seat);
+            await db.SaveChangesAsync(ct); // the resolution below reads the seats as they are now
+            await formerHolder.ResolveAgainAsync(holderId, seat.Rank, actor.Id, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException ex) when (DbErrors.IsConflict(ex))
+        {
+            return Problems.Conflict("The seat or one of its holder's tasks changed at the same time; nothing was applied. Reload and try again.");
+        }
+
         await signals.DispatchPendingAsync(ct);
         return TypedResults.Ok(ToDto(seat));
     }
 
     /// <summary>
-    /// A vacancy wakes the promotions waiting for a seat (docs/domain.md §Appointment, vacancies and waiting): the signal row commits with the
-    /// seat change and is delivered right after; the sweeper delivers it if this process dies in between.
+    /// A vacancy wakes the promotions waiting for a seat of its rank (docs/domain.md §Appointment, vacancies and waiting; <c>SeatVacancyAudience</c>): the
+    /// signal row commits with the seat change and is delivered right after; the sweeper delivers it if this process
+    /// dies in between.
     /// </summary>
-    private static void RaiseVacancy(WorkflowDbContext db, DepartmentClock clock, Seat seat) =>
-        SignalDispatcher.Raise(db, clock, "seat.vacated", new { seatId = seat.Id, rank = seat.Rank.ToString() });
+    internal static void RaiseVacancy(WorkflowDbContext db, DepartmentClock clock, Seat seat) =>
+        SignalDispatcher.Raise(db, clock, SeatVacated, new { seatId = seat.Id, rank = seat.Rank.ToString(), groupId = seat.GroupId });
+
+    /// <summary>The signal a vacancy raises; its data: <c>seatId</c>, <c>rank</c>, <c>groupId</c> (a leader seat's group).</summary>
+    public const string SeatVacated = "seat.vacated";
 
     internal static SeatDto ToDto(Seat s) => new(s.Id, s.Rank, s.GroupId, s.HolderId, s.VacantSince);
 

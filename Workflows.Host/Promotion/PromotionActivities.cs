@@ -112,7 +112,7 @@ public sealed class CheckVacancyActivity : IWorkflowActivity
 /// <c>appointed</c>. Two appointments racing for one seat both see it vacant, but the seat's version token
 /// lets only one commit; the other step rolls back with a conflict (409) and, tried again, finds no seat.
 /// </remarks>
-public sealed class AppointActivity(EligibilityService eligibility, IOptions<PromotionOptions> options) : IWorkflowActivity
+public sealed class AppointActivity(EligibilityService eligibility, IOptions<PromotionOptions> options, FormerHolderTasks formerHolder) : IWorkflowActivity
 {
     public const string Name = "promotion.appoint";
 
@@ -146,7 +146,7 @@ public sealed class AppointActivity(EligibilityService eligibility, IOptions<Pro
             old.Vacate(now);
             // Waiting applications for the old rank (e.g. the leader seat a new supervisor leaves) wake on it;
             // the sweeper delivers it once this step has committed.
-            SignalDispatcher.Raise(db, context.Clock, "seat.vacated", new { seatId = old.Id, rank = old.Rank.ToString() });
+            OrganizationApi.RaiseVacancy(db, context.Clock, old);
         }
 
         seat.Fill(candidateId);
@@ -155,6 +155,17 @@ public sealed class AppointActivity(EligibilityService eligibility, IOptions<Pro
         candidate.Rank = form.TargetRank;
         // A group leader leads the group whose seat they take; supervisor and manager seats belong to the department.
         candidate.GroupId = form.TargetRank == Rank.GroupLeader ? seat.GroupId : null;
+
+        // The seats they left take their authority with them (docs/domain.md §People, ranks and seats): their open tasks of those roles are resolved
+        // again on the org as it is now, in this step's transaction.
+        if (previous.Count > 0)
+        {
+            await db.SaveChangesAsync(ct);
+            foreach (var old in previous)
+            {
+                await formerHolder.ResolveAgainAsync(candidateId, old.Rank, null, ct);
+            }
+        }
 
         return new ActivityResult("appointed", WorkflowVariables.Empty
             .SetItem("appointmentEligibility", snapshot)

@@ -135,7 +135,7 @@ public sealed class PromotionFilingService(WorkflowDbContext db, WorkflowRunner 
         return choices;
     }
 
-    private static Applicant ToApplicant(Actor actor) => new(actor.Id, actor.Rank, actor.GroupId, [.. actor.Roles]);
+    private static Applicant ToApplicant(Actor actor) => new(actor.Id, actor.Rank, actor.GroupId, [.. actor.Roles]) { Authority = actor.Authority };
 
     /// <summary>An enum by its name only: <c>Enum.TryParse</c> would also take "2" or "1,2".</summary>
     private static T? ParseName<T>(string? text)

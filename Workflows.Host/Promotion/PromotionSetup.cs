@@ -27,6 +27,7 @@ public static class PromotionSetup
                 "Promotion:VacancyWait must be a positive ISO-8601 duration such as P90D.")
             .ValidateOnStart();
         builder.Services.AddScoped<PromotionFilingService>();
+        builder.Services.AddSingleton<ISignalAudience, SeatVacancyAudience>();
         builder.Services.AddWorkflowActivity<CheckEligibilityActivity>(CheckEligibilityActivity.Name, "eligible", "ineligible");
         builder.Services.AddWorkflowActivity<ReturnRouteActivity>(ReturnRouteActivity.Name, "candidate", "nominator");
         builder.Services.AddWorkflowActivity<CheckVacancyActivity>(CheckVacancyActivity.Name, "vacant", "none");

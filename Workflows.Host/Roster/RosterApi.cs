@@ -53,15 +53,15 @@ public static class RosterApi
 
     /// <summary>
     /// Who arranges a group's roster: its leader (排班 is the leader's duty), the supervisor and the manager
-    /// above them, and HR, who administers the department's records.
+    /// above them (each by holding the seat), and HR, who administers the department's records.
     /// </summary>
     internal static bool MayArrange(Actor actor, string groupId) =>
         actor.IsHR
-        || actor.Rank is Rank.Supervisor or Rank.Manager
-        || (actor.Rank == Rank.GroupLeader && string.Equals(actor.GroupId, groupId, StringComparison.Ordinal));
+        || actor.Authority.IsSupervisorOrManager
+        || actor.Authority.LeadsGroup(groupId);
 
     private static bool MayArrangeAnyGroup(Actor actor) =>
-        actor.IsHR || actor.Rank is Rank.Supervisor or Rank.Manager or Rank.GroupLeader;
+        actor.IsHR || actor.Authority.IsDepartmentLeader;
 
     public static async Task<Results<Ok<ShiftDto[]>, ValidationProblem>> ListShifts(
         string? groupId, DateOnly? from, DateOnly? to, string? employeeId,

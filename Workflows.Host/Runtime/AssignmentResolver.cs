@@ -101,9 +101,10 @@ public sealed class AssignmentResolver(WorkflowDbContext db, IStepStore store)
             return await store.HoldersAsync(db, Holders.Role, role, ct);
         }
 
+        // Authority is the seat: the holders of seats of the rank, never everyone with the rank label.
         if (rank != Rank.GroupLeader)
         {
-            return await store.HoldersAsync(db, Holders.Rank, rank.ToString(), ct);
+            return await store.HoldersAsync(db, Holders.Seat, rank.ToString(), ct);
         }
 
         if (scope == SubjectGroup)

@@ -23,6 +23,9 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
     /// <summary>Timers this step scheduled (their Hangfire jobs are created after the commit).</summary>
     public List<WorkflowTimer> NewTimers { get; } = [];
 
+    /// <summary>Whether the step opened a task or recorded an incident (a wake that did neither may have changed nothing).</summary>
+    public bool OpenedTaskOrIncident { get; private set; }
+
     public async Task ExecuteAsync(WorkflowInstance instance, InstanceState state, EngineCommand command, CancellationToken ct)
     {
         var now = clock.Now;
@@ -46,6 +49,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                     DueAt = create.DueAt?.ToUniversalTime(),
                 };
                 step.Add(task);
+                OpenedTaskOrIncident = true;
                 foreach (var candidate in resolved.CandidateIds.Distinct(StringComparer.Ordinal))
                 {
                     step.Add(new TaskCandidate { TaskId = task.Id, EmployeeId = candidate });
@@ -136,6 +140,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
             case Faulted faulted:
                 instance.Status = InstanceStatus.Faulted;
                 step.Add(new Incident { InstanceId = instance.Id, Step = instance.CurrentStep, Operation = "engine", Error = faulted.Reason, OccurredAt = now });
+                OpenedTaskOrIncident = true;
                 instance.HasIncident = true;
                 break;
             case RunActivity:

@@ -490,7 +490,13 @@ public sealed class WorkflowRunner(
                 return false;
             }
 
+            var waitedOn = instance.CurrentStep;
             var commands = await ApplyAsync(step, instance, accepted, design, runActivities: true, ct);
+            if (ChangedNothing(instance, waitedOn, signal, commands))
+            {
+                return false; // disposing the step rolls the wake back: no history, no version moved (docs/domain.md §What every workflow shares)
+            }
+
             await CommitAsync(step, commands, ct);
             return true;
         }
@@ -504,6 +510,16 @@ public sealed class WorkflowRunner(
             return false;
         }
     }
+
+    /// <summary>
+    /// A wake that brought the instance back to the wait it left, having opened no task, raised no incident and changed no
+    /// domain row (e.g. a promotion that found no vacant seat after all), changes nothing worth keeping.
+    /// </summary>
+    private bool ChangedNothing(WorkflowInstance instance, string? waitedOn, string signal, StepCommands commands) =>
+        instance.Status == InstanceStatus.Running && instance.CurrentStep == waitedOn && instance.WaitingFor == signal
+        && !commands.OpenedTaskOrIncident
+        && !db.ChangeTracker.Entries().Any(e => e.State != EntityState.Unchanged
+            && e.Entity is not (WorkflowInstance or WorkflowTask or TaskCandidate or WorkflowTimer or HistoryEntry or Incident));
 
     /// <summary>
     /// The engine loop of one step: carries out the engine's commands; with <paramref name="runActivities"/>, runs the

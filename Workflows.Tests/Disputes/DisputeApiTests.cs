@@ -38,7 +38,7 @@ public abstract class DisputeApiTests(WorkflowsApp app)
         // The leader recommends; the supervisor decides.
         using var leader = await team.LoginAsync(team.Leader);
         var review = (await OpenTaskAsync(leader, instanceId))!.Value;
-        Assert.Equal(["reduce", "uphold", "waive"], review.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()).Order());
+        Assert.Equal(["reduce", "return", "uphold", "waive"], review.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()).Order());
         await ApiAssert.JsonAsync(await CompleteAsync(leader, review, "waive", comment: "记录时间有误"));
         using var supervisor = await app.LoginAsync("supervisor");
         var decide = (await OpenTaskAsync(supervisor, instanceId))!.Value;

@@ -96,11 +96,18 @@ public class ViolationRecordingPolicyTests
     private static readonly OrgPerson Member1A = new("m1a", Rank.Member, "g1", []);
     private static readonly OrgPerson Member1B = new("m1b", Rank.Member, "g1", []);
     private static readonly OrgPerson Member2A = new("m2a", Rank.Member, "g2", []);
-    private static readonly OrgPerson Leader1 = new("l1", Rank.GroupLeader, "g1", []);
-    private static readonly OrgPerson Leader2 = new("l2", Rank.GroupLeader, "g2", []);
-    private static readonly OrgPerson Supervisor = new("sup", Rank.Supervisor, null, []);
-    private static readonly OrgPerson Supervisor2 = new("sup2", Rank.Supervisor, null, []);
-    private static readonly OrgPerson Manager = new("mgr", Rank.Manager, null, []);
+    private static readonly OrgPerson Leader1 = new("l1", Rank.GroupLeader, "g1", []) { Authority = Seat(Rank.GroupLeader, "g1") };
+    private static readonly OrgPerson Leader2 = new("l2", Rank.GroupLeader, "g2", []) { Authority = Seat(Rank.GroupLeader, "g2") };
+    private static readonly OrgPerson Supervisor = new("sup", Rank.Supervisor, null, []) { Authority = Seat(Rank.Supervisor, null) };
+    private static readonly OrgPerson Supervisor2 = new("sup2", Rank.Supervisor, null, []) { Authority = Seat(Rank.Supervisor, null) };
+    private static readonly OrgPerson Manager = new("mgr", Rank.Manager, null, []) { Authority = Seat(Rank.Manager, null) };
+
+    // Former holders: the rank label stays after their seat was vacated, the authority does not.
+    private static readonly OrgPerson FormerLeader1 = new("xl1", Rank.GroupLeader, "g1", []);
+    private static readonly OrgPerson FormerSupervisor = new("xsup", Rank.Supervisor, null, []);
+    private static readonly OrgPerson FormerManager = new("xmgr", Rank.Manager, null, []);
+
+    private static SeatAuthority Seat(Rank rank, string? groupId) => new([new HeldSeat(rank, groupId)]);
     private static readonly OrgPerson Hr = new("hr", null, null, [CompanyRoles.HR]);
     private static readonly OrgPerson Gm = new("gm", null, null, [CompanyRoles.GeneralManager]);
 
@@ -113,9 +120,10 @@ public class ViolationRecordingPolicyTests
     public static TheoryData<string, string> ForbiddenPairs => new()
     {
         { "l2", "m1a" }, { "m1b", "m1a" }, { "l1", "l2" }, { "l1", "sup" }, { "sup", "sup2" }, { "sup", "mgr" }, { "gm", "m1a" }, { "m1a", "l1" },
+        { "xl1", "m1a" }, { "xsup", "m1a" }, { "xsup", "l1" }, { "xmgr", "m2a" }, { "xmgr", "sup" },
     };
 
-    private static OrgPerson P(string id) => new[] { Member1A, Member1B, Member2A, Leader1, Leader2, Supervisor, Supervisor2, Manager, Hr, Gm }.Single(p => p.Id == id);
+    private static OrgPerson P(string id) => new[] { Member1A, Member1B, Member2A, Leader1, Leader2, Supervisor, Supervisor2, Manager, Hr, Gm, FormerLeader1, FormerSupervisor, FormerManager }.Single(p => p.Id == id);
 
     [Theory]
     [MemberData(nameof(AllowedPairs))]

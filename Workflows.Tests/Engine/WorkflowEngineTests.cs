@@ -175,7 +175,7 @@ public class WorkflowEngineTests
         var task = Handle(review.State, Decide(review.State, "approve", Supervisor)).Commands.OfType<CreateTask>().Single();
 
         Assert.Equal(("confirm", Counterpart, "Person"), (task.Step, task.AssigneeId, task.RoleLabel));
-        Assert.Null(task.DueAt);
+        Assert.Equal(WorkflowEngine.AddWorkingDays(Now, TaskStep.DefaultDueWorkingDays), task.DueAt);
     }
 
     [Fact]

@@ -200,10 +200,12 @@ public abstract class PromotionApiTests(WorkflowsApp app)
         await ApiAssert.ProblemAsync(await CompleteAsync(leaderUser, register, "approve"), HttpStatusCode.Forbidden);
         await Ok(CompleteAsync("hr", register, "approve"));
         await Ok(CompleteAsync("hr", await TaskAsync("hr", id), "approve", "考核合格"));
-        var managerTask = await TaskAsync("manager", id);
+        // The manager is whoever holds the manager seat (another test may have appointed a new one).
+        var managerUser = await ManagerUserAsync();
+        var managerTask = await TaskAsync(managerUser, id);
         Assert.Equal("assessManager", managerTask.GetProperty("step").GetString());
         await ApiAssert.ProblemAsync(await CompleteAsync("supervisor", managerTask, "approve"), HttpStatusCode.Forbidden);
-        await Ok(CompleteAsync("manager", managerTask, "approve"));
+        await Ok(CompleteAsync(managerUser, managerTask, "approve"));
         var final = await TaskAsync("leadership", id);
         Assert.Equal("approveLeadership", final.GetProperty("step").GetString());
         var waiting = await Ok(CompleteAsync("leadership", final, "approve", "同意"));
@@ -282,9 +284,10 @@ public abstract class PromotionApiTests(WorkflowsApp app)
         Assert.Equal("register", instance.GetProperty("currentSteps")[0].GetString());
         await Ok(CompleteAsync("hr", await TaskAsync("hr", id), "approve"));
         await Ok(CompleteAsync("hr", await TaskAsync("hr", id), "approve"));
-        var manager = await TaskAsync("manager", id);
+        var managerUser = await ManagerUserAsync();
+        var manager = await TaskAsync(managerUser, id);
         Assert.Equal("assessDepartment", manager.GetProperty("step").GetString());
-        await Ok(CompleteAsync("manager", manager, "approve"));
+        await Ok(CompleteAsync(managerUser, manager, "approve"));
         var gm = await TaskAsync("gm", id);
         await ApiAssert.ProblemAsync(await CompleteAsync(memberUser, gm, "approve"), HttpStatusCode.Forbidden);
         var done = await Ok(CompleteAsync("gm", gm, "approve"));
@@ -516,6 +519,15 @@ public abstract class PromotionApiTests(WorkflowsApp app)
         using var client = await LoginAsync(recorder);
         return await ApiAssert.JsonAsync(await client.PostAsJsonAsync("/api/violations",
             new { employeeId, ruleCode, occurredOn, description = "测试记录 / test record" }), HttpStatusCode.Created);
+    }
+
+    /// <summary>The user name of the manager seat's holder: authority is the seat, not the demo account's rank label.</summary>
+    private async Task<string> ManagerUserAsync()
+    {
+        using var hr = await LoginAsync("hr");
+        var seat = (await ApiAssert.JsonAsync(await hr.GetAsync("/api/seats?rank=Manager"))).EnumerateArray().Single();
+        var holder = seat.GetProperty("holderId").GetString() ?? (await NewPersonAsync("Manager", null)).Id;
+        return (await EmployeeAsync(holder)).GetProperty("userName").GetString()!;
     }
 
     private Task<int> InstanceCountAsync() => app.WithDbAsync(db => db.Instances.CountAsync());

@@ -241,7 +241,7 @@ public sealed class DetailModel(
             HistoryKinds.SignalReceived => $"{step}: {localizer.Term("Signal", h.Action)}",
             HistoryKinds.TimerFired => localizer["{0}: waited too long", step ?? "—"].Value,
             HistoryKinds.InstanceCompleted => $"{localizer.Term("Kind", h.Kind)}: {localizer.Term("Outcome", h.Action)}",
-            "task.escalated" => $"{localizer.Term("Kind", h.Kind)}: {step}",
+            "task.escalated" or "task.reassigned" => $"{localizer.Term("Kind", h.Kind)}: {step}",
             _ => step is null ? localizer.Term("Kind", h.Kind) : $"{localizer.Term("Kind", h.Kind)}: {step}",
         };
         var who = h.ActorId is not null ? Names.NameOf(h.ActorId)

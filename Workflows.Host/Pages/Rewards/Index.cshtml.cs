@@ -45,7 +45,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
     public DateOnly Today => clock.Today;
 
     protected override ValueTask<bool> MayOpenAsync(Actor actor, CancellationToken ct) =>
-        ValueTask.FromResult(actor.Rank is Rank.Supervisor or Rank.Manager);
+        ValueTask.FromResult(actor.Authority.IsSupervisorOrManager);
 
     public async Task OnGetAsync()
     {

@@ -14,10 +14,12 @@ namespace Workflows.Host.Pages.Seats;
 /// Seats and vacancies (职位空缺) for HR: every seat with its holder or how long it has been vacant, opening
 /// a new vacant seat and vacating a held one. Both go through the API's handlers (<c>POST /api/seats</c>,
 /// <c>POST /api/seats/{id}/vacate</c>), so the one-leader-seat-per-group rule and the <c>seat.vacated</c>
-/// signal that wakes waiting promotions are the API's.
+/// signal that wakes waiting promotions are the API's, and so is handing the former holder's open tasks on. Vacating
+/// may set the former holder's new rank in the same step.
 /// </summary>
 public sealed class IndexModel(
-    CurrentActor current, WorkflowDbContext db, OrgQueries org, DepartmentClock clock, SignalDispatcher signals, IStringLocalizer<SharedResource> localizer)
+    CurrentActor current, WorkflowDbContext db, OrgQueries org, DepartmentClock clock, SignalDispatcher signals, FormerHolderTasks formerHolder,
+    IStringLocalizer<SharedResource> localizer)
     : GuardedPageModel(current)
 {
     public IReadOnlyList<SeatDto> Seats { get; private set; } = [];
@@ -44,9 +46,10 @@ public sealed class IndexModel(
         return outcome.Succeeded ? Finish(localizer["Vacant seat opened."]) : await RefuseAsync(outcome);
     }
 
-    public async Task<IActionResult> OnPostVacateAsync(string seatId)
+    public async Task<IActionResult> OnPostVacateAsync(string seatId, string? holderRank)
     {
-        var outcome = ApiOutcome.Of(await OrganizationApi.VacateSeat(seatId, db, clock, signals, HttpContext.RequestAborted));
+        var parsed = Enum.GetValues<Rank>().Select(r => (Rank?)r).FirstOrDefault(r => string.Equals(r.ToString(), holderRank, StringComparison.Ordinal));
+        var outcome = ApiOutcome.Of(await OrganizationApi.VacateSeat(seatId, new VacateSeatRequest(parsed), db, clock, signals, formerHolder, Current, HttpContext.RequestAborted));
         return outcome.Succeeded ? Finish(localizer["Seat vacated."]) : await RefuseAsync(outcome);
     }
 

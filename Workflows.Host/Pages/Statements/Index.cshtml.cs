@@ -101,8 +101,8 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
         if (!RecordAccess.ReadsEveryone(Me))
         {
             var me = Me.Id;
-            var group = Me.Rank == Rank.GroupLeader ? Me.GroupId : null;
-            people = people.Where(u => u.Id == me || (group != null && u.GroupId == group));
+            var groups = Me.Authority.LedGroupIds;
+            people = people.Where(u => u.Id == me || (u.GroupId != null && groups.Contains(u.GroupId)));
         }
 
         People = [.. (await people.OrderBy(u => u.GroupId).ThenBy(u => u.UserName).Select(u => new { u.Id, u.Name, u.UserName }).ToListAsync(ct))

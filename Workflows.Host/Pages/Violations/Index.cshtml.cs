@@ -59,13 +59,13 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, RuleC
     public async Task<IActionResult> OnGetAsync()
     {
         var ct = HttpContext.RequestAborted;
-        MayRecord = RecordAccess.ReadsEveryone(Me) || Me.Rank == Rank.GroupLeader;
+        MayRecord = RecordAccess.ReadsEveryone(Me) || Me.Authority.Holds(Rank.GroupLeader);
         var people = db.Users.AsNoTracking().Where(u => u.Rank != null);
         if (!RecordAccess.ReadsEveryone(Me))
         {
-            var group = Me.Rank == Rank.GroupLeader ? Me.GroupId : null;
+            var groups = Me.Authority.LedGroupIds;
             var me = Me.Id;
-            people = people.Where(u => u.Id == me || (group != null && u.GroupId == group));
+            people = people.Where(u => u.Id == me || (u.GroupId != null && groups.Contains(u.GroupId)));
         }
 
         People = [.. (await people.OrderBy(u => u.GroupId).ThenBy(u => u.UserName).Select(u => new { u.Id, u.Name }).ToListAsync(ct)).Select(u => (u.Id, u.Name))];

@@ -33,9 +33,6 @@ public enum Holders
     /// <summary>Holders of a company role (<c>HR</c>, <c>GeneralManager</c>, …); the argument is the role's name.</summary>
     Role,
 
-    /// <summary>Employees with a rank label; the argument is the rank's name.</summary>
-    Rank,
-
     /// <summary>Holders of any seat of a rank; the argument is the rank's name.</summary>
     Seat,
 

@@ -23,7 +23,6 @@ public sealed class EfCoreStepStore : IStepStore
         var query = lookup switch
         {
             Holders.Role => compiled.HoldersOfRole(db, argument),
-            Holders.Rank => compiled.HoldersOfRank(db, Enum.Parse<Rank>(argument)),
             Holders.Seat => compiled.HoldersOfSeat(db, Enum.Parse<Rank>(argument)),
             Holders.LeaderOfGroup => compiled.LeaderOfGroup(db, argument),
             Holders.LeaderOfGroupOf => compiled.LeaderOfGroupOf(db, argument),
@@ -91,9 +90,6 @@ public sealed class EfCoreStepStore : IStepStore
 
         public Func<WorkflowDbContext, string, IAsyncEnumerable<string>> HoldersOfRole { get; } = EF.CompileAsyncQuery(
             (WorkflowDbContext db, string role) => from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == role select ur.UserId);
-
-        public Func<WorkflowDbContext, Rank, IAsyncEnumerable<string>> HoldersOfRank { get; } = EF.CompileAsyncQuery(
-            (WorkflowDbContext db, Rank rank) => db.Users.Where(u => u.Rank == rank).Select(u => u.Id));
 
         public Func<WorkflowDbContext, Rank, IAsyncEnumerable<string>> HoldersOfSeat { get; } = EF.CompileAsyncQuery(
             (WorkflowDbContext db, Rank rank) => db.Seats.Where(s => s.Rank == rank && s.HolderId != null).Select(s => s.HolderId!));

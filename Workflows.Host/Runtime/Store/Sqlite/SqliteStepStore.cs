@@ -73,7 +73,6 @@ public sealed class SqliteStepStore(Platform.DatabaseInfo database) : IStepStore
         var sql = lookup switch
         {
             Holders.Role => "SELECT ur.\"UserId\" FROM \"AspNetUserRoles\" AS ur JOIN \"AspNetRoles\" AS r ON r.\"Id\" = ur.\"RoleId\" WHERE r.\"Name\" = ?1",
-            Holders.Rank => "SELECT \"Id\" FROM \"AspNetUsers\" WHERE \"Rank\" = ?1",
             Holders.Seat => "SELECT \"HolderId\" FROM \"Seats\" WHERE \"Rank\" = ?1 AND \"HolderId\" IS NOT NULL",
             Holders.LeaderOfGroup => "SELECT \"HolderId\" FROM \"Seats\" WHERE \"Rank\" = 'GroupLeader' AND \"GroupId\" = ?1 AND \"HolderId\" IS NOT NULL",
             Holders.LeaderOfGroupOf => "SELECT s.\"HolderId\" FROM \"Seats\" AS s WHERE s.\"Rank\" = 'GroupLeader' AND s.\"HolderId\" IS NOT NULL " +
