@@ -319,7 +319,7 @@ public abstract class PromotionApiTests(WorkflowsApp app)
     }
 
     [Fact]
-    public async Task Return_ResubmitRestartsAtTheGate_ThenApproved_AndRejectNeedsAComment()
+    public async Task Return_ResubmitRunsTheGateAgain_ThenTheReturningStepOpens_AndRejectNeedsAComment()
     {
         await FillVacantSeatsAsync("GroupLeader");
         var ownGroup = await NewGroupAsync(); // the candidate's own group has a vacant leader seat
@@ -327,17 +327,21 @@ public abstract class PromotionApiTests(WorkflowsApp app)
         var id = await ApplySelfAsync(memberUser, member, "GroupLeader");
 
         await Ok(CompleteAsync("hr", await TaskAsync("hr", id), "approve"));
+        await ApiAssert.ProblemAsync(await CompleteAsync("supervisor", await TaskAsync("supervisor", id), "return"), HttpStatusCode.UnprocessableEntity);
         var returned = await Ok(CompleteAsync("supervisor", await TaskAsync("supervisor", id), "return", "请补充工作业绩"));
-        Assert.Equal("amendByCandidate", returned.GetProperty("currentSteps")[0].GetString());
+        Assert.Equal("assess", returned.GetProperty("currentSteps")[0].GetString());
         var amend = await TaskAsync(memberUser, id);
-        Assert.Equal(["resubmit"], amend.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal("amend", amend.GetProperty("step").GetString());
+        Assert.Equal(["resubmit", "withdraw"], amend.GetProperty("allowedActions").EnumerateArray().Select(a => a.GetString()).Order());
+        await ApiAssert.ProblemAsync(await CompleteAsync(memberUser, amend, "resubmit", null, new { targetRank = "Manager" }), HttpStatusCode.UnprocessableEntity);
         var resubmitted = await Ok(CompleteAsync(memberUser, amend, "resubmit", null, new { statement = "补充：带教新人 3 名" }));
-        Assert.Equal("register", resubmitted.GetProperty("currentSteps")[0].GetString());
+        // The gate runs again, then the step that returned it (the supervisor's assessment) opens again.
+        Assert.Equal("assess", resubmitted.GetProperty("currentSteps")[0].GetString());
         Assert.Equal("补充：带教新人 3 名", resubmitted.GetProperty("data").GetProperty("statement").GetString());
+        Assert.Equal("GroupLeader", resubmitted.GetProperty("data").GetProperty("targetRank").GetString());
         Assert.Equal(2, (await app.HistoryAsync(id)).Count(h => h.GetProperty("kind").GetString() == "activity.completed"
             && h.GetProperty("step").GetString() == "gate"));
 
-        await Ok(CompleteAsync("hr", await TaskAsync("hr", id), "approve"));
         var assess = await TaskAsync("supervisor", id);
         var noComment = await ApiAssert.ProblemAsync(await CompleteAsync("supervisor", assess, "reject"), HttpStatusCode.UnprocessableEntity);
         Assert.True(noComment.GetProperty("errors").TryGetProperty("comment", out _));
@@ -351,9 +355,10 @@ public abstract class PromotionApiTests(WorkflowsApp app)
         using var nominator = await LoginAsync(leader);
         var nominated = (await ApiAssert.JsonAsync(await ApplyAsync(nominator, other, "GroupLeader", "DepartmentRecommendation"), HttpStatusCode.Created))
             .GetProperty("id").GetString()!;
-        var back = await Ok(CompleteAsync("hr", await TaskAsync("hr", nominated), "return", "表格不全"));
-        Assert.Equal("amendByNominator", back.GetProperty("currentSteps")[0].GetString());
-        await Ok(CompleteAsync(leader, await TaskAsync(leader, nominated), "resubmit"));
+        await Ok(CompleteAsync("hr", await TaskAsync("hr", nominated), "return", "表格不全"));
+        var nominatorsAmend = await TaskAsync(leader, nominated);
+        Assert.Equal("amend", nominatorsAmend.GetProperty("step").GetString());
+        await Ok(CompleteAsync(leader, nominatorsAmend, "resubmit"));
         var rejected = await Ok(CompleteAsync("hr", await TaskAsync("hr", nominated), "reject", "名额已满"));
         Assert.Equal("Rejected", rejected.GetProperty("outcome").GetString());
         Assert.Equal("Member", (await EmployeeAsync(other)).GetProperty("rank").GetString());
