@@ -23,6 +23,7 @@ public static class DisputesApi
     public static IHostApplicationBuilder AddDisputes(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<DisputeFilingService>();
+        builder.Services.AddScoped<ITaskCompletionCheck, DisputeAmountCheck>();
         builder.Services.AddWorkflowActivity<OpenDisputeActivity>(OpenDisputeActivity.Name, "opened", "refused");
         builder.Services.AddWorkflowActivity<RouteDisputeActivity>(RouteDisputeActivity.Name, "review", "supervisor");
         builder.Services.AddWorkflowActivity<DecideDisputeActivity>(DecideDisputeActivity.Name, "Upheld", "Reduced", "Waived", "invalid");

@@ -46,7 +46,7 @@ public static class LedgerApi
     }
 
     public static async Task<Results<Created<RewardDto>, ValidationProblem, ProblemHttpResult>> RecordReward(
-        RecordRewardRequest request, CurrentActor current, WorkflowDbContext db, DepartmentClock clock, CancellationToken ct)
+        RecordRewardRequest request, CurrentActor current, WorkflowDbContext db, DepartmentClock clock, [Microsoft.AspNetCore.Mvc.FromServices] MoneyBounds bounds, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(request.EmployeeId))
@@ -97,9 +97,9 @@ public static class LedgerApi
             rules["employeeId"] = ["The employee is not on the department's ladder / 该员工不在信息部职级序列中"];
         }
 
-        if (request.Amount is not { } amount || amount <= 0 || decimal.Round(amount, 2) != amount)
+        if (request.Amount is { } amount && bounds.Check(amount) is { } wrong)
         {
-            rules["amount"] = ["The amount must be more than 0, in CNY with at most 2 decimals / 金额必须大于0,最多两位小数"];
+            rules["amount"] = [wrong];
         }
 
         if (awardedOn > clock.Today)

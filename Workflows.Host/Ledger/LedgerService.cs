@@ -56,6 +56,9 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
     /// <summary>The dispute window of DOMAIN.md §6 with the configured days after close.</summary>
     public DisputeWindow DisputeWindow { get; } = new(options.Value.DisputeDaysAfterClose);
 
+    /// <summary>The bounds of every amount (DOMAIN.md §10), with the configured maximum.</summary>
+    public MoneyBounds Bounds { get; } = options.Value.Bounds;
+
     public async Task<LedgerMonth?> LastClosedMonthAsync(CancellationToken ct)
     {
         var last = await db.Set<MonthClosing>().MaxAsync(m => (string?)m.Month, ct);
@@ -229,7 +232,7 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
         CancellationToken ct)
     {
         var frozen = await IsPenaltyInClosedMonthAsync(violation.Id, ct);
-        var resolution = violation.Decide(decision, frozen, actorId, clock.Now, reference);
+        var resolution = violation.Decide(decision, frozen, actorId, clock.Now, reference, Bounds);
         if (resolution is DisputeResolution.Resolved resolved)
         {
             await PostDisputeEffect(violation, resolved, actorId, reference, ct);
@@ -280,8 +283,10 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
 
     private static MonthCloseSummary Summarize(LedgerMonth month, bool alreadyClosed, DateTimeOffset? at, string? by,
         IReadOnlyList<MonthlyStatement> statements, IReadOnlyList<LedgerMonth> alsoClosed) =>
-        new(month, alreadyClosed, at, by, statements.Count, statements.Sum(s => s.Penalties), statements.Sum(s => s.Rewards),
-            statements.Sum(s => s.Adjustments), statements.Sum(s => s.Total), [.. alsoClosed]);
+        new(month, alreadyClosed, at, by, statements.Count,
+            MoneySum.Of(statements.Select(s => s.Penalties), $"the statements of {month}"), MoneySum.Of(statements.Select(s => s.Rewards), $"the statements of {month}"),
+            MoneySum.Of(statements.Select(s => s.Adjustments), $"the statements of {month}"), MoneySum.Of(statements.Select(s => s.Total), $"the statements of {month}"),
+            [.. alsoClosed]);
 
     /// <summary>Every ledger item not yet in a closed statement; a close tracks the violations so it can touch them.</summary>
     private async Task<OpenItems> OpenItemsAsync(IReadOnlyCollection<string>? employeeIds, bool track, CancellationToken ct)

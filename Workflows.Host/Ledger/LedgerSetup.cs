@@ -19,6 +19,12 @@ public sealed class LedgerOptions
     /// <summary>Days after a month is closed during which its violations may still be disputed (DOMAIN.md §6).</summary>
     [Range(0, 366)]
     public int DisputeDaysAfterClose { get; set; } = DisputeWindow.DefaultDaysAfterClose;
+
+    /// <summary>The largest penalty, reward or reduced amount, in yuan (DOMAIN.md §10). Default 100,000.</summary>
+    [Range(typeof(decimal), "0.01", "1000000000")]
+    public decimal MaxAmount { get; set; } = MoneyBounds.DefaultMaximum;
+
+    public MoneyBounds Bounds => new(MaxAmount);
 }
 
 public static class LedgerSetup
@@ -29,6 +35,7 @@ public static class LedgerSetup
     {
         builder.Services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<LedgerService>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<LedgerOptions>>().Value.Bounds);
         builder.Services.AddScoped<MonthCloseJob>();
         builder.Services.AddHostedService<MonthCloseSchedule>();
         return builder;

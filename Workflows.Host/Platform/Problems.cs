@@ -68,6 +68,8 @@ public static class Problems
                 BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message),
                 JsonException json => (StatusCodes.Status400BadRequest, "Malformed request", "The body is not valid JSON for this request: " + json.Message),
                 DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "Conflict", "Someone else changed this at the same time. Reload and try again."),
+                // Sums over amounts stored before the bounds existed: say so instead of failing (DOMAIN.md §10).
+                Definitions.Ledger.AmountOverflowException overflow => (StatusCodes.Status422UnprocessableEntity, "Amounts out of range", overflow.Message),
                 _ => (0, "", ""),
             };
             if (status == 0)

@@ -11,6 +11,7 @@ public static class RuntimeSetup
         builder.Services.AddSingleton<DesignCatalog>();
         builder.Services.AddScoped<AssignmentResolver>();
         builder.Services.AddScoped<WorkflowRunner>();
+        builder.Services.AddScoped<TaskCompletionChecks>();
         builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<OpenTaskCache>();
         builder.Services.AddScoped<SignalDispatcher>();

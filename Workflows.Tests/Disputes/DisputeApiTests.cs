@@ -82,10 +82,9 @@ public abstract class DisputeApiTests(WorkflowsApp app)
         await ApiAssert.ProblemAsync(await CompleteAsync(supervisor, decide, "reduce"), HttpStatusCode.UnprocessableEntity);
         Assert.Equal("UnderDispute", (await ViolationAsync(app, violationId)).GetProperty("status").GetString());
 
-        // An amount not below the current one is refused by the rules: back to the supervisor with the reason.
-        var back = await ApiAssert.JsonAsync(await CompleteAsync(supervisor, decide, "reduce", new { amount = 60 }));
-        Assert.Equal(["decide"], back.GetProperty("currentSteps").EnumerateArray().Select(s => s.GetString()));
-        Assert.Contains("below the current amount", back.GetProperty("data").GetProperty("decisionError").GetString(), StringComparison.Ordinal);
+        // An amount not below the current one is refused before the step (DOMAIN.md §10): 422, the task still open.
+        var notBelow = await ApiAssert.ProblemAsync(await CompleteAsync(supervisor, decide, "reduce", new { amount = 60 }), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("below the current amount", notBelow.GetProperty("errors").GetProperty("data.amount")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(50m, (await ViolationAsync(app, violationId)).GetProperty("penaltyAmount").GetDecimal());
 
         decide = (await OpenTaskAsync(supervisor, instanceId))!.Value;

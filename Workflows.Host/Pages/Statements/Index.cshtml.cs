@@ -54,7 +54,16 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
             return Page();
         }
 
-        var outcome = ApiOutcome.Of(await LedgerApi.ListStatements(Employee, Month, Current, db, ledger, ct));
+        ApiOutcome outcome;
+        try
+        {
+            outcome = ApiOutcome.Of(await LedgerApi.ListStatements(Employee, Month, Current, db, ledger, ct));
+        }
+        catch (AmountOverflowException overflow)
+        {
+            return Refuse(StatusCodes.Status422UnprocessableEntity, localizer["The amounts of this statement cannot be added up: {0}", overflow.Message]);
+        }
+
         if (!outcome.Succeeded)
         {
             return Refuse(outcome.Status, outcome.Detail);
@@ -73,7 +82,17 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
             return Refuse(StatusCodes.Status403Forbidden, localizer["Only HR closes a month."]);
         }
 
-        var outcome = ApiOutcome.Of(await LedgerApi.CloseMonth(month?.Trim() ?? "", Current, ledger, ct));
+        ApiOutcome outcome;
+        try
+        {
+            outcome = ApiOutcome.Of(await LedgerApi.CloseMonth(month?.Trim() ?? "", Current, ledger, ct));
+        }
+        catch (AmountOverflowException overflow)
+        {
+            await LoadAsync(ct);
+            return Refuse(StatusCodes.Status422UnprocessableEntity, localizer["The amounts of this statement cannot be added up: {0}", overflow.Message]);
+        }
+
         if (!outcome.Succeeded)
         {
             await LoadAsync(ct);
