@@ -58,6 +58,7 @@ app.UseRequestLocalization();
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseIdempotency();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/api-reference").AllowAnonymous();

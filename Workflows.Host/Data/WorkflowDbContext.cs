@@ -114,6 +114,11 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             i.HasIndex(x => x.StartedBy);
             i.HasIndex(x => x.StartedAt);
             i.HasIndex(x => x.WaitingFor).HasFilter(Filter("WaitingFor", "IS NOT NULL"));
+            i.Property(x => x.RunningKey).HasMaxLength(200);
+            // One running instance per key and type (ADR 0010): the index holds only running rows with a key, so a finished
+            // instance frees its key and instances without one are not in it.
+            i.HasIndex(x => new { x.Type, x.RunningKey }).IsUnique().HasDatabaseName(RunningKeyIndex)
+                .HasFilter(Filter("RunningKey", "IS NOT NULL") + " AND " + Filter("Status", "= 'Running'"));
         });
 
         builder.Entity<WorkflowTask>(t =>
@@ -200,6 +205,9 @@ public abstract class WorkflowDbContext(DbContextOptions options)
 
     /// <summary>A filtered index's condition; both providers quote identifiers with double quotes.</summary>
     private static string Filter(string column, string condition) => $"\"{column}\" {condition}";
+
+    /// <summary>The unique index of <see cref="WorkflowInstance.RunningKey"/>; a violation of it names the running instance's key.</summary>
+    public const string RunningKeyIndex = "IX_Instances_RunningKey";
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {

@@ -118,7 +118,15 @@ public sealed class ShiftSwapFilingService(WorkflowDbContext db, RosterService r
             variables = variables.SetItem(ShiftSwapRequest.Variables.CounterpartShiftId, WorkflowVariables.Value(counterpartShiftId));
         }
 
-        return await runner.StartAsync(ShiftSwapsApi.Design, actor.Id, actor.Id, "Requester", variables, ct) switch
+        var key = RunningKeys.ShiftSwap(actor.Id, request.RequesterShiftId);
+        var (run, duplicate) = await RunningKeys.StartAsync(db, ShiftSwapsApi.Type, key, "A swap or cover request of this shift",
+            () => runner.StartAsync(ShiftSwapsApi.Design, actor.Id, actor.Id, "Requester", variables, ct, runningKey: key), ct);
+        if (duplicate is not null)
+        {
+            return duplicate;
+        }
+
+        return run switch
         {
             RunResult.Ok ok => new Filing.Filed(ok.Instance.Id),
             RunResult.Refused refused => new Filing.Refused(refused.Status, refused.Detail, "Request refused"),

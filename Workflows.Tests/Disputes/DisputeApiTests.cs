@@ -117,9 +117,16 @@ public abstract class DisputeApiTests(WorkflowsApp app)
         Assert.Equal(instancesBefore, await app.WithDbAsync(db => db.Instances.CountAsync()));
         Assert.Equal("Active", (await ViolationAsync(app, violationId)).GetProperty("status").GetString());
 
-        await OpenAsync(member, violationId);
-        var again = await ApiAssert.ProblemAsync(await DisputeAsync(member, violationId), HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("one dispute per violation", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var running = (await OpenAsync(member, violationId)).GetProperty("id").GetString();
+        // A second dispute while the first runs names it (DOMAIN.md §10).
+        var again = await ApiAssert.ProblemAsync(await DisputeAsync(member, violationId), HttpStatusCode.Conflict);
+        Assert.Equal(running, again.GetProperty("instanceId").GetString());
+        Assert.Equal(instancesBefore + 1, await app.WithDbAsync(db => db.Instances.CountAsync()));
+
+        // Once it has ended, the one dispute per violation is used: 422.
+        await ApiAssert.JsonAsync(await member.PostAsync($"/api/instances/{running}/withdraw", null));
+        var used = await ApiAssert.ProblemAsync(await DisputeAsync(member, violationId), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("one dispute per violation", used.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(instancesBefore + 1, await app.WithDbAsync(db => db.Instances.CountAsync()));
     }
 
