@@ -141,9 +141,11 @@ public static class LedgerApi
         LedgerMonth? wanted = null;
         if (month is not null)
         {
-            if (!LedgerMonth.TryParse(month, out var parsed))
+            if (DateBounds.ParseMonth(month, out var parsed) is { } wrong)
             {
-                return Problems.Invalid("month", $"'{month}' is not a month in the form yyyy-MM.");
+                return wrong.Status == StatusCodes.Status400BadRequest
+                    ? Problems.Invalid("month", wrong.Message)
+                    : ViolationsApi.Unprocessable(new Dictionary<string, string[]> { ["month"] = [wrong.Message] });
             }
 
             wanted = parsed;
@@ -180,6 +182,7 @@ public static class LedgerApi
     public static async Task<Results<Ok<MonthCloseSummary>, ValidationProblem, ProblemHttpResult>> CloseMonth(
         string month, CurrentActor current, LedgerService ledger, CancellationToken ct)
     {
+        // Any real month parses; which months may be closed (not before the first, only once ended) is the ledger's 422.
         if (!LedgerMonth.TryParse(month, out var parsed))
         {
             return Problems.Invalid("month", $"'{month}' is not a month in the form yyyy-MM.");
@@ -189,7 +192,7 @@ public static class LedgerApi
         return await ledger.CloseMonthAsync(parsed, actor.Id, ct) switch
         {
             MonthCloseResult.Done done => TypedResults.Ok(done.Summary),
-            MonthCloseResult.NotEnded notEnded => Problems.Unprocessable(notEnded.Reason),
+            MonthCloseResult.NotEnded notEnded => ViolationsApi.Unprocessable(new Dictionary<string, string[]> { ["month"] = [notEnded.Reason] }),
             _ => throw new InvalidOperationException("Unknown close result."),
         };
     }
@@ -199,35 +202,36 @@ public static class LedgerApi
     public static async Task<Results<Ok<FundMonth[]>, ValidationProblem, ProblemHttpResult>> GetFund(
         string? from, string? to, CurrentActor current, LedgerService ledger, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, (int Status, string Message)>(StringComparer.Ordinal);
         LedgerMonth? first = null, last = null;
         if (from is not null)
         {
-            if (LedgerMonth.TryParse(from, out var f))
+            if (DateBounds.ParseMonth(from, out var f) is { } wrong)
             {
-                first = f;
+                errors["from"] = wrong;
             }
             else
             {
-                errors["from"] = [$"'{from}' is not a month in the form yyyy-MM."];
+                first = f;
             }
         }
 
         if (to is not null)
         {
-            if (LedgerMonth.TryParse(to, out var t))
+            if (DateBounds.ParseMonth(to, out var t) is { } wrong)
             {
-                last = t;
+                errors["to"] = wrong;
             }
             else
             {
-                errors["to"] = [$"'{to}' is not a month in the form yyyy-MM."];
+                last = t;
             }
         }
 
         if (errors.Count > 0)
         {
-            return Problems.Invalid(errors);
+            var fields = errors.ToDictionary(e => e.Key, e => new[] { e.Value.Message }, StringComparer.Ordinal);
+            return errors.Values.Any(e => e.Status == StatusCodes.Status400BadRequest) ? Problems.Invalid(fields) : ViolationsApi.Unprocessable(fields);
         }
 
         var actor = await current.GetAsync(ct);

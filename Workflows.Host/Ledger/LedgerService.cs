@@ -66,6 +66,49 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
     }
 
     /// <summary>
+    /// The department's first month (DOMAIN.md §10): the earliest of the system's start — <c>Ledger:FirstMonth</c> when
+    /// configured, otherwise the month the first design was published on this database — and the earliest record
+    /// (a violation, a reward, an adjustment, a closed month).
+    /// </summary>
+    public async Task<LedgerMonth> FirstMonthAsync(CancellationToken ct)
+    {
+        var candidates = new List<LedgerMonth> { LedgerMonth.Of(clock.Today) };
+        if (options.Value.FirstMonth is { } configured && LedgerMonth.TryParse(configured, out var start))
+        {
+            candidates.Add(start);
+        }
+
+        if (await db.DesignVersions.MinAsync(d => (DateTimeOffset?)d.PublishedAt, ct) is { } published)
+        {
+            candidates.Add(LedgerMonth.Of(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(published, clock.Zone).DateTime)));
+        }
+
+        if (await db.Set<Violation>().MinAsync(v => (DateOnly?)v.OccurredOn, ct) is { } violation)
+        {
+            candidates.Add(LedgerMonth.Of(violation));
+        }
+
+        if (await db.Set<Reward>().MinAsync(r => (DateOnly?)r.AwardedOn, ct) is { } reward)
+        {
+            candidates.Add(LedgerMonth.Of(reward));
+        }
+
+        foreach (var month in new[]
+                 {
+                     await db.Set<LedgerAdjustment>().MinAsync(a => (string?)a.PostedTo, ct),
+                     await db.Set<MonthClosing>().MinAsync(m => (string?)m.Month, ct),
+                 })
+        {
+            if (LedgerMonth.TryParse(month, out var parsed))
+            {
+                candidates.Add(parsed);
+            }
+        }
+
+        return candidates.Min();
+    }
+
+    /// <summary>
     /// Statements of <paramref name="employeeIds"/> (null: everyone) in the months <paramref name="from"/>..<paramref name="to"/>
     /// (null: unbounded), one per employee and month that has lines, ordered by month then employee.
     /// </summary>
@@ -130,6 +173,15 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
         {
             return new MonthCloseResult.NotEnded(
                 $"{month} has not ended yet (today is {today:yyyy-MM-dd} in the department's time zone) / 该月尚未结束,不能结账");
+        }
+
+        // Not before the department's first month: nothing lies there, and a close walks every month from the last
+        // closed one, so an absurd month (0001-01) would make the next close walk thousands (DOMAIN.md §10).
+        var first = await FirstMonthAsync(ct);
+        if (month < first)
+        {
+            return new MonthCloseResult.NotEnded(
+                $"{month} is before the department's first month {first}: there is nothing to close / 该月早于本部门的第一个月,无可结账");
         }
 
         var lastClosed = await LastClosedMonthAsync(ct);

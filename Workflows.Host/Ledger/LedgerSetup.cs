@@ -25,6 +25,11 @@ public sealed class LedgerOptions
     public decimal MaxAmount { get; set; } = MoneyBounds.DefaultMaximum;
 
     public MoneyBounds Bounds => new(MaxAmount);
+
+    /// <summary>The month the department started using the system (<c>yyyy-MM</c>), if it started before its first
+    /// record; months before the first month cannot be closed (DOMAIN.md §10).</summary>
+    [RegularExpression(@"^\d{4}-(0[1-9]|1[0-2])$")]
+    public string? FirstMonth { get; set; }
 }
 
 public static class LedgerSetup

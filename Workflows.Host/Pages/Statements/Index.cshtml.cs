@@ -34,6 +34,9 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
 
     public LedgerMonth LastEnded => LedgerMonth.Of(clock.Today).Previous();
 
+    /// <summary>The earliest month that may be closed (the ledger's rule; the form only hints it).</summary>
+    public LedgerMonth? FirstMonth { get; private set; }
+
     public string? Refusal { get; private set; }
 
     [TempData]
@@ -116,6 +119,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
     private async Task LoadAsync(CancellationToken ct)
     {
         LastClosed = await ledger.LastClosedMonthAsync(ct);
+        FirstMonth = MayClose ? await ledger.FirstMonthAsync(ct) : null;
         var people = db.Users.AsNoTracking().Where(u => u.Rank != null);
         if (!RecordAccess.ReadsEveryone(Me))
         {
