@@ -55,6 +55,8 @@ public static class AuthSetup
             .AddIdentityCore<Employee>(o =>
             {
                 o.User.RequireUniqueEmail = false;
+                // Which characters a user name may hold is TextLimits' rule (letters of any script), checked by UserNameRule.
+                o.User.AllowedUserNameCharacters = "";
                 o.Password.RequiredLength = 8;
                 o.Password.RequireDigit = true;
                 o.Password.RequireLowercase = true;
@@ -67,6 +69,7 @@ public static class AuthSetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<WorkflowDbContext>()
             .AddUserManager<ClockedUserManager>()
+            .AddUserValidator<UserNameRule>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
 

@@ -45,7 +45,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
 
         builder.Entity<Employee>(e =>
         {
-            e.Property(x => x.Name).HasMaxLength(100).IsRequired();
+            e.Property(x => x.Name).HasMaxLength(TextLimits.DisplayName).IsRequired();
             e.Property(x => x.Rank).HasConversion<string>().HasMaxLength(20);
             e.Property(x => x.GroupId).HasMaxLength(36);
             e.HasOne<Group>().WithMany().HasForeignKey(x => x.GroupId).OnDelete(DeleteBehavior.Restrict);
@@ -58,7 +58,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
         {
             g.ToTable("Groups");
             g.Property(x => x.Id).HasMaxLength(36);
-            g.Property(x => x.Name).HasMaxLength(100).IsRequired();
+            g.Property(x => x.Name).HasMaxLength(TextLimits.DisplayName).IsRequired();
             g.HasIndex(x => x.Name).IsUnique();
         });
 

@@ -18,7 +18,7 @@ public static class DisputesApi
 {
     public const string DesignName = "penalty-dispute";
 
-    public const int ReasonLength = 2000;
+    public const int ReasonLength = Definitions.TextLimits.Text;
 
     public static IHostApplicationBuilder AddDisputes(this IHostApplicationBuilder builder)
     {

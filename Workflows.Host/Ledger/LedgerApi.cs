@@ -63,9 +63,9 @@ public static class LedgerApi
         {
             errors["reason"] = ["A reason is required / 请填写奖励原因"];
         }
-        else if (request.Reason.Length > LedgerLimits.TextLength)
+        else if (request.Reason.Length > TextLimits.Text)
         {
-            errors["reason"] = [$"At most {LedgerLimits.TextLength} characters / 原因过长"];
+            errors["reason"] = [TextLimits.TooLong(TextLimits.Text)];
         }
 
         if (errors.Count > 0)

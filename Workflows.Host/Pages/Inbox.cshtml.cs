@@ -64,9 +64,9 @@ public sealed class InboxModel(
             return RefuseAsync(StatusCodes.Status400BadRequest, localizer["Choose a decision."]);
         }
 
-        if (comment is { Length: > 4000 })
+        if (comment is { Length: > Definitions.TextLimits.Text })
         {
-            return RefuseAsync(StatusCodes.Status400BadRequest, localizer["A comment can be at most 4000 characters."]);
+            return RefuseAsync(StatusCodes.Status400BadRequest, Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
         }
 
         var data = ImmutableDictionary<string, JsonElement>.Empty;

@@ -19,7 +19,7 @@ public sealed record FilingChoice(string CandidateId, string Name, Rank Rank, st
 /// </summary>
 public sealed class PromotionFilingService(WorkflowDbContext db, WorkflowRunner runner, DepartmentClock clock)
 {
-    public const int MaxText = 4000;
+    public const int MaxText = TextLimits.Text;
 
     public async Task<Filing> FileAsync(Actor actor, PromotionRequest request, CancellationToken ct)
     {

@@ -85,9 +85,9 @@ public static class TasksApi
             return Problems.Invalid("action", "Say what you decide: action is required (approve, reject, return, …).");
         }
 
-        if (request.Comment is { Length: > 4000 })
+        if (request.Comment is { Length: > Definitions.TextLimits.Text })
         {
-            return Problems.Invalid("comment", "A comment can be at most 4000 characters.");
+            return Problems.Invalid("comment", Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
         }
 
         var data = request.Data?.ToImmutableDictionary(StringComparer.Ordinal);

@@ -17,7 +17,7 @@ namespace Workflows.Host.ShiftSwaps;
 public sealed class ShiftSwapFilingService(WorkflowDbContext db, RosterService roster, WorkflowRunner runner, DepartmentClock clock)
 {
     /// <summary>Plenty for a sentence or two; a bound so nobody stores a novel in every history row.</summary>
-    public const int MaxReasonLength = 2000;
+    public const int MaxReasonLength = Definitions.TextLimits.Text;
 
     public async Task<Filing> FileAsync(Actor actor, CreateShiftSwapRequest body, CancellationToken ct)
     {

@@ -221,5 +221,5 @@ internal sealed class ViolationChangeConfiguration : IEntityTypeConfiguration<Vi
 
 public static class ViolationLimits
 {
-    public const int DescriptionLength = 2000;
+    public const int DescriptionLength = Definitions.TextLimits.Text;
 }

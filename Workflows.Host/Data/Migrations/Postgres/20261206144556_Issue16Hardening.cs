@@ -11,6 +11,16 @@ namespace Workflows.Host.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterColumn<string>(
+                name: "Reason",
+                table: "Rewards",
+                type: "character varying(2000)",
+                maxLength: 2000,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(500)",
+                oldMaxLength: 500);
+
             migrationBuilder.AddColumn<string>(
                 name: "RunningKey",
                 table: "Instances",
@@ -85,6 +95,16 @@ namespace Workflows.Host.Data.Migrations.Postgres
             migrationBuilder.DropColumn(
                 name: "RunningKey",
                 table: "Instances");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Reason",
+                table: "Rewards",
+                type: "character varying(500)",
+                maxLength: 500,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(2000)",
+                oldMaxLength: 2000);
         }
     }
 }
