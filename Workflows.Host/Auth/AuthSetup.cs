@@ -69,6 +69,7 @@ public static class AuthSetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<WorkflowDbContext>()
             .AddUserManager<ClockedUserManager>()
+            .AddClaimsPrincipalFactory<SessionClaimsFactory>()
             .AddUserValidator<UserNameRule>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
@@ -78,6 +79,18 @@ public static class AuthSetup
             // Every endpoint needs a signed-in user unless it says otherwise.
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
+        // Identity's own cookie check (every 30 minutes) re-makes the principal: the session it belongs to goes on.
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = context =>
+        {
+            if (context.CurrentPrincipal?.FindFirst(SessionClaims.SessionId) is { } sid && context.NewPrincipal?.Identity is System.Security.Claims.ClaimsIdentity identity)
+            {
+                identity.RemoveClaim(identity.FindFirst(SessionClaims.SessionId));
+                identity.AddClaim(new System.Security.Claims.Claim(SessionClaims.SessionId, sid.Value));
+            }
+
+            return Task.CompletedTask;
+        });
+        builder.AddSignInRateLimit();
         builder.Services.AddScoped<CurrentActor>();
         return builder;
     }
