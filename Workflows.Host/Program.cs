@@ -56,9 +56,15 @@ app.UseSecurityHeaders();
 app.UseRequestGuard();
 app.UseStaticFiles();
 app.UseRequestLocalization();
+app.UseDashboardDeniedPage();
 app.UseRouting();
 app.UseAuthentication();
+app.UseSessionValidation();
+app.UseRateLimiter();
+app.UseCookieApiGuard();
 app.UseAuthorization();
+app.UseEnumQueryNames();
+app.UseIdempotency();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/api-reference").AllowAnonymous();

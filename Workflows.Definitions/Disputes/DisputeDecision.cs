@@ -28,7 +28,8 @@ public abstract record DisputeDecision
     /// the ledger as an adjustment of <see cref="DisputeResolution.Resolved.Delta"/> (negative for a
     /// reduction or waiver) in the next open month.
     /// </remarks>
-    public DisputeResolution Resolve(ViolationStatus currentStatus, decimal currentAmount, bool monthClosed)
+    /// <param name="bounds">The money bounds of docs/domain.md §Limits a reduced amount must keep (default: <see cref="MoneyBounds.Default"/>).</param>
+    public DisputeResolution Resolve(ViolationStatus currentStatus, decimal currentAmount, bool monthClosed, MoneyBounds? bounds = null)
     {
         if (currentStatus != ViolationStatus.UnderDispute)
         {
@@ -46,9 +47,10 @@ public abstract record DisputeDecision
 
         if (this is Reduce)
         {
-            if (amount < 0 || decimal.Round(amount, 2) != amount)
+            // Above 0 like every amount (docs/domain.md §Limits): lifting the whole penalty is a waiver, not a reduction to 0.
+            if ((bounds ?? MoneyBounds.Default).Check(amount) is { } wrong)
             {
-                return new DisputeResolution.Invalid("amount", "The new amount must be 0 or more, with at most 2 decimals / 新金额不能为负数,最多两位小数");
+                return new DisputeResolution.Invalid("amount", wrong);
             }
 
             if (amount >= currentAmount)

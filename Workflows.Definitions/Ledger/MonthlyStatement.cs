@@ -66,17 +66,20 @@ public sealed record MonthlyStatement(
     LedgerMonth Month,
     IReadOnlyList<StatementLine> Lines)
 {
+    // Summed once, when the statement is made, with checked sums: a statement whose stored lines overflow is refused
+    // where it is loaded (AmountOverflowException), never half-way through showing it.
+
     /// <summary>Sum of the penalty lines.</summary>
-    public decimal Penalties => Sum(StatementLineKind.Penalty);
+    public decimal Penalties { get; } = Sum(Lines, EmployeeId, Month, StatementLineKind.Penalty);
 
     /// <summary>Sum of the reward lines.</summary>
-    public decimal Rewards => Sum(StatementLineKind.Reward);
+    public decimal Rewards { get; } = Sum(Lines, EmployeeId, Month, StatementLineKind.Reward);
 
     /// <summary>Sum of the (signed) adjustment lines.</summary>
-    public decimal Adjustments => Sum(StatementLineKind.Adjustment);
+    public decimal Adjustments { get; } = Sum(Lines, EmployeeId, Month, StatementLineKind.Adjustment);
 
     /// <summary>What the employee owes the fund for the month: penalties − rewards + adjustments.</summary>
-    public decimal Total => Lines.Sum(l => l.SignedAmount);
+    public decimal Total { get; } = MoneySum.Of(Lines.Select(l => l.SignedAmount), Describe(EmployeeId, Month));
 
     /// <summary>
     /// The statement of <paramref name="employeeId"/> for <paramref name="month"/> from that employee's
@@ -119,7 +122,10 @@ public sealed record MonthlyStatement(
         return lastClosedMonth is { } closed && month <= closed ? closed.Next() : month;
     }
 
-    private decimal Sum(StatementLineKind kind) => Lines.Where(l => l.Kind == kind).Sum(l => l.Amount);
+    private static decimal Sum(IReadOnlyList<StatementLine> lines, string employeeId, LedgerMonth month, StatementLineKind kind) =>
+        MoneySum.Of(lines.Where(l => l.Kind == kind).Select(l => l.Amount), Describe(employeeId, month));
+
+    private static string Describe(string employeeId, LedgerMonth month) => $"the statement of {month} of employee {employeeId}";
 }
 
 /// <summary>One month of the department fund (信息部内部).</summary>
@@ -143,11 +149,12 @@ public static class DepartmentFund
         var months = new List<FundMonth>();
         foreach (var group in statements.GroupBy(s => s.Month).OrderBy(g => g.Key))
         {
-            var penalties = group.Sum(s => s.Penalties);
-            var adjustments = group.Sum(s => s.Adjustments);
-            var rewards = group.Sum(s => s.Rewards);
-            var net = penalties + adjustments - rewards;
-            balance += net;
+            var what = $"the department fund in {group.Key}";
+            var penalties = MoneySum.Of(group.Select(s => s.Penalties), what);
+            var adjustments = MoneySum.Of(group.Select(s => s.Adjustments), what);
+            var rewards = MoneySum.Of(group.Select(s => s.Rewards), what);
+            var net = MoneySum.Add(MoneySum.Add(penalties, adjustments, what), -rewards, what);
+            balance = MoneySum.Add(balance, net, what);
             months.Add(new FundMonth(group.Key, penalties, adjustments, rewards, net, balance));
         }
 

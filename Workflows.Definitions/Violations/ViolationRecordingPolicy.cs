@@ -112,7 +112,8 @@ public static class ViolationRecordingPolicy
     /// <param name="draft">What the recorder submitted.</param>
     /// <param name="today">Today in the department's time zone.</param>
     /// <param name="catalog">The rule catalog in force.</param>
-    public static ViolationValidation Validate(ViolationDraft draft, DateOnly today, RuleCatalog catalog)
+    /// <param name="bounds">The money bounds an explicit penalty keeps (docs/domain.md §Limits; default <see cref="Ledger.MoneyBounds.Default"/>).</param>
+    public static ViolationValidation Validate(ViolationDraft draft, DateOnly today, RuleCatalog catalog, Ledger.MoneyBounds? bounds = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var rule = catalog.Find(draft.RuleCode ?? "");
@@ -130,9 +131,9 @@ public static class ViolationRecordingPolicy
             errors["occurredOn"] = [$"{draft.OccurredOn:yyyy-MM-dd} is more than {MaxAgeYears} years ago / 发生日期过早"];
         }
 
-        if (draft.PenaltyAmount is { } amount && (amount < 0 || decimal.Round(amount, 2) != amount))
+        if (draft.PenaltyAmount is { } amount && (bounds ?? Ledger.MoneyBounds.Default).Check(amount) is { } wrong)
         {
-            errors["penaltyAmount"] = ["The penalty must be 0 or more, in CNY with at most 2 decimals / 乐捐金额不能为负数,最多两位小数"];
+            errors["penaltyAmount"] = [wrong];
         }
 
         if (errors.Count > 0 || rule is null)

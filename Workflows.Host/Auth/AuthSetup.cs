@@ -55,6 +55,8 @@ public static class AuthSetup
             .AddIdentityCore<Employee>(o =>
             {
                 o.User.RequireUniqueEmail = false;
+                // Which characters a user name may hold is TextLimits' rule (letters of any script), checked by UserNameRule.
+                o.User.AllowedUserNameCharacters = "";
                 o.Password.RequiredLength = 8;
                 o.Password.RequireDigit = true;
                 o.Password.RequireLowercase = true;
@@ -67,6 +69,8 @@ public static class AuthSetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<WorkflowDbContext>()
             .AddUserManager<ClockedUserManager>()
+            .AddClaimsPrincipalFactory<SessionClaimsFactory>()
+            .AddUserValidator<UserNameRule>()
             .AddSignInManager()
             .AddDefaultTokenProviders();
 
@@ -75,6 +79,18 @@ public static class AuthSetup
             // Every endpoint needs a signed-in user unless it says otherwise.
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
 
+        // Identity's own cookie check (every 30 minutes) re-makes the principal: the session it belongs to goes on.
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = context =>
+        {
+            if (context.CurrentPrincipal?.FindFirst(SessionClaims.SessionId) is { } sid && context.NewPrincipal?.Identity is System.Security.Claims.ClaimsIdentity identity)
+            {
+                identity.RemoveClaim(identity.FindFirst(SessionClaims.SessionId));
+                identity.AddClaim(new System.Security.Claims.Claim(SessionClaims.SessionId, sid.Value));
+            }
+
+            return Task.CompletedTask;
+        });
+        builder.AddSignInRateLimit();
         builder.Services.AddScoped<CurrentActor>();
         return builder;
     }

@@ -49,7 +49,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
 
         builder.Entity<Employee>(e =>
         {
-            e.Property(x => x.Name).HasMaxLength(100).IsRequired();
+            e.Property(x => x.Name).HasMaxLength(TextLimits.DisplayName).IsRequired();
             e.Property(x => x.Rank).HasConversion<string>().HasMaxLength(20);
             e.Property(x => x.GroupId).HasMaxLength(36);
             e.HasOne<Group>().WithMany().HasForeignKey(x => x.GroupId).OnDelete(DeleteBehavior.Restrict);
@@ -62,7 +62,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
         {
             g.ToTable("Groups");
             g.Property(x => x.Id).HasMaxLength(36);
-            g.Property(x => x.Name).HasMaxLength(100).IsRequired();
+            g.Property(x => x.Name).HasMaxLength(TextLimits.DisplayName).IsRequired();
             g.HasIndex(x => x.Name).IsUnique();
         });
 
@@ -118,6 +118,11 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             i.HasIndex(x => x.StartedBy);
             i.HasIndex(x => x.StartedAt);
             i.HasIndex(x => x.WaitingFor).HasFilter(Filter("WaitingFor", "IS NOT NULL"));
+            i.Property(x => x.RunningKey).HasMaxLength(200);
+            // One running instance per key and type (ADR 0011): the index holds only running rows with a key, so a finished
+            // instance frees its key and instances without one are not in it.
+            i.HasIndex(x => new { x.Type, x.RunningKey }).IsUnique().HasDatabaseName(RunningKeyIndex)
+                .HasFilter(Filter("RunningKey", "IS NOT NULL") + " AND " + Filter("Status", "= 'Running'"));
         });
 
         builder.Entity<WorkflowTask>(t =>
@@ -231,6 +236,9 @@ public abstract class WorkflowDbContext(DbContextOptions options)
 
     /// <summary>A filtered index's condition; both providers quote identifiers with double quotes.</summary>
     private static string Filter(string column, string condition) => $"\"{column}\" {condition}";
+
+    /// <summary>The unique index of <see cref="WorkflowInstance.RunningKey"/>; a violation of it names the running instance's key.</summary>
+    public const string RunningKeyIndex = "IX_Instances_RunningKey";
 
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {

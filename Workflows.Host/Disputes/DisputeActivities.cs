@@ -129,20 +129,10 @@ public sealed class DecideDisputeActivity(LedgerService ledger) : IWorkflowActiv
         }
     }
 
-    private static decimal? Amount(JsonElement decided)
-    {
-        if (!decided.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object || !data.TryGetProperty("amount", out var amount))
-        {
-            return null;
-        }
-
-        return amount.ValueKind switch
-        {
-            JsonValueKind.Number when amount.TryGetDecimal(out var d) => d,
-            JsonValueKind.String when decimal.TryParse(amount.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var d) => d,
-            _ => null,
-        };
-    }
+    private static decimal? Amount(JsonElement decided) =>
+        decided.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object && data.TryGetProperty("amount", out var amount)
+            ? DisputeAmountCheck.Amount(amount)
+            : null;
 
     private static ActivityResult Invalid(string reason) => new("invalid", WorkflowVariables.Of((DisputeVariables.DecisionError, reason)));
 }

@@ -14,9 +14,9 @@ namespace Workflows.Host.Disputes;
 /// <summary>
 /// Opens a dispute for <c>POST /api/disputes</c> and the dispute page alike. The window and "one dispute per violation"
 /// are checked here so a refused request writes nothing; the violation turns UnderDispute in the instance's first step
-/// (<see cref="OpenDisputeActivity"/>), which re-checks on the row it changes. Only a request racing another dispute of
-/// the same violation can pass here and be refused there: it then answers 422 too, and its instance stays as a
-/// record that ended <c>Refused</c>.
+/// (<see cref="OpenDisputeActivity"/>), which re-checks on the row it changes. A request racing another dispute of the
+/// same violation is refused by the running-key index when it inserts its instance (409 naming the running one), so it
+/// leaves nothing behind.
 /// </summary>
 public sealed class DisputeFilingService(WorkflowDbContext db, LedgerService ledger, WorkflowRunner runner)
 {
@@ -49,6 +49,12 @@ public sealed class DisputeFilingService(WorkflowDbContext db, LedgerService led
         }
 
         var employee = (await db.FindPersonAsync(violation!.EmployeeId, ct))!;
+        var key = RunningKeys.Dispute(violation.Id);
+        if (await RunningKeys.RunningAsync(db, DisputesApi.DesignName, key, ct) is { } running)
+        {
+            return RunningKeys.Conflict(running, "A dispute of this violation");
+        }
+
         if (await ledger.CheckDisputeAsync(violation, ct) is DisputeAdmission.Refused refused)
         {
             return Filing.Refused.Unprocessable(refused.Reason);
@@ -59,13 +65,19 @@ public sealed class DisputeFilingService(WorkflowDbContext db, LedgerService led
             (DisputeVariables.RecordedBy, violation.RecordedBy),
             (DisputeVariables.GroupId, employee.GroupId),
             (DisputeVariables.Reason, request.Reason!.Trim()));
-        var result = await runner.StartAsync(DisputesApi.DesignName, actor.Id, actor.Id, "Employee", variables, ct);
+        var (result, duplicate) = await RunningKeys.StartAsync(db, DisputesApi.DesignName, key, "A dispute of this violation",
+            () => runner.StartAsync(DisputesApi.DesignName, actor.Id, actor.Id, "Employee", variables, ct, runningKey: key), ct);
+        if (duplicate is not null)
+        {
+            return duplicate;
+        }
+
         if (result is RunResult.Refused failed)
         {
             return new Filing.Refused(failed.Status, failed.Detail, failed.Status == 503 ? "Step failed" : "Request refused");
         }
 
-        var instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == ((RunResult.Ok)result).Instance.Id, ct);
+        var instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == ((RunResult.Ok)result!).Instance.Id, ct);
         if (instance.Outcome == "Refused")
         {
             var detail = await InstancesApi.DetailAsync(db, instance, ct);

@@ -18,11 +18,12 @@ public static class DisputesApi
 {
     public const string DesignName = "penalty-dispute";
 
-    public const int ReasonLength = 2000;
+    public const int ReasonLength = Definitions.TextLimits.Text;
 
     public static IHostApplicationBuilder AddDisputes(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<DisputeFilingService>();
+        builder.Services.AddScoped<ITaskCompletionCheck, DisputeAmountCheck>();
         builder.Services.AddWorkflowActivity<OpenDisputeActivity>(OpenDisputeActivity.Name, "opened", "refused");
         builder.Services.AddWorkflowActivity<RouteDisputeActivity>(RouteDisputeActivity.Name, "review", "supervisor");
         builder.Services.AddWorkflowActivity<DecideDisputeActivity>(DecideDisputeActivity.Name, "Upheld", "Reduced", "Waived", "invalid");

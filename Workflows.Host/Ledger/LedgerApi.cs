@@ -46,7 +46,7 @@ public static class LedgerApi
     }
 
     public static async Task<Results<Created<RewardDto>, ValidationProblem, ProblemHttpResult>> RecordReward(
-        RecordRewardRequest request, CurrentActor current, WorkflowDbContext db, DepartmentClock clock, CancellationToken ct)
+        RecordRewardRequest request, CurrentActor current, WorkflowDbContext db, DepartmentClock clock, [Microsoft.AspNetCore.Mvc.FromServices] MoneyBounds bounds, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(request.EmployeeId))
@@ -63,9 +63,9 @@ public static class LedgerApi
         {
             errors["reason"] = ["A reason is required / 请填写奖励原因"];
         }
-        else if (request.Reason.Length > LedgerLimits.TextLength)
+        else if (request.Reason.Length > TextLimits.Text)
         {
-            errors["reason"] = [$"At most {LedgerLimits.TextLength} characters / 原因过长"];
+            errors["reason"] = [TextLimits.TooLong(TextLimits.Text)];
         }
 
         if (errors.Count > 0)
@@ -97,9 +97,9 @@ public static class LedgerApi
             rules["employeeId"] = ["The employee is not on the department's ladder / 该员工不在信息部职级序列中"];
         }
 
-        if (request.Amount is not { } amount || amount <= 0 || decimal.Round(amount, 2) != amount)
+        if (request.Amount is { } amount && bounds.Check(amount) is { } wrong)
         {
-            rules["amount"] = ["The amount must be more than 0, in CNY with at most 2 decimals / 金额必须大于0,最多两位小数"];
+            rules["amount"] = [wrong];
         }
 
         if (awardedOn > clock.Today)
@@ -141,9 +141,11 @@ public static class LedgerApi
         LedgerMonth? wanted = null;
         if (month is not null)
         {
-            if (!LedgerMonth.TryParse(month, out var parsed))
+            if (DateBounds.ParseMonth(month, out var parsed) is { } wrong)
             {
-                return Problems.Invalid("month", $"'{month}' is not a month in the form yyyy-MM.");
+                return wrong.Status == StatusCodes.Status400BadRequest
+                    ? Problems.Invalid("month", wrong.Message)
+                    : ViolationsApi.Unprocessable(new Dictionary<string, string[]> { ["month"] = [wrong.Message] });
             }
 
             wanted = parsed;
@@ -178,6 +180,7 @@ public static class LedgerApi
     public static async Task<Results<Ok<MonthCloseSummary>, ValidationProblem, ProblemHttpResult>> CloseMonth(
         string month, CurrentActor current, LedgerService ledger, CancellationToken ct)
     {
+        // Any real month parses; which months may be closed (not before the first, only once ended) is the ledger's 422.
         if (!LedgerMonth.TryParse(month, out var parsed))
         {
             return Problems.Invalid("month", $"'{month}' is not a month in the form yyyy-MM.");
@@ -187,7 +190,7 @@ public static class LedgerApi
         return await ledger.CloseMonthAsync(parsed, actor.Id, ct) switch
         {
             MonthCloseResult.Done done => TypedResults.Ok(done.Summary),
-            MonthCloseResult.NotEnded notEnded => Problems.Unprocessable(notEnded.Reason),
+            MonthCloseResult.NotEnded notEnded => ViolationsApi.Unprocessable(new Dictionary<string, string[]> { ["month"] = [notEnded.Reason] }),
             _ => throw new InvalidOperationException("Unknown close result."),
         };
     }
@@ -197,35 +200,36 @@ public static class LedgerApi
     public static async Task<Results<Ok<FundMonth[]>, ValidationProblem, ProblemHttpResult>> GetFund(
         string? from, string? to, CurrentActor current, LedgerService ledger, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, (int Status, string Message)>(StringComparer.Ordinal);
         LedgerMonth? first = null, last = null;
         if (from is not null)
         {
-            if (LedgerMonth.TryParse(from, out var f))
+            if (DateBounds.ParseMonth(from, out var f) is { } wrong)
             {
-                first = f;
+                errors["from"] = wrong;
             }
             else
             {
-                errors["from"] = [$"'{from}' is not a month in the form yyyy-MM."];
+                first = f;
             }
         }
 
         if (to is not null)
         {
-            if (LedgerMonth.TryParse(to, out var t))
+            if (DateBounds.ParseMonth(to, out var t) is { } wrong)
             {
-                last = t;
+                errors["to"] = wrong;
             }
             else
             {
-                errors["to"] = [$"'{to}' is not a month in the form yyyy-MM."];
+                last = t;
             }
         }
 
         if (errors.Count > 0)
         {
-            return Problems.Invalid(errors);
+            var fields = errors.ToDictionary(e => e.Key, e => new[] { e.Value.Message }, StringComparer.Ordinal);
+            return errors.Values.Any(e => e.Status == StatusCodes.Status400BadRequest) ? Problems.Invalid(fields) : ViolationsApi.Unprocessable(fields);
         }
 
         var actor = await current.GetAsync(ct);

@@ -98,7 +98,7 @@ internal sealed class RewardConfiguration : IEntityTypeConfiguration<Reward>
         r.Property(x => x.Id).HasMaxLength(36);
         r.Property(x => x.EmployeeId).HasMaxLength(450);
         r.Property(x => x.Amount).HasPrecision(12, 2);
-        r.Property(x => x.Reason).HasMaxLength(LedgerLimits.TextLength);
+        r.Property(x => x.Reason).HasMaxLength(Definitions.TextLimits.Text);
         r.Property(x => x.AwardedBy).HasMaxLength(450);
         r.HasOne<Employee>().WithMany().HasForeignKey(x => x.EmployeeId).OnDelete(DeleteBehavior.Restrict);
         r.HasOne<Employee>().WithMany().HasForeignKey(x => x.AwardedBy).OnDelete(DeleteBehavior.Restrict);

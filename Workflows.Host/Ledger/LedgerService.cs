@@ -59,10 +59,56 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
     /// <summary>The dispute window (docs/domain.md §Penalty disputes) with the configured days after close.</summary>
     public DisputeWindow DisputeWindow { get; } = new(options.Value.DisputeDaysAfterClose);
 
+    /// <summary>The bounds of every amount (docs/domain.md §Limits), with the configured maximum.</summary>
+    public MoneyBounds Bounds { get; } = options.Value.Bounds;
+
     public async Task<LedgerMonth?> LastClosedMonthAsync(CancellationToken ct)
     {
         var last = await db.Set<MonthClosing>().MaxAsync(m => (string?)m.Month, ct);
         return last is null ? null : LedgerMonth.Parse(last);
+    }
+
+    /// <summary>
+    /// The department's first month (docs/domain.md §Limits): the earliest of the system's start — <c>Ledger:FirstMonth</c> when
+    /// configured, otherwise the month the first design was published on this database — and the earliest record
+    /// (a violation, a reward, an adjustment, a closed month).
+    /// </summary>
+    public async Task<LedgerMonth> FirstMonthAsync(CancellationToken ct)
+    {
+        var candidates = new List<LedgerMonth> { LedgerMonth.Of(clock.Today) };
+        if (options.Value.FirstMonth is { } configured && LedgerMonth.TryParse(configured, out var start))
+        {
+            candidates.Add(start);
+        }
+
+        if (await db.DesignVersions.MinAsync(d => (DateTimeOffset?)d.PublishedAt, ct) is { } published)
+        {
+            candidates.Add(LedgerMonth.Of(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(published, clock.Zone).DateTime)));
+        }
+
+        if (await db.Set<Violation>().MinAsync(v => (DateOnly?)v.OccurredOn, ct) is { } violation)
+        {
+            candidates.Add(LedgerMonth.Of(violation));
+        }
+
+        if (await db.Set<Reward>().MinAsync(r => (DateOnly?)r.AwardedOn, ct) is { } reward)
+        {
+            candidates.Add(LedgerMonth.Of(reward));
+        }
+
+        foreach (var month in new[]
+                 {
+                     await db.Set<LedgerAdjustment>().MinAsync(a => (string?)a.PostedTo, ct),
+                     await db.Set<MonthClosing>().MinAsync(m => (string?)m.Month, ct),
+                 })
+        {
+            if (LedgerMonth.TryParse(month, out var parsed))
+            {
+                candidates.Add(parsed);
+            }
+        }
+
+        return candidates.Min();
     }
 
     /// <summary>
@@ -130,6 +176,15 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
         {
             return new MonthCloseResult.NotEnded(
                 $"{month} has not ended yet (today is {today:yyyy-MM-dd} in the department's time zone) / 该月尚未结束,不能结账");
+        }
+
+        // Not before the department's first month: nothing lies there, and a close walks every month from the last
+        // closed one, so an absurd month (0001-01) would make the next close walk thousands (docs/domain.md §Limits).
+        var first = await FirstMonthAsync(ct);
+        if (month < first)
+        {
+            return new MonthCloseResult.NotEnded(
+                $"{month} is before the department's first month {first}: there is nothing to close / 该月早于本部门的第一个月,无可结账");
         }
 
         var lastClosed = await LastClosedMonthAsync(ct);
@@ -232,7 +287,7 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
         CancellationToken ct)
     {
         var frozen = await IsPenaltyInClosedMonthAsync(violation.Id, ct);
-        var resolution = violation.Decide(decision, frozen, actorId, clock.Now, reference);
+        var resolution = violation.Decide(decision, frozen, actorId, clock.Now, reference, Bounds);
         if (resolution is DisputeResolution.Resolved resolved)
         {
             await PostDisputeEffect(violation, resolved, actorId, reference, ct);
@@ -283,8 +338,10 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
 
     private static MonthCloseSummary Summarize(LedgerMonth month, bool alreadyClosed, DateTimeOffset? at, string? by,
         IReadOnlyList<MonthlyStatement> statements, IReadOnlyList<LedgerMonth> alsoClosed) =>
-        new(month, alreadyClosed, at, by, statements.Count, statements.Sum(s => s.Penalties), statements.Sum(s => s.Rewards),
-            statements.Sum(s => s.Adjustments), statements.Sum(s => s.Total), [.. alsoClosed]);
+        new(month, alreadyClosed, at, by, statements.Count,
+            MoneySum.Of(statements.Select(s => s.Penalties), $"the statements of {month}"), MoneySum.Of(statements.Select(s => s.Rewards), $"the statements of {month}"),
+            MoneySum.Of(statements.Select(s => s.Adjustments), $"the statements of {month}"), MoneySum.Of(statements.Select(s => s.Total), $"the statements of {month}"),
+            [.. alsoClosed]);
 
     /// <summary>Every ledger item not yet in a closed statement; a close tracks the violations so it can touch them.</summary>
     private async Task<OpenItems> OpenItemsAsync(IReadOnlyCollection<string>? employeeIds, bool track, CancellationToken ct)

@@ -20,6 +20,17 @@ public sealed class LedgerOptions
     /// <summary>Days after a month is closed during which its violations may still be disputed (docs/domain.md §Penalty disputes).</summary>
     [Range(0, 366)]
     public int DisputeDaysAfterClose { get; set; } = DisputeWindow.DefaultDaysAfterClose;
+
+    /// <summary>The largest penalty, reward or reduced amount, in yuan (docs/domain.md §Limits). Default 100,000.</summary>
+    [Range(typeof(decimal), "0.01", "1000000000")]
+    public decimal MaxAmount { get; set; } = MoneyBounds.DefaultMaximum;
+
+    public MoneyBounds Bounds => new(MaxAmount);
+
+    /// <summary>The month the department started using the system (<c>yyyy-MM</c>), if it started before its first
+    /// record; months before the first month cannot be closed (docs/domain.md §Limits).</summary>
+    [RegularExpression(@"^\d{4}-(0[1-9]|1[0-2])$")]
+    public string? FirstMonth { get; set; }
 }
 
 public static class LedgerSetup
@@ -30,6 +41,7 @@ public static class LedgerSetup
     {
         builder.Services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddScoped<LedgerService>();
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<LedgerOptions>>().Value.Bounds);
         builder.Services.AddScoped<MonthCloseJob>();
         builder.Services.AddHostedService<MonthCloseSchedule>();
         return builder;

@@ -79,9 +79,14 @@ public static class OrganizationApi
         Require(errors, "userName", request.UserName);
         Require(errors, "name", request.Name);
         Require(errors, "password", request.Password);
-        if (request.Name is { Length: > 100 })
+        if (request.Name is { Length: > TextLimits.DisplayName })
         {
-            errors["name"] = ["The name can be at most 100 characters."];
+            errors["name"] = [TextLimits.TooLong(TextLimits.DisplayName)];
+        }
+
+        if (!string.IsNullOrEmpty(request.UserName) && TextLimits.UserNameProblem(request.UserName) is { } badName)
+        {
+            errors["userName"] = [badName];
         }
 
         var roles = (request.Roles ?? []).Distinct(StringComparer.Ordinal).ToArray();
@@ -187,9 +192,9 @@ public static class OrganizationApi
         }
 
         var name = request.Name.Trim();
-        if (name.Length > 100)
+        if (name.Length > TextLimits.DisplayName)
         {
-            return Problems.Invalid("name", "The group name can be at most 100 characters.");
+            return Problems.Invalid("name", TextLimits.TooLong(TextLimits.DisplayName));
         }
 
         if (await db.Groups.AnyAsync(g => g.Name == name, ct))

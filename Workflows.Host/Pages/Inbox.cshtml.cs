@@ -18,7 +18,8 @@ namespace Workflows.Host.Pages;
 /// on the page with its status code, never as an error page.
 /// </summary>
 public sealed class InboxModel(
-    CurrentActor current, WorkflowDbContext db, DepartmentClock clock, WorkflowRunner runner, SubjectFactsLoader facts, IStringLocalizer<SharedResource> localizer)
+    CurrentActor current, WorkflowDbContext db, DepartmentClock clock, WorkflowRunner runner, TaskCompletionChecks checks, SubjectFactsLoader facts,
+    IStringLocalizer<SharedResource> localizer)
     : PageModel
 {
     public static readonly TimeSpan DueSoon = TimeSpan.FromHours(24);
@@ -63,9 +64,9 @@ public sealed class InboxModel(
             return RefuseAsync(StatusCodes.Status400BadRequest, localizer["Choose a decision."]);
         }
 
-        if (comment is { Length: > 4000 })
+        if (comment is { Length: > Definitions.TextLimits.Text })
         {
-            return RefuseAsync(StatusCodes.Status400BadRequest, localizer["A comment can be at most 4000 characters."]);
+            return RefuseAsync(StatusCodes.Status400BadRequest, Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
         }
 
         var data = ImmutableDictionary<string, JsonElement>.Empty;
@@ -79,7 +80,9 @@ public sealed class InboxModel(
 
         var action = decision.Trim();
         return RunAsync(
-            async actor => await runner.CompleteTaskAsync(taskId, actor, action, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), data.IsEmpty ? null : data, HttpContext.RequestAborted),
+            async actor => await checks.CheckAsync(taskId, actor, action, data.IsEmpty ? null : data, HttpContext.RequestAborted) is { } errors
+                ? new RunResult.Refused(StatusCodes.Status422UnprocessableEntity, string.Join(" ", errors.Values.SelectMany(e => e)), errors.AsReadOnly())
+                : await runner.CompleteTaskAsync(taskId, actor, action, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), data.IsEmpty ? null : data, HttpContext.RequestAborted),
             localizer["Decision recorded: {0}.", localizer.Term("Action", action)]);
     }
 

@@ -15,6 +15,9 @@ public sealed record PromotionRequest(string? CandidateId, string? TargetRank, s
 
 public static class PromotionApi
 {
+    /// <summary>The workflow type every rung's design shares.</summary>
+    public const string Type = "promotion";
+
     public static IEndpointRouteBuilder MapPromotionApi(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/promotions").WithTags("Promotion").MapPost("/", Apply);

@@ -19,7 +19,7 @@ public sealed record FilingChoice(string CandidateId, string Name, Rank Rank, st
 /// </summary>
 public sealed class PromotionFilingService(WorkflowDbContext db, WorkflowRunner runner, DepartmentClock clock)
 {
-    public const int MaxText = 4000;
+    public const int MaxText = TextLimits.Text;
 
     public async Task<Filing> FileAsync(Actor actor, PromotionRequest request, CancellationToken ct)
     {
@@ -100,7 +100,15 @@ public sealed class PromotionFilingService(WorkflowDbContext db, WorkflowRunner 
             form.Add((PromotionVariables.NominatorId, actor.Id));
         }
 
-        return await runner.StartAsync(design, candidate.Id, actor.Id, isSelf ? "Applicant" : "Nominator", WorkflowVariables.Of(form), ct) switch
+        var (started, duplicate) = await RunningKeys.StartAsync(db, PromotionApi.Type, RunningKeys.Promotion(candidate.Id), "A promotion application of this candidate",
+            () => runner.StartAsync(design, candidate.Id, actor.Id, isSelf ? "Applicant" : "Nominator", WorkflowVariables.Of(form), ct,
+                runningKey: RunningKeys.Promotion(candidate.Id)), ct);
+        if (duplicate is not null)
+        {
+            return duplicate;
+        }
+
+        return started switch
         {
             RunResult.Ok ok => new Filing.Filed(ok.Instance.Id),
             RunResult.Refused refused => new Filing.Refused(refused.Status, refused.Detail, null,

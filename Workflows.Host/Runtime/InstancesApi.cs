@@ -101,6 +101,11 @@ public static class InstancesApi
         string id, CurrentActor current, WorkflowRunner runner, WorkflowDbContext db, HttpRequest request, CancellationToken ct)
     {
         var reason = await OptionalBodyAsync<WithdrawRequest>(request, ct);
+        if (reason?.Reason is { Length: > Definitions.TextLimits.Text })
+        {
+            return Problems.Invalid("reason", Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
+        }
+
         return await ToResponseAsync(await runner.WithdrawAsync(id, await current.GetAsync(ct), reason?.Reason, ct), db, ct);
     }
 

@@ -68,6 +68,13 @@ public sealed class WorkflowInstance : IVersioned
     public bool HasIncident { get; set; }
 
     public long Version { get; set; }
+
+    /// <summary>
+    /// What at most one running instance of the type may hold: the candidate of a promotion, the requester's shift of a
+    /// swap, the violation of a dispute (set at start, never changed). A unique index over (Type, RunningKey) for running
+    /// rows makes the database refuse a second one, however close together the two filings come (ADR 0011).
+    /// </summary>
+    public string? RunningKey { get; init; }
 }
 
 public enum TaskState

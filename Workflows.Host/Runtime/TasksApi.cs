@@ -122,20 +122,28 @@ public static class TasksApi
         await InstancesApi.ToResponseAsync(await runner.ReleaseAsync(id, await current.GetAsync(ct), ct), db, ct);
 
     public static async Task<Results<Ok<InstanceDetailDto>, ProblemHttpResult, ValidationProblem>> Complete(
-        string id, CompleteTaskRequest request, CurrentActor current, WorkflowRunner runner, WorkflowDbContext db, CancellationToken ct)
+        string id, CompleteTaskRequest request, CurrentActor current, WorkflowRunner runner, WorkflowDbContext db, TaskCompletionChecks checks,
+        CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Action))
         {
             return Problems.Invalid("action", "Say what you decide: action is required (approve, reject, return, …).");
         }
 
-        if (request.Comment is { Length: > 4000 })
+        if (request.Comment is { Length: > Definitions.TextLimits.Text })
         {
-            return Problems.Invalid("comment", "A comment can be at most 4000 characters.");
+            return Problems.Invalid("comment", Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
         }
 
         var data = request.Data?.ToImmutableDictionary(StringComparer.Ordinal);
-        var result = await runner.CompleteTaskAsync(id, await current.GetAsync(ct), request.Action.Trim(), request.Comment, data, ct);
+        var actor = await current.GetAsync(ct);
+        var action = request.Action.Trim();
+        if (await checks.CheckAsync(id, actor, action, data, ct) is { } errors)
+        {
+            return Violations.ViolationsApi.Unprocessable(errors.AsReadOnly());
+        }
+
+        var result = await runner.CompleteTaskAsync(id, actor, action, request.Comment, data, ct);
         return await InstancesApi.ToResponseAsync(result, db, ct);
     }
 

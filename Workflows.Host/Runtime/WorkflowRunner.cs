@@ -34,9 +34,11 @@ public sealed class WorkflowRunner(
 
     /// <summary>Starts an instance of the latest version of <paramref name="designName"/>.</summary>
     /// <remarks>Domain rows the caller added to the context and has not saved commit with the start.</remarks>
+    /// <param name="runningKey">What only one running instance of the type may hold (<see cref="WorkflowInstance.RunningKey"/>);
+    /// a second start with it fails the insert with a unique violation (a <see cref="DbUpdateException"/>).</param>
     public async Task<RunResult> StartAsync(
         string designName, string subjectId, string startedBy, string? actingRole,
-        ImmutableDictionary<string, JsonElement> variables, CancellationToken ct)
+        ImmutableDictionary<string, JsonElement> variables, CancellationToken ct, string? runningKey = null)
     {
         var design = designs.Latest(designName) ?? throw new InvalidOperationException($"No design named '{designName}' is published.");
         var now = clock.Now;
@@ -54,6 +56,7 @@ public sealed class WorkflowRunner(
             SubjectId = subjectId,
             StartedBy = startedBy,
             StartedAt = now,
+            RunningKey = runningKey,
         };
 
         // The start commits on its own; a first auto step then runs in a second transaction, so an

@@ -18,7 +18,7 @@ namespace Workflows.Host.ShiftSwaps;
 public sealed class ShiftSwapFilingService(WorkflowDbContext db, RosterService roster, WorkflowRunner runner, DepartmentClock clock)
 {
     /// <summary>Plenty for a sentence or two; a bound so nobody stores a novel in every history row.</summary>
-    public const int MaxReasonLength = 2000;
+    public const int MaxReasonLength = Definitions.TextLimits.Text;
 
     public async Task<Filing> FileAsync(Actor actor, CreateShiftSwapRequest body, CancellationToken ct)
     {
@@ -119,7 +119,15 @@ public sealed class ShiftSwapFilingService(WorkflowDbContext db, RosterService r
             variables = variables.SetItem(ShiftSwapRequest.Variables.CounterpartShiftId, WorkflowVariables.Value(counterpartShiftId));
         }
 
-        return await runner.StartAsync(ShiftSwapsApi.Design, actor.Id, actor.Id, "Requester", variables, ct) switch
+        var key = RunningKeys.ShiftSwap(actor.Id, request.RequesterShiftId);
+        var (run, duplicate) = await RunningKeys.StartAsync(db, ShiftSwapsApi.Type, key, "A swap or cover request of this shift",
+            () => runner.StartAsync(ShiftSwapsApi.Design, actor.Id, actor.Id, "Requester", variables, ct, runningKey: key), ct);
+        if (duplicate is not null)
+        {
+            return duplicate;
+        }
+
+        return run switch
         {
             RunResult.Ok ok => new Filing.Filed(ok.Instance.Id),
             RunResult.Refused refused => new Filing.Refused(refused.Status, refused.Detail, "Request refused"),

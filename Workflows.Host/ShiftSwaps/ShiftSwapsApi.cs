@@ -22,6 +22,9 @@ public static class ShiftSwapsApi
 {
     public const string Design = "shift-swap";
 
+    /// <summary>The workflow type of <see cref="Design"/>.</summary>
+    public const string Type = "shift-swap";
+
     public static IHostApplicationBuilder AddShiftSwaps(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<ShiftSwapFilingService>();

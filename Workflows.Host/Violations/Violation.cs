@@ -107,9 +107,9 @@ public sealed class Violation : IVersioned
     /// a closed statement (<c>LedgerService.IsPenaltyInClosedMonthAsync</c>); the returned resolution's
     /// <c>AdjustmentAmount</c> is then what the ledger must post (<c>LedgerService.PostDisputeEffect</c>).
     /// </summary>
-    public DisputeResolution Decide(DisputeDecision decision, bool monthClosed, string actorId, DateTimeOffset now, string reference)
+    public DisputeResolution Decide(DisputeDecision decision, bool monthClosed, string actorId, DateTimeOffset now, string reference, MoneyBounds? bounds = null)
     {
-        var resolution = decision.Resolve(Status, PenaltyAmount, monthClosed);
+        var resolution = decision.Resolve(Status, PenaltyAmount, monthClosed, bounds);
         if (resolution is DisputeResolution.Resolved resolved)
         {
             ChangeStatus(ViolationChangeKind.Decided, resolved.NewStatus, resolved.NewAmount, actorId, now, reference);
@@ -222,5 +222,5 @@ internal sealed class ViolationChangeConfiguration : IEntityTypeConfiguration<Vi
 
 public static class ViolationLimits
 {
-    public const int DescriptionLength = 2000;
+    public const int DescriptionLength = Definitions.TextLimits.Text;
 }

@@ -59,7 +59,7 @@ public static class ViolationsApi
 
     public static async Task<Results<Created<ViolationDto>, ValidationProblem, ProblemHttpResult>> RecordViolation(
         RecordViolationRequest request, CurrentActor current, WorkflowDbContext db, RuleCatalog catalog, DepartmentClock clock,
-        CancellationToken ct)
+        [Microsoft.AspNetCore.Mvc.FromServices] Definitions.Ledger.MoneyBounds bounds, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         if (string.IsNullOrWhiteSpace(request.EmployeeId))
@@ -104,7 +104,7 @@ public static class ViolationsApi
         }
 
         var draft = new ViolationDraft(request.RuleCode!.Trim(), request.OccurredOn!.Value, request.Description, request.PenaltyAmount);
-        switch (ViolationRecordingPolicy.Validate(draft, clock.Today, catalog))
+        switch (ViolationRecordingPolicy.Validate(draft, clock.Today, catalog, bounds))
         {
             case ViolationValidation.Invalid invalid:
                 return Unprocessable(invalid.Errors);

@@ -82,10 +82,9 @@ public abstract class DisputeApiTests(WorkflowsApp app)
         await ApiAssert.ProblemAsync(await CompleteAsync(supervisor, decide, "reduce"), HttpStatusCode.UnprocessableEntity);
         Assert.Equal("UnderDispute", (await ViolationAsync(app, violationId)).GetProperty("status").GetString());
 
-        // An amount not below the current one is refused by the rules: back to the supervisor with the reason.
-        var back = await ApiAssert.JsonAsync(await CompleteAsync(supervisor, decide, "reduce", new { amount = 60 }));
-        Assert.Equal(["decide"], back.GetProperty("currentSteps").EnumerateArray().Select(s => s.GetString()));
-        Assert.Contains("below the current amount", back.GetProperty("data").GetProperty("decisionError").GetString(), StringComparison.Ordinal);
+        // An amount not below the current one is refused before the step (docs/domain.md §Limits): 422, the task still open.
+        var notBelow = await ApiAssert.ProblemAsync(await CompleteAsync(supervisor, decide, "reduce", new { amount = 60 }), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("below the current amount", notBelow.GetProperty("errors").GetProperty("data.amount")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(50m, (await ViolationAsync(app, violationId)).GetProperty("penaltyAmount").GetDecimal());
 
         decide = (await OpenTaskAsync(supervisor, instanceId))!.Value;
@@ -118,9 +117,16 @@ public abstract class DisputeApiTests(WorkflowsApp app)
         Assert.Equal(instancesBefore, await app.WithDbAsync(db => db.Instances.CountAsync()));
         Assert.Equal("Active", (await ViolationAsync(app, violationId)).GetProperty("status").GetString());
 
-        await OpenAsync(member, violationId);
-        var again = await ApiAssert.ProblemAsync(await DisputeAsync(member, violationId), HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("one dispute per violation", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var running = (await OpenAsync(member, violationId)).GetProperty("id").GetString();
+        // A second dispute while the first runs names it (docs/domain.md §Limits).
+        var again = await ApiAssert.ProblemAsync(await DisputeAsync(member, violationId), HttpStatusCode.Conflict);
+        Assert.Equal(running, again.GetProperty("instanceId").GetString());
+        Assert.Equal(instancesBefore + 1, await app.WithDbAsync(db => db.Instances.CountAsync()));
+
+        // Once it has ended, the one dispute per violation is used: 422.
+        await ApiAssert.JsonAsync(await member.PostAsync($"/api/instances/{running}/withdraw", null));
+        var used = await ApiAssert.ProblemAsync(await DisputeAsync(member, violationId), HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("one dispute per violation", used.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(instancesBefore + 1, await app.WithDbAsync(db => db.Instances.CountAsync()));
     }
 

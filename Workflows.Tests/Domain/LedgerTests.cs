@@ -244,20 +244,13 @@ public class DisputeTests
         Assert.True(resolved.NewStatus.Counts());
     }
 
-    [Fact]
-    public void Decision_ReduceToZero_IsAllowed_AndStillCounts()
-    {
-        var resolved = Assert.IsType<DisputeResolution.Resolved>(new DisputeDecision.Reduce(0m).Resolve(ViolationStatus.UnderDispute, 20m, monthClosed: false));
-        Assert.Equal(ViolationStatus.Reduced, resolved.NewStatus);
-        Assert.Equal(0m, resolved.NewAmount);
-        Assert.Null(resolved.AdjustmentAmount);
-    }
-
     [Theory]
     [InlineData(20)]
     [InlineData(25)]
     [InlineData(-1)]
+    [InlineData(0)]
     [InlineData(1.234)]
+    [InlineData(0.001)]
     public void Decision_Reduce_RejectsAmountNotBelowCurrentOrNegative(decimal amount)
     {
         var invalid = Assert.IsType<DisputeResolution.Invalid>(new DisputeDecision.Reduce(amount).Resolve(ViolationStatus.UnderDispute, 20m, monthClosed: false));

@@ -11,7 +11,7 @@ namespace Workflows.Tests.Foundation;
 /// <summary>Auth, system and organization endpoints through HTTP against the real host, on each database lane.</summary>
 public abstract class FoundationApiTests(WorkflowsApp app)
 {
-    private static readonly HashSet<string> Anonymous = ["GET /api/system", "POST /api/auth/login"];
+    private static readonly HashSet<string> Anonymous = ["GET /api/system", "POST /api/auth/login", "POST /api/auth/refresh"];
 
     [Fact]
     public void ConfigurationFiles_AreNotWatched()

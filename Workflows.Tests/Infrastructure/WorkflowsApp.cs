@@ -57,6 +57,9 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
 
     public Lane Lane { get; }
 
+    /// <summary>Sign-in tries per minute per address this host allows (<c>Auth:SignInPermitLimit</c>).</summary>
+    protected virtual int SignInPermitLimit => 1_000_000;
+
     /// <summary>Starts at a fixed, known instant: 2026-03-02 09:00 in Shanghai.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 1, 0, 0, TimeSpan.Zero));
 
@@ -110,6 +113,10 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
         {
             builder.UseSetting("Database:StepStore", StepStore);
         }
+        // The test department went live long before its fake "today" (2026-03-02), so months before its records may be closed.
+        builder.UseSetting("Ledger:FirstMonth", "2025-01");
+        // The suite signs in thousands of times a minute from one address; SessionTests' own host keeps the real limit.
+        builder.UseSetting("Auth:SignInPermitLimit", SignInPermitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
@@ -123,6 +130,17 @@ public abstract class WorkflowsApp : WebApplicationFactory<Program>, IAsyncLifet
                 services.AddSingleton(new Workflows.Host.Runtime.DesignSource(ExtraDesignFolder));
             }
         });
+    }
+
+    /// <summary>A client with a token of its own (not the cached one): for a test that signs it out.</summary>
+    public async Task<HttpClient> FreshLoginAsync(string userName, string password = DemoPassword)
+    {
+        using var anonymous = CreateClient();
+        var response = await anonymous.PostAsJsonAsync("/api/auth/login", new { userName, password });
+        response.EnsureSuccessStatusCode();
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await response.Content.ReadFromJsonAsync<TokenResponse>())!.AccessToken);
+        return client;
     }
 
     public async Task<HttpClient> LoginAsync(string userName, string password = DemoPassword)

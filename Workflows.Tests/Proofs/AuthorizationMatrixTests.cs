@@ -20,8 +20,9 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
 
     /// <summary>One request and the expected status per caller (anonymous, subject, same-group member, other-group member,
     /// the subject's leader, another leader, supervisor, manager, HR, general manager, senior leadership).</summary>
+    /// <param name="Fresh">Each caller signs in anew (the request ends its session, which the cached tokens must survive).</param>
     public sealed record Row(string Method, string Route, string Case, Func<Scene, string> Url, Func<Scene, object?>? Body, int[] Expected,
-        Func<WorkflowsApp, Scene, Task>? Before = null)
+        Func<WorkflowsApp, Scene, Task>? Before = null, bool Fresh = false)
     {
         public string Key => $"{Method} {Route} · {Case}";
     }
@@ -33,7 +34,12 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
     [
         new("POST", "/api/auth/login", "anyone may sign in", _ => "/api/auth/login", _ => new { userName = "member3d", password = WorkflowsApp.DemoPassword },
             [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        new("POST", "/api/auth/refresh", "a token that is none", _ => "/api/auth/refresh", _ => new { refreshToken = "not-a-token" },
+            [401, 401, 401, 401, 401, 401, 401, 401, 401, 401, 401]),
+        new("POST", "/api/auth/logout", "one's own session", _ => "/api/auth/logout", null, [401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204], Fresh: true),
         new("GET", "/api/me", "self", _ => "/api/me", null, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        new("POST", "/api/me/password", "a wrong current password", _ => "/api/me/password", _ => new { currentPassword = "Wrong@2026x", newPassword = "Matrix@2026xy" },
+            [401, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422]),
         new("GET", "/api/system", "public facts", _ => "/api/system", null, [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
 
         // Organization: everyone signed in reads it (members see names and ranks only); HR changes it.
@@ -180,7 +186,7 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
         foreach (var caller in callers)
         {
             var expected = row.Expected[(int)caller];
-            using var client = await Scene.ClientAsync(app, caller);
+            using var client = await Scene.ClientAsync(app, caller, row.Fresh);
             using var request = new HttpRequestMessage(new HttpMethod(row.Method), row.Url(scene));
             if (row.Body?.Invoke(scene) is { } body)
             {

@@ -20,9 +20,10 @@ public abstract class HostileInputTests(WorkflowsApp app)
     private const string Unknown = "00000000-0000-0000-0000-00000000beef";
 
     /// <summary>A POST endpoint: who calls it, how to make a fresh valid request, and which fields are required, text or dates.</summary>
+    /// <param name="Fresh">The caller signs in anew: the request ends its session.</param>
     public sealed record Target(
         string Route, Caller Caller, Func<WorkflowsApp, Scene, Task<(string Url, JsonObject? Body)>> Prepare, int BaselineStatus,
-        string[] Required, string[] Texts, string[] Dates)
+        string[] Required, string[] Texts, string[] Dates, bool Fresh = false)
     {
         public bool HasBody => Required.Length + Texts.Length + Dates.Length > 0;
     }
@@ -36,6 +37,12 @@ public abstract class HostileInputTests(WorkflowsApp app)
         ["POST /api/auth/login"] = new("/api/auth/login", Caller.Anonymous,
             (_, _) => Fixed("/api/auth/login", new() { ["userName"] = "member3d", ["password"] = WorkflowsApp.DemoPassword }), 200,
             ["userName", "password"], ["userName", "password"], []),
+        ["POST /api/auth/refresh"] = new("/api/auth/refresh", Caller.Anonymous,
+            (_, _) => Fixed("/api/auth/refresh", new() { ["refreshToken"] = "not-a-token" }), 401, ["refreshToken"], ["refreshToken"], []),
+        ["POST /api/auth/logout"] = new("/api/auth/logout", Caller.Subject, (_, _) => Fixed("/api/auth/logout", null), 204, [], [], [], Fresh: true),
+        ["POST /api/me/password"] = new("/api/me/password", Caller.Subject,
+            (_, _) => Fixed("/api/me/password", new() { ["currentPassword"] = "Wrong@2026x", ["newPassword"] = "Hostile@2026xy" }), 422,
+            ["currentPassword", "newPassword"], ["currentPassword", "newPassword"], []),
         ["POST /api/employees"] = new("/api/employees", Caller.HR,
             (_, s) => Fixed("/api/employees", new()
             {
@@ -120,7 +127,7 @@ public abstract class HostileInputTests(WorkflowsApp app)
         var target = Targets[key];
         var scene = await Scene.OfAsync(app);
         var (url, body) = await target.Prepare(app, scene);
-        using var client = await Scene.ClientAsync(app, target.Caller);
+        using var client = await Scene.ClientAsync(app, target.Caller, target.Fresh);
         using var response = await client.PostAsync(url, body is null ? null : Json(body.ToJsonString()));
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(target.BaselineStatus == (int)response.StatusCode, $"{key} baseline: expected {target.BaselineStatus}, got {(int)response.StatusCode} {text}");
@@ -197,7 +204,7 @@ public abstract class HostileInputTests(WorkflowsApp app)
         }
 
         var failures = new List<string>();
-        using var client = await Scene.ClientAsync(app, target.Caller);
+        using var client = await Scene.ClientAsync(app, target.Caller, target.Fresh);
         foreach (var (name, content, status) in cases)
         {
             var before = await TableCounts.AllAsync(app);
@@ -455,4 +462,185 @@ public sealed class HostileInputTests_Sqlite(SqliteApp app) : HostileInputTests(
 public sealed class HostileInputTests_Postgres : HostileInputTests, IClassFixture<PostgresApp>
 {
     public HostileInputTests_Postgres(PostgresApp app) : base(app) => PostgresLane.EnsureAvailable();
+}
+
+/// <summary>
+/// The hostile-input proof grown for issue 16: every money field with the decimal extremes, every creating POST twice at
+/// once (with and without an idempotency key), every page and API filter with dates and months at the extremes. No answer
+/// is 500 or more, and the row counts show nothing half-written.
+/// </summary>
+public abstract class HostileInputGrowthTests(WorkflowsApp app)
+{
+    private static readonly string[] MoneyExtremes =
+    [
+        "0", "-0", "-0.01", "0.001", "0.0000000000000000000000000001", "100000.01", "100000.001", "79228162514264337593543950335",
+        "-79228162514264337593543950335", "7.9228162514264337593543950335", "1e30", "-1e30", "1e-30", "\"-12\"", "\"0.001\"", "\"abc\"", "true", "[]",
+    ];
+
+    private static void Report(string what, int requests, int fiveXx) =>
+        TestContext.Current.TestOutputHelper?.WriteLine($"hostile-input {what}: {requests} requests, {fiveXx} answers >= 500");
+
+    /// <summary>Penalty, reward and a dispute's reduced amount with the extremes: each a 4xx, never a write.</summary>
+    [Fact]
+    public async Task EveryMoneyField_WithDecimalExtremes_Is4xx_AndWritesNothing()
+    {
+        var scene = await Scene.OfAsync(app);
+        var dispute = await HostileCalls.DisputeTaskAsync(app, scene);
+        using var leader = await Scene.ClientAsync(app, Caller.Leader);
+        using var supervisor = await Scene.ClientAsync(app, Caller.Supervisor);
+        var failures = new List<string>();
+        var (requests, fiveXx) = (0, 0);
+        foreach (var amount in MoneyExtremes)
+        {
+            foreach (var (client, url, body) in new[]
+                     {
+                         (leader, "/api/violations", $"{{\"employeeId\":\"{scene.Id(Caller.Subject)}\",\"ruleCode\":\"R02\",\"occurredOn\":\"2026-03-01\",\"description\":\"x\",\"penaltyAmount\":{amount}}}"),
+                         (supervisor, "/api/rewards", $"{{\"employeeId\":\"{scene.Id(Caller.Subject)}\",\"amount\":{amount},\"reason\":\"r\"}}"),
+                         (supervisor, $"/api/tasks/{dispute}/complete", $"{{\"action\":\"reduce\",\"data\":{{\"amount\":{amount}}}}}"),
+                     })
+            {
+                var before = await TableCounts.AllAsync(app);
+                using var response = await client.PostAsync(url, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+                requests++;
+                var code = (int)response.StatusCode;
+                fiveXx += code >= 500 ? 1 : 0;
+                if (code is < 400 or >= 500)
+                {
+                    failures.Add($"{url} amount {amount}: {code} {await response.Content.ReadAsStringAsync()}");
+                }
+
+                if (TableCounts.Diff(before, await TableCounts.AllAsync(app)) is { Length: > 0 } diff)
+                {
+                    failures.Add($"{url} amount {amount}: rows changed: {diff}");
+                }
+            }
+        }
+
+        Report("money", requests, fiveXx);
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>Every creating POST sent twice at once: with one idempotency key both answers are the first answer and
+    /// one set of rows is written; without a key nothing answers 500 or more.</summary>
+    [Theory]
+    [MemberData(nameof(CreatingTargets))]
+    public async Task EveryCreatingPost_TwiceAtOnce_NeverFails_AndWithAKeyCreatesOnce(string key)
+    {
+        var target = HostileInputTests.Targets[key];
+        var scene = await Scene.OfAsync(app);
+        using var client = await Scene.ClientAsync(app, target.Caller);
+        var (url, body) = await target.Prepare(app, scene);
+        var idempotency = Guid.NewGuid().ToString("N");
+        async Task<(int Status, string Body)> SendAsync(string? withKey)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = body is null ? null : new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+            };
+            if (withKey is not null)
+            {
+                request.Headers.Add("Idempotency-Key", withKey);
+            }
+
+            using var response = await client.SendAsync(request);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var before = await TableCounts.AllAsync(app);
+        var keyed = await Task.WhenAll(SendAsync(idempotency), SendAsync(idempotency));
+        Assert.Equal(keyed[0], keyed[1]);
+        var afterKeyed = await TableCounts.AllAsync(app);
+        // The things created: at most one of each, however many rows (history, tasks) one creation writes.
+        foreach (var table in new[] { "\"Instances\"", "\"Groups\"", "\"AspNetUsers\"", "\"Violations\"", "\"Shifts\"", "\"ShiftAssignments\"", "\"Rewards\"" })
+        {
+            Assert.True(afterKeyed[table] - before[table] <= 1, $"{key}: {table} grew by {afterKeyed[table] - before[table]}");
+        }
+
+        var (freshUrl, freshBody) = await target.Prepare(app, scene);
+        (url, body) = (freshUrl, freshBody);
+        var plain = await Task.WhenAll(SendAsync(null), SendAsync(null));
+        Report($"twice at once {key}", 4, keyed.Concat(plain).Count(a => a.Status >= 500));
+        Assert.All(keyed.Concat(plain), a => Assert.True(a.Status < 500, $"{key}: {a.Status} {a.Body}"));
+    }
+
+    public static TheoryData<string> CreatingTargets =>
+    [
+        "POST /api/employees", "POST /api/groups", "POST /api/violations", "POST /api/shifts", "POST /api/shifts/{id}/assignments",
+        "POST /api/shift-swaps", "POST /api/disputes", "POST /api/promotions", "POST /api/rewards",
+    ];
+
+    /// <summary>Every page and API filter with dates and months at and beyond the extremes: never 500 or more.</summary>
+    [Fact]
+    public async Task EveryFilter_WithDatesAtTheExtremes_AnswersBelow500()
+    {
+        var scene = await Scene.OfAsync(app);
+        string[] dates = ["0001-01-01", "1899-12-31", "1900-01-01", "2199-12-31", "2200-01-01", "9999-12-31", "-0001-01-01", "99999-01-01", "2026-02-30"];
+        string[] months = ["0001-01", "1900-01", "2199-12", "9999-12", "0000-01", "10000-01", "2026-00"];
+        string[] pages =
+        [
+            "/Roster?From={d}", "/History?From={d}", "/History?To={d}", "/History?From={d}&To=9999-12-31", "/History?From=0001-01-01&To={d}",
+            "/History/Export?From={d}&To={d}", "/Violations?From={d}&To={d}", "/Statements?Month={m}", $"/Statements?Employee={scene.Id(Caller.Subject)}&Month={{m}}",
+            "/Inbox?Type={d}", "/Statements/Mine", "/Rewards", "/Seats", "/Org", $"/Instances/{scene.PromotionId}",
+        ];
+        string[] api =
+        [
+            "/api/instances?from={d}", "/api/instances?to={d}", "/api/instances?from={d}&to=9999-12-31", "/api/shifts?from={d}", "/api/shifts?to={d}",
+            $"/api/eligibility?employeeId={scene.Id(Caller.Subject)}&targetRank=GroupLeader&asOf={{d}}", "/api/statements?month={m}", "/api/fund?from={m}",
+            "/api/fund?to={m}", "/api/tasks?status={d}", "/api/instances?status={d}&page=2147483647&pageSize=200",
+        ];
+        using var web = await Web.WebSession.SignInAsync(app, "hr");
+        using var hr = await Scene.ClientAsync(app, Caller.HR);
+        var failures = new List<string>();
+        var requests = 0;
+        foreach (var pattern in pages.Concat(api))
+        {
+            var values = pattern.Contains("{m}", StringComparison.Ordinal) ? months : pattern.Contains("{d}", StringComparison.Ordinal) ? dates : [""];
+            foreach (var value in values)
+            {
+                var url = pattern.Replace("{d}", Uri.EscapeDataString(value), StringComparison.Ordinal).Replace("{m}", Uri.EscapeDataString(value), StringComparison.Ordinal);
+                int code;
+                if (pattern.StartsWith("/api", StringComparison.Ordinal))
+                {
+                    using var response = await hr.GetAsync(url);
+                    code = (int)response.StatusCode;
+                }
+                else
+                {
+                    code = (int)(await web.GetAsync(url)).Status;
+                }
+
+                requests++;
+                if (code >= 500)
+                {
+                    failures.Add($"{url}: {code}");
+                }
+            }
+        }
+
+        Report("filters", requests, failures.Count);
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+}
+
+/// <summary>The helpers of <see cref="HostileInputTests"/> that the growth uses too.</summary>
+internal static class HostileCalls
+{
+    public static async Task<string> DisputeTaskAsync(WorkflowsApp app, Scene scene)
+    {
+        using var leader = await Scene.ClientAsync(app, Caller.Leader);
+        var violation = (await ApiAssert.JsonAsync(await leader.PostAsJsonAsync("/api/violations",
+            new { employeeId = scene.Id(Caller.Subject), ruleCode = "R14", occurredOn = "2026-03-01", description = "忙碌 busy", penaltyAmount = 20 }),
+            HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        using var member = await Scene.ClientAsync(app, Caller.Subject);
+        var dispute = (await ApiAssert.JsonAsync(await member.PostAsJsonAsync("/api/disputes", new { violationId = violation, reason = "申诉 dispute" }), HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
+        return (await app.TaskInInboxAsync("supervisor", dispute)).GetProperty("id").GetString()!;
+    }
+}
+
+public sealed class HostileInputGrowthTests_Sqlite(SqliteApp app) : HostileInputGrowthTests(app), IClassFixture<SqliteApp>;
+
+public sealed class HostileInputGrowthTests_Postgres : HostileInputGrowthTests, IClassFixture<PostgresApp>
+{
+    public HostileInputGrowthTests_Postgres(PostgresApp app) : base(app) => PostgresLane.EnsureAvailable();
 }

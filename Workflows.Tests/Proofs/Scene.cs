@@ -66,8 +66,8 @@ public sealed record Scene(
     public static Task<Scene> OfAsync(WorkflowsApp app) =>
         Built.GetOrAdd(app, a => new Lazy<Task<Scene>>(() => BuildAsync(a))).Value;
 
-    public static async Task<HttpClient> ClientAsync(WorkflowsApp app, Caller caller) =>
-        UserNames[caller] is { } user ? await app.LoginAsync(user) : app.CreateClient();
+    public static async Task<HttpClient> ClientAsync(WorkflowsApp app, Caller caller, bool fresh = false) =>
+        UserNames[caller] is { } user ? (fresh ? await app.FreshLoginAsync(user) : await app.LoginAsync(user)) : app.CreateClient();
 
     private static async Task<Scene> BuildAsync(WorkflowsApp app)
     {

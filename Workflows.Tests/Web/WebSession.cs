@@ -61,5 +61,8 @@ public sealed partial class WebSession : IDisposable
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
 
+    /// <summary>Any request with the session's cookies (an API call a page's script — or another site — could make).</summary>
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => client.SendAsync(request);
+
     public void Dispose() => client.Dispose();
 }

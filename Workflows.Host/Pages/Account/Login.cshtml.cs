@@ -7,7 +7,8 @@ using Workflows.Host.Organization;
 namespace Workflows.Host.Pages.Account;
 
 [AllowAnonymous]
-public sealed class LoginModel(SignInManager<Employee> signIn) : PageModel
+[Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Auth.AuthApi.SignInPolicy)]
+public sealed class LoginModel(SignInManager<Employee> signIn, Auth.SignInGate gate) : PageModel
 {
     [BindProperty]
     public string UserName { get; set; } = "";
@@ -32,18 +33,20 @@ public sealed class LoginModel(SignInManager<Employee> signIn) : PageModel
             return Page();
         }
 
-        var result = await signIn.PasswordSignInAsync(UserName.Trim(), Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.IsLockedOut)
+        var (check, user) = await gate.CheckAsync(UserName.Trim(), Password, HttpContext.RequestAborted);
+        if (check == Auth.SignInCheck.LockedOut)
         {
             Error = "多次登录失败，账号已暂时锁定，请稍后再试或联系人事部。Locked after repeated failures; try again later or ask HR.";
             return Page();
         }
 
-        if (!result.Succeeded)
+        if (check != Auth.SignInCheck.Succeeded)
         {
             Error = "用户名或密码错误。Wrong user name or password.";
             return Page();
         }
+
+        await signIn.SignInAsync(user!, isPersistent: false);
 
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
     }

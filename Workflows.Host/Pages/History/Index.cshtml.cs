@@ -176,7 +176,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
         InstanceStatus? status = null;
         if (!string.IsNullOrWhiteSpace(Status))
         {
-            if (Enum.TryParse<InstanceStatus>(Status.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsDigit(Status.Trim()[0]))
+            if (QueryValues.TryName<InstanceStatus>(Status, out var parsed))
             {
                 status = parsed;
             }
@@ -211,12 +211,12 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
             return null;
         }
 
-        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (QueryValues.Date(text, out var date) is null)
         {
             return date;
         }
 
-        problems.Add(localizer["{0}: '{1}' is not a date (yyyy-MM-dd).", localizer[field], text]);
+        problems.Add(QueryValues.DateProblem(localizer, field, text));
         return null;
     }
 

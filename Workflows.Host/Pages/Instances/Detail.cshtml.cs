@@ -91,9 +91,9 @@ public sealed class DetailModel(
             return Missing();
         }
 
-        if (reason is { Length: > 1000 })
+        if (reason is { Length: > Definitions.TextLimits.Text })
         {
-            return await RefuseAsync(id, StatusCodes.Status400BadRequest, localizer["A reason can be at most 1000 characters."]);
+            return await RefuseAsync(id, StatusCodes.Status400BadRequest, Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
         }
 
         var result = await runner.WithdrawAsync(id, actor, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), ct);

@@ -14,7 +14,8 @@ namespace Workflows.Host.Pages.Rewards;
 /// Rewards (奖励): the supervisor and the manager record them (docs/api.md §Ledger, <c>POST /api/rewards</c>, whose handler
 /// this page calls), and see the latest ones. Everyone else gets 403, as from the API.
 /// </summary>
-public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, IStringLocalizer<SharedResource> localizer)
+public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, Definitions.Ledger.MoneyBounds bounds,
+    IStringLocalizer<SharedResource> localizer)
     : GuardedPageModel(current)
 {
     public const int Shown = 50;
@@ -78,7 +79,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
             awardedOn = date;
         }
 
-        var outcome = ApiOutcome.Of(await LedgerApi.RecordReward(new RecordRewardRequest(EmployeeId, amount, Reason, awardedOn), Current, db, clock, ct));
+        var outcome = ApiOutcome.Of(await LedgerApi.RecordReward(new RecordRewardRequest(EmployeeId, amount, Reason, awardedOn), Current, db, clock, bounds, ct));
         if (!outcome.Succeeded)
         {
             return await RefuseAsync(outcome.Status, outcome.Detail ?? "");

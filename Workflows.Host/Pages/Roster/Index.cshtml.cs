@@ -91,14 +91,16 @@ public sealed class IndexModel(
         Start = clock.Today;
         if (!string.IsNullOrWhiteSpace(From))
         {
-            if (!DateOnly.TryParseExact(From.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start))
+            // Bounded like the API's dates, with room for the week shown and the pager's weeks either side.
+            if (QueryValues.Date(From, out var start) is not null || start is not { } first
+                || !DateBounds.Contains(first.AddDays(-Days)) || !DateBounds.Contains(first.AddDays(2 * Days)))
             {
-                Problem = localizer["{0}: '{1}' is not a date (yyyy-MM-dd).", localizer["From"], From];
+                Problem = QueryValues.DateProblem(localizer, "From", From);
                 Response.StatusCode = StatusCodes.Status400BadRequest;
                 return Page();
             }
 
-            Start = start;
+            Start = first;
         }
 
         if (Group is null || Groups.All(g => g.Id != Group))

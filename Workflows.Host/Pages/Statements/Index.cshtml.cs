@@ -34,6 +34,9 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
 
     public LedgerMonth LastEnded => LedgerMonth.Of(clock.Today).Previous();
 
+    /// <summary>The earliest month that may be closed (the ledger's rule; the form only hints it).</summary>
+    public LedgerMonth? FirstMonth { get; private set; }
+
     public string? Refusal { get; private set; }
 
     [TempData]
@@ -54,7 +57,16 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
             return Page();
         }
 
-        var outcome = ApiOutcome.Of(await LedgerApi.ListStatements(Employee, Month, Current, db, ledger, ct));
+        ApiOutcome outcome;
+        try
+        {
+            outcome = ApiOutcome.Of(await LedgerApi.ListStatements(Employee, Month, Current, db, ledger, ct));
+        }
+        catch (AmountOverflowException overflow)
+        {
+            return Refuse(StatusCodes.Status422UnprocessableEntity, localizer["The amounts of this statement cannot be added up: {0}", overflow.Message]);
+        }
+
         if (!outcome.Succeeded)
         {
             return Refuse(outcome.Status, outcome.Detail);
@@ -73,7 +85,17 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
             return Refuse(StatusCodes.Status403Forbidden, localizer["Only HR closes a month."]);
         }
 
-        var outcome = ApiOutcome.Of(await LedgerApi.CloseMonth(month?.Trim() ?? "", Current, ledger, ct));
+        ApiOutcome outcome;
+        try
+        {
+            outcome = ApiOutcome.Of(await LedgerApi.CloseMonth(month?.Trim() ?? "", Current, ledger, ct));
+        }
+        catch (AmountOverflowException overflow)
+        {
+            await LoadAsync(ct);
+            return Refuse(StatusCodes.Status422UnprocessableEntity, localizer["The amounts of this statement cannot be added up: {0}", overflow.Message]);
+        }
+
         if (!outcome.Succeeded)
         {
             await LoadAsync(ct);
@@ -97,6 +119,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
     private async Task LoadAsync(CancellationToken ct)
     {
         LastClosed = await ledger.LastClosedMonthAsync(ct);
+        FirstMonth = MayClose ? await ledger.FirstMonthAsync(ct) : null;
         var people = db.Users.AsNoTracking().Where(u => u.Rank != null);
         if (!RecordAccess.ReadsEveryone(Me))
         {

@@ -25,11 +25,24 @@ public sealed class MineModel(CurrentActor current, LedgerService ledger, Disput
 
     public IReadOnlyDictionary<string, LineDispute> Disputes { get; private set; } = new Dictionary<string, LineDispute>();
 
+    /// <summary>Why the statements cannot be shown: stored amounts whose sums overflow (written before the bounds).</summary>
+    public string? Problem { get; private set; }
+
     public async Task OnGetAsync()
     {
         var ct = HttpContext.RequestAborted;
         var actor = await current.GetAsync(ct);
-        Statements = [.. (await ledger.StatementsAsync([actor.Id], null, null, ct)).OrderByDescending(s => s.Statement.Month)];
+        try
+        {
+            Statements = [.. (await ledger.StatementsAsync([actor.Id], null, null, ct)).OrderByDescending(s => s.Statement.Month)];
+        }
+        catch (AmountOverflowException overflow)
+        {
+            Problem = overflow.Message;
+            Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
+            return;
+        }
+
         var violations = await db.Set<Violation>().AsNoTracking().Where(v => v.EmployeeId == actor.Id).ToListAsync(ct);
         var answers = new Dictionary<string, LineDispute>(StringComparer.Ordinal);
         foreach (var v in violations)

@@ -7,6 +7,7 @@ using Workflows.Definitions;
 using Workflows.Definitions.Violations;
 using Workflows.Host.Auth;
 using Workflows.Host.Data;
+using Workflows.Host.Platform;
 using Workflows.Host.Violations;
 
 namespace Workflows.Host.Pages.Violations;
@@ -83,7 +84,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, RuleC
 
         if (!string.IsNullOrWhiteSpace(Status))
         {
-            if (!Enum.TryParse<ViolationStatus>(Status, ignoreCase: false, out var status) || !Enum.IsDefined(status))
+            if (!QueryValues.TryName<ViolationStatus>(Status, out var status))
             {
                 return Refuse(localizer["Unknown status '{0}'.", Status]);
             }
@@ -98,9 +99,9 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, RuleC
                 continue;
             }
 
-            if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            if (QueryValues.Date(text, out var parsed) is not null || parsed is not { } date)
             {
-                return Refuse(localizer["{0}: '{1}' is not a date (yyyy-MM-dd).", localizer[isEnd ? "To" : "From"], text]);
+                return Refuse(QueryValues.DateProblem(localizer, isEnd ? "To" : "From", text));
             }
 
             query = isEnd ? query.Where(v => v.OccurredOn <= date) : query.Where(v => v.OccurredOn >= date);

@@ -18,7 +18,8 @@ namespace Workflows.Host.Pages.Violations;
 /// someone else is refused by the same rule (403), and bad input is shown on the form.
 /// </summary>
 public sealed class RecordModel(
-    CurrentActor current, WorkflowDbContext db, OrgQueries org, RuleCatalog catalog, DepartmentClock clock, IStringLocalizer<SharedResource> localizer)
+    CurrentActor current, WorkflowDbContext db, OrgQueries org, RuleCatalog catalog, DepartmentClock clock, Definitions.Ledger.MoneyBounds bounds,
+    IStringLocalizer<SharedResource> localizer)
     : GuardedPageModel(current)
 {
     [BindProperty]
@@ -80,7 +81,7 @@ public sealed class RecordModel(
         }
 
         var request = new RecordViolationRequest(EmployeeId, RuleCode, occurredOn, Description, penalty);
-        var outcome = ApiOutcome.Of(await ViolationsApi.RecordViolation(request, Current, db, catalog, clock, ct));
+        var outcome = ApiOutcome.Of(await ViolationsApi.RecordViolation(request, Current, db, catalog, clock, bounds, ct));
         if (!outcome.Succeeded)
         {
             return Refuse(outcome.Status, outcome.Detail ?? "");

@@ -173,6 +173,30 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Workflows.Host.Auth.RevokedSession", b =>
+                {
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("SessionId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("RevokedSessions", (string)null);
+                });
+
             modelBuilder.Entity("Workflows.Host.Ledger.ClosedStatementLine", b =>
                 {
                     b.Property<long>("Id")
@@ -327,8 +351,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.Property<string>("Reason")
                         .IsRequired()
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.HasKey("Id");
 
@@ -479,6 +503,48 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.HasIndex("Rank", "HolderId");
 
                     b.ToTable("Seats", (string)null);
+                });
+
+            modelBuilder.Entity("Workflows.Host.Platform.IdempotencyRecord", b =>
+                {
+                    b.Property<string>("CallerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(69)
+                        .HasColumnType("character varying(69)");
+
+                    b.Property<byte[]>("Body")
+                        .HasColumnType("bytea");
+
+                    b.Property<bool>("Completed")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("integer");
+
+                    b.HasKey("CallerId", "Key");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("IdempotencyRecords", (string)null);
                 });
 
             modelBuilder.Entity("Workflows.Host.Roster.Shift", b =>
@@ -802,6 +868,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("RunningKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTimeOffset>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -850,6 +920,11 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .HasFilter("\"WaitingFor\" IS NOT NULL");
 
                     b.HasIndex("SubjectId", "Status");
+
+                    b.HasIndex("Type", "RunningKey")
+                        .IsUnique()
+                        .HasDatabaseName("IX_Instances_RunningKey")
+                        .HasFilter("\"RunningKey\" IS NOT NULL AND \"Status\" = 'Running'");
 
                     b.HasIndex("Type", "Status", "StartedAt");
 

@@ -162,6 +162,30 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("Workflows.Host.Auth.RevokedSession", b =>
+                {
+                    b.Property<string>("SessionId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("SessionId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("RevokedSessions", (string)null);
+                });
+
             modelBuilder.Entity("Workflows.Host.Ledger.ClosedStatementLine", b =>
                 {
                     b.Property<long>("Id")
@@ -314,7 +338,7 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.Property<string>("Reason")
                         .IsRequired()
-                        .HasMaxLength(500)
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -466,6 +490,48 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.HasIndex("Rank", "HolderId");
 
                     b.ToTable("Seats", (string)null);
+                });
+
+            modelBuilder.Entity("Workflows.Host.Platform.IdempotencyRecord", b =>
+                {
+                    b.Property<string>("CallerId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(69)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Body")
+                        .HasColumnType("BLOB");
+
+                    b.Property<bool>("Completed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CallerId", "Key");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("IdempotencyRecords", (string)null);
                 });
 
             modelBuilder.Entity("Workflows.Host.Roster.Shift", b =>
@@ -789,6 +855,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RunningKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("StartedAt")
                         .HasColumnType("INTEGER");
 
@@ -837,6 +907,11 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .HasFilter("\"WaitingFor\" IS NOT NULL");
 
                     b.HasIndex("SubjectId", "Status");
+
+                    b.HasIndex("Type", "RunningKey")
+                        .IsUnique()
+                        .HasDatabaseName("IX_Instances_RunningKey")
+                        .HasFilter("\"RunningKey\" IS NOT NULL AND \"Status\" = 'Running'");
 
                     b.HasIndex("Type", "Status", "StartedAt");
 
