@@ -49,7 +49,7 @@ public abstract record MonthCloseResult
 /// <para>Closing a month also closes any earlier month still open after the last close, in order, in the same
 /// transaction; the very first close takes in everything dated before it.</para>
 /// </remarks>
-public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, IOptions<LedgerOptions> options)
+public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, IOptions<LedgerOptions> options, Notifications.Notifier notifier)
 {
     /// <summary>The closer recorded for the recurring job.</summary>
     public const string SystemActor = "system:month-close";
@@ -174,6 +174,8 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
                 }
 
                 pool.Remove(statements.SelectMany(s => s.Lines));
+                await notifier.NotifyAsync(db, statements.Select(s => s.EmployeeId), Notifications.NotificationKinds.StatementClosed, null, null,
+                    new Notifications.NotificationFacts(ActorId: closedBy, Month: m.ToString()), ct);
                 if (m != month)
                 {
                     closedNow.Add(m);
@@ -185,6 +187,7 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
 
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            notifier.EnqueueCommitted(db);
             return new MonthCloseResult.Done(summary!);
         }
         catch (Exception ex) when (ex is DbUpdateException or DbException)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Workflows.Definitions.Engine;
 using Workflows.Host.Data;
+using Workflows.Host.Notifications;
 using Workflows.Host.Platform;
 using Workflows.Host.Runtime.Store;
 
@@ -16,7 +17,7 @@ namespace Workflows.Host.Runtime;
 /// commit; bulk changes of rows the step did not load (cancelling open tasks and timers) are conditional updates in the
 /// step's transaction.
 /// </summary>
-internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, AssignmentResolver assignments, DepartmentClock clock)
+internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, AssignmentResolver assignments, DepartmentClock clock, Notifier notifier)
 {
     /// <summary>Timers this step scheduled (their Hangfire jobs are created after the commit).</summary>
     public List<WorkflowTimer> NewTimers { get; } = [];
@@ -47,6 +48,8 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                 {
                     step.Add(new TaskCandidate { TaskId = task.Id, EmployeeId = candidate });
                 }
+
+                await notifier.NotifyAsync(db, resolved.CandidateIds, NotificationKinds.TaskAssigned, instance, task, null, ct);
 
                 if (resolved.Escalations.Count > 0)
                 {
@@ -99,6 +102,11 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                 instance.Outcome = completed.Outcome;
                 instance.CompletedAt = now;
                 instance.WaitingFor = null;
+                if (completed.Status == InstanceStatus.Completed)
+                {
+                    await notifier.NotifyAsync(db, [instance.StartedBy, instance.SubjectId], NotificationKinds.InstanceDecided, instance, null, null, ct);
+                }
+
                 break;
             case Faulted faulted:
                 instance.Status = InstanceStatus.Faulted;
