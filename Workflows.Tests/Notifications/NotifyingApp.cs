@@ -36,6 +36,7 @@ public abstract class NotifyingApp(Lane lane) : WorkflowsApp(lane)
         await base.DisposeAsync();
         await Smtp.DisposeAsync();
         Robot.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>What Hangfire's workers do with the jobs the host enqueued: deliver everything owed now.</summary>
