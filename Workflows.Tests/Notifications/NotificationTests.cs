@@ -35,7 +35,7 @@ public abstract class NotificationTests(NotifyingApp app)
 
         var list = await NotificationsOfAsync(supervisor);
         Assert.Equal(before + 1, list.GetProperty("unread").GetInt32());
-        var newest = list.GetProperty("items")[0];
+        var newest = list.GetProperty("items").EnumerateArray().Single(n => n.GetProperty("instanceId").GetString() == instanceId);
         Assert.Equal("task.assigned", newest.GetProperty("kind").GetString());
         Assert.Equal(instanceId, newest.GetProperty("instanceId").GetString());
         Assert.Equal($"/Instances/{instanceId}", newest.GetProperty("url").GetString());
@@ -65,8 +65,9 @@ public abstract class NotificationTests(NotifyingApp app)
         await ApiAssert.JsonAsync(await supervisor.PutAsJsonAsync("/api/me/notification-settings", new { language = "en" }));
         try
         {
-            await StartApprovalAsync("member3d");
-            var english = (await NotificationsOfAsync(supervisor)).GetProperty("items")[0];
+            var englishId = await StartApprovalAsync("member3d");
+            var english = (await NotificationsOfAsync(supervisor)).GetProperty("items").EnumerateArray()
+                .Single(n => n.GetProperty("instanceId").GetString() == englishId);
             Assert.Equal("To do: Test workflow of 曹颖", english.GetProperty("title").GetString());
         }
         finally
@@ -372,7 +373,9 @@ public abstract class NotificationTests(NotifyingApp app)
         }
         finally
         {
-            await ApiAssert.JsonAsync(await leader.PutAsJsonAsync("/api/me/notification-settings", new { emailAddress = "" }));
+            // A day later the earlier sign-in has expired.
+            using var again = await app.LoginAsync("supervisor");
+            await ApiAssert.JsonAsync(await again.PutAsJsonAsync("/api/me/notification-settings", new { emailAddress = "" }));
         }
 
         async Task<int> DigestsAsync()
@@ -380,6 +383,51 @@ public abstract class NotificationTests(NotifyingApp app)
             await using var scope = app.Services.CreateAsyncScope();
             return await scope.ServiceProvider.GetRequiredService<NotificationJobs>().WriteDigestsAsync(None);
         }
+    }
+
+    [Fact]
+    public async Task ThePages_ShowTheBellsCount_LinkToTheInstance_AndReadingClearsIt()
+    {
+        using var api = await app.LoginAsync("leader2");
+        await ApiAssert.JsonAsync(await api.PostAsync("/api/notifications/read-all", null));
+        var copiedId = await app.StartAsync("test.withdraw-hook", "member2a");
+        Assert.Equal(0, (await NotificationsOfAsync(api)).GetProperty("unread").GetInt32()); // the task is the supervisor's
+
+        // The supervisor copies it to leader2 through the one service, as the approval actions will.
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Workflows.Host.Data.WorkflowDbContext>();
+            var notifier = scope.ServiceProvider.GetRequiredService<Notifier>();
+            var instance = await db.Instances.SingleAsync(i => i.Id == copiedId);
+            await notifier.NotifyAsync(db, [await app.IdOfAsync("leader2")], NotificationKinds.InstanceCc, instance, null,
+                new NotificationFacts(ActorId: await app.IdOfAsync("supervisor"), Comment: "请知悉"), None);
+            await db.SaveChangesAsync();
+            notifier.EnqueueCommitted(db);
+        }
+
+        using var web = await Workflows.Tests.Web.WebSession.SignInAsync(app, "leader2");
+        var (status, home) = await web.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("id=\"unread-count\">1<", home, StringComparison.Ordinal);
+
+        var (_, list) = await web.GetAsync("/Notifications");
+        Assert.Contains("抄送：高峰的测试流程", list, StringComparison.Ordinal);
+        Assert.Contains("孙浩把", list, StringComparison.Ordinal);
+        Assert.Contains("意见：请知悉", list, StringComparison.Ordinal);
+        var id = (await app.NotificationsAsync(n => n.InstanceId == copiedId && n.Kind == NotificationKinds.InstanceCc)).Single().Id;
+        using var opened = await web.PostFormAsync($"/Notifications?handler=Read&id={id}", list, []);
+        Assert.Equal(HttpStatusCode.Redirect, opened.StatusCode);
+        Assert.Equal($"/Instances/{copiedId}", opened.Headers.Location!.OriginalString);
+        var (_, after) = await web.GetAsync("/");
+        Assert.DoesNotContain("id=\"unread-count\"", after, StringComparison.Ordinal);
+
+        // The HR page lists failed deliveries; a member is refused it.
+        using var memberWeb = await Workflows.Tests.Web.WebSession.SignInAsync(app, "member2a");
+        Assert.Equal(HttpStatusCode.Forbidden, (await memberWeb.GetAsync("/Notifications/Failed")).Status);
+        using var hrWeb = await Workflows.Tests.Web.WebSession.SignInAsync(app, "hr");
+        var (hrStatus, failedPage) = await hrWeb.GetAsync("/Notifications/Failed");
+        Assert.Equal(HttpStatusCode.OK, hrStatus);
+        Assert.Contains("发送失败的通知", failedPage, StringComparison.Ordinal);
     }
 
     [Fact]
