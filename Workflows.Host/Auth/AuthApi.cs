@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Workflows.Host.Data;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
 
@@ -59,9 +61,10 @@ public static class AuthApi
         return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
     }
 
-    public static async Task<Ok<EmployeeDto>> Me(CurrentActor current)
+    public static async Task<Ok<EmployeeDto>> Me(CurrentActor current, WorkflowDbContext db)
     {
         var actor = await current.GetAsync();
-        return TypedResults.Ok(new EmployeeDto(actor.Id, actor.UserName, actor.Name, actor.Rank, actor.GroupId, actor.Roles));
+        var email = await db.Users.Where(u => u.Id == actor.Id).Select(u => u.Email).SingleAsync();
+        return TypedResults.Ok(new EmployeeDto(actor.Id, actor.UserName, actor.Name, actor.Rank, actor.GroupId, actor.Roles, email));
     }
 }
