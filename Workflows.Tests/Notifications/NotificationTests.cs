@@ -358,9 +358,9 @@ public abstract class NotificationTests(NotifyingApp app)
             await using var scope = app.Services.CreateAsyncScope();
             var clock = scope.ServiceProvider.GetRequiredService<Workflows.Host.Platform.DepartmentClock>();
             var tomorrow = clock.Today.AddDays(1);
-            app.Clock.SetUtcNow(clock.ToInstant(tomorrow, new TimeOnly(8, 59)));
+            app.Clock.SetUtcNow(clock.ToInstant(tomorrow, new TimeOnly(8, 59)).ToUniversalTime());
             Assert.Equal(0, await DigestsAsync());
-            app.Clock.SetUtcNow(clock.ToInstant(tomorrow, new TimeOnly(9, 0)));
+            app.Clock.SetUtcNow(clock.ToInstant(tomorrow, new TimeOnly(9, 0)).ToUniversalTime());
             Assert.True(await DigestsAsync() >= 1);
             app.Clock.Advance(TimeSpan.FromHours(3));
             Assert.Equal(0, await DigestsAsync());
