@@ -50,6 +50,9 @@ public sealed record CreateTask(
 {
     /// <summary>Null for the step's own task; <see cref="TaskSlots.Signer"/> for an added signer's.</summary>
     public string? Slot { get; init; }
+
+    /// <summary>Who caused this task (the approver who added a signer), for telling its candidates; null for the design's own.</summary>
+    public string? ByActorId { get; init; }
 }
 
 /// <summary>Cancel the instance's open tasks (there is one token, so they all belong to the step being left).</summary>
@@ -63,7 +66,11 @@ public sealed record CancelOpenTasks(string Reason) : EngineCommand
 }
 
 /// <summary>The open task of this step and slot now goes to these people only (a transfer); its due date stays.</summary>
-public sealed record ReassignTask(string Step, int Visit, string? Slot, ImmutableArray<string> PersonIds) : EngineCommand;
+public sealed record ReassignTask(string Step, int Visit, string? Slot, ImmutableArray<string> PersonIds) : EngineCommand
+{
+    /// <summary>Who handed it on.</summary>
+    public string? ByActorId { get; init; }
+}
 
 /// <summary>The step's own task waits (not open to anyone) while an added signer decides first.</summary>
 public sealed record HoldTask(string Step, int Visit) : EngineCommand;

@@ -67,7 +67,7 @@ public static partial class WorkflowEngine
         var run = new Run(design, state, now);
         run.History(HistoryKinds.TaskTransferred, task.Id, input.ActorId, input.ActingRole ?? task.RoleLabel, GenericActions.Transfer, input.Comment,
             WorkflowVariables.Of(("from", input.OnBehalfOf ?? input.ActorId), ("to", input.ToId)), input.OnBehalfOf);
-        run.Command(new ReassignTask(task.Id, input.Visit, null, [input.ToId]));
+        run.Command(new ReassignTask(task.Id, input.Visit, null, [input.ToId]) { ByActorId = input.ActorId });
         return run.Done();
     }
 
@@ -103,7 +103,7 @@ public static partial class WorkflowEngine
         }
 
         run.Command(new HoldTask(task.Id, input.Visit));
-        return run.OpenSignerTask(task, input.Visit, input.SignerId);
+        return run.OpenSignerTask(task, input.Visit, input.SignerId, input.ActorId);
     }
 
     /// <summary>An added colleague decides: approving hands the step back (or on); refusing is the step's refusal.</summary>
@@ -147,7 +147,7 @@ public static partial class WorkflowEngine
 
         if (remaining.FirstOrDefault(s => s.Position == SignerPosition.After) is { } next)
         {
-            return run.OpenSignerTask(task, input.Visit, next.PersonId);
+            return run.OpenSignerTask(task, input.Visit, next.PersonId, next.AddedBy);
         }
 
         // The last colleague added after the approver approved: the approver's decision is carried out now.

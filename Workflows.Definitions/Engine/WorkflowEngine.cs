@@ -132,7 +132,7 @@ public static partial class WorkflowEngine
         {
             var holding = new Run(design, state with { Held = new HeldDecision(action.Name, input.ActorId, actingRole, input.Comment, data), ConsecutiveAutoSteps = 0 }, now);
             holding.History(HistoryKinds.TaskCompleted, task.Id, input.ActorId, actingRole, action.Name, input.Comment, data, input.OnBehalfOf);
-            return holding.OpenSignerTask(task, input.Visit, after.PersonId);
+            return holding.OpenSignerTask(task, input.Visit, after.PersonId, after.AddedBy);
         }
 
         var decision = Decision(action.Name, input.ActorId, actingRole, input.Comment, now, data);
@@ -363,11 +363,11 @@ public static partial class WorkflowEngine
         }
 
         /// <summary>An added colleague's task on the step (加签), due like a task of the step.</summary>
-        public Accepted OpenSignerTask(TaskStep task, int visit, string personId)
+        public Accepted OpenSignerTask(TaskStep task, int visit, string personId, string addedBy)
         {
             var reject = task.Actions[GenericRejectAction];
             _commands.Add(new CreateTask(task.Id, visit, task.Title, SignerRole, new AssignmentRule(null, null, SignerRole), personId,
-                [new TaskAction("approve", task.Id, false, []), reject], ExcludedPersons(task, _state), null) { Slot = TaskSlots.Signer });
+                [new TaskAction("approve", task.Id, false, []), reject], ExcludedPersons(task, _state), null) { Slot = TaskSlots.Signer, ByActorId = addedBy });
             History(HistoryKinds.TaskCreated, task.Id, actingRole: SignerRole, data: WorkflowVariables.Empty
                 .Add("slot", WorkflowVariables.Value(TaskSlots.Signer))
                 .Add("assigneeId", WorkflowVariables.Value(personId)));

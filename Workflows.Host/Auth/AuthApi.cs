@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
 using Workflows.Host.Data;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
@@ -156,9 +157,10 @@ public static class AuthApi
             : Problems.Invalid(new Dictionary<string, string[]> { ["newPassword"] = [.. changed.Errors.Select(e => e.Description)] });
     }
 
-    public static async Task<Ok<EmployeeDto>> Me(CurrentActor current)
+    public static async Task<Ok<EmployeeDto>> Me(CurrentActor current, WorkflowDbContext db)
     {
         var actor = await current.GetAsync();
-        return TypedResults.Ok(new EmployeeDto(actor.Id, actor.UserName, actor.Name, actor.Rank, actor.GroupId, actor.Roles));
+        var email = await db.Users.Where(u => u.Id == actor.Id).Select(u => u.Email).SingleAsync();
+        return TypedResults.Ok(new EmployeeDto(actor.Id, actor.UserName, actor.Name, actor.Rank, actor.GroupId, actor.Roles, email));
     }
 }

@@ -52,6 +52,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             e.Property(x => x.Name).HasMaxLength(TextLimits.DisplayName).IsRequired();
             e.Property(x => x.Rank).HasConversion<string>().HasMaxLength(20);
             e.Property(x => x.GroupId).HasMaxLength(36);
+            e.Property(x => x.Language).HasMaxLength(10);
             e.HasOne<Group>().WithMany().HasForeignKey(x => x.GroupId).OnDelete(DeleteBehavior.Restrict);
             e.HasIndex(x => x.GroupId);
             // Who holds a rank: task assignment and escalation ask it whenever a task goes to a rank (AssignmentResolver).

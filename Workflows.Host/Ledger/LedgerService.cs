@@ -51,7 +51,7 @@ public abstract record MonthCloseResult
 /// item. A line never moves to another month's statement; only an item that arrives after its month closed (a late
 /// record, a dispute decided later) is carried by the first open month.</para>
 /// </remarks>
-public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, IOptions<LedgerOptions> options)
+public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, IOptions<LedgerOptions> options, Notifications.Notifier notifier)
 {
     /// <summary>The closer recorded for the recurring job.</summary>
     public const string SystemActor = "system:month-close";
@@ -231,6 +231,8 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
                 }
 
                 pool.Remove(statements.SelectMany(s => s.Lines));
+                await notifier.NotifyAsync(db, statements.Select(s => s.EmployeeId), Notifications.NotificationKinds.StatementClosed, null, null,
+                    new Notifications.NotificationFacts(ActorId: closedBy, Month: m.ToString()), ct);
                 if (m != month)
                 {
                     closedNow.Add(m);
@@ -242,6 +244,7 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
 
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            notifier.EnqueueCommitted(db);
             return new MonthCloseResult.Done(summary!);
         }
         catch (Exception ex) when (ex is DbUpdateException or DbException)

@@ -13,6 +13,15 @@ public sealed class Employee : IdentityUser
     public Rank? Rank { get; set; }
 
     public string? GroupId { get; set; }
+
+    /// <summary>The language notifications are written in (zh-CN or en); null is the department's zh-CN.</summary>
+    public string? Language { get; set; }
+
+    /// <summary>The employee switched notification e-mails off (the address is Identity's <c>Email</c>).</summary>
+    public bool EmailOff { get; set; }
+
+    /// <summary>The employee switched the daily digest off and gets one e-mail per task instead.</summary>
+    public bool DigestOff { get; set; }
 }
 
 public sealed class Group

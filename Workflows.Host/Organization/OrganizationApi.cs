@@ -9,7 +9,8 @@ using Workflows.Host.Runtime;
 
 namespace Workflows.Host.Organization;
 
-public sealed record EmployeeDto(string Id, string UserName, string Name, Rank? Rank, string? GroupId, IReadOnlyList<string> Roles);
+/// <param name="EmailAddress">Where notification e-mails go; shown to the employee themself (<c>GET /api/me</c>) and to HR.</param>
+public sealed record EmployeeDto(string Id, string UserName, string Name, Rank? Rank, string? GroupId, IReadOnlyList<string> Roles, string? EmailAddress = null);
 
 /// <summary>What anyone in the department may see of a colleague: the name and rank, nothing more.</summary>
 public sealed record EmployeeSummaryDto(string Id, string Name, Rank? Rank);
@@ -18,7 +19,7 @@ public sealed record GroupDto(string Id, string Name, string? LeaderId);
 
 public sealed record SeatDto(string Id, Rank Rank, string? GroupId, string? HolderId, DateTimeOffset? VacantSince);
 
-public sealed record CreateEmployeeRequest(string? UserName, string? Name, string? Password, Rank? Rank, string? GroupId, string[]? Roles);
+public sealed record CreateEmployeeRequest(string? UserName, string? Name, string? Password, Rank? Rank, string? GroupId, string[]? Roles, string? EmailAddress = null);
 
 public sealed record CreateGroupRequest(string? Name);
 
@@ -106,6 +107,14 @@ public static class OrganizationApi
             errors["rank"] = ["Give a rank on the ladder, or at least one company role for an account outside it."];
         }
 
+        if (Notifications.NotificationsApi.Validate(new Notifications.NotificationSettings(null, null, request.EmailAddress)) is { } badAddress)
+        {
+            foreach (var (field, messages) in badAddress.ProblemDetails.Errors)
+            {
+                errors[field] = messages;
+            }
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -128,6 +137,7 @@ public static class OrganizationApi
             Name = request.Name!.Trim(),
             Rank = request.Rank,
             GroupId = request.Rank is Rank.Member or Rank.GroupLeader ? request.GroupId : null,
+            Email = string.IsNullOrWhiteSpace(request.EmailAddress) ? null : request.EmailAddress.Trim(),
         };
 
         // The seat is taken before the account is written, so a taken seat writes nothing.
@@ -177,7 +187,7 @@ public static class OrganizationApi
 
         await tx.CommitAsync(ct);
         var dto = await org.EmployeeAsync(employee.Id, ct);
-        return TypedResults.Created($"/api/employees/{employee.Id}", dto);
+        return TypedResults.Created($"/api/employees/{employee.Id}", dto is null ? null : dto with { EmailAddress = employee.Email });
     }
 
     public static async Task<Ok<GroupDto[]>> ListGroups(OrgQueries org, CancellationToken ct) =>

@@ -11,7 +11,7 @@ public static class RuntimeSetup
         builder.Services.AddSingleton<PublishedDesigns>();
         builder.Services.AddScoped<AssignmentResolver>();
         builder.Services.AddScoped<WorkflowRunner>();
-        builder.Services.AddSingleton<AfterCommit>();
+        builder.Services.AddScoped<AfterCommit>();
         builder.Services.AddScoped<TaskCompletionChecks>();
         builder.Services.AddScoped<SignalDispatcher>();
         builder.Services.AddScoped<TimerJobs>();

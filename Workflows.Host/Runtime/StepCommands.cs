@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Workflows.Definitions.Engine;
 using Workflows.Host.Data;
+using Workflows.Host.Notifications;
 using Workflows.Host.Platform;
 using Workflows.Host.Runtime.Store;
 
@@ -18,7 +19,8 @@ namespace Workflows.Host.Runtime;
 /// </summary>
 /// <param name="taskInHand">The task the step loaded (a completion, a transfer, an added signer): changed in place and written
 /// back with its version, never through a bulk update that would move its version under the step.</param>
-internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, AssignmentResolver assignments, PublishedDesigns designs, DepartmentClock clock, WorkflowTask? taskInHand = null)
+internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, AssignmentResolver assignments, PublishedDesigns designs, DepartmentClock clock, Notifier notifier,
+    WorkflowTask? taskInHand = null)
 {
     /// <summary>Timers this step scheduled (their Hangfire jobs are created after the commit).</summary>
     public List<WorkflowTimer> NewTimers { get; } = [];
@@ -55,6 +57,18 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                     step.Add(new TaskCandidate { TaskId = task.Id, EmployeeId = candidate });
                 }
 
+                // The applicant's amend task tells them the application came back; any other task is work for its candidates.
+                if (create.Step == TaskSlots.AmendStep)
+                {
+                    await notifier.NotifyAsync(db, resolved.CandidateIds, NotificationKinds.InstanceReturned, instance, task,
+                        new NotificationFacts(state.Returned?.ActorId, state.Returned?.Comment), ct);
+                }
+                else
+                {
+                    await notifier.NotifyAsync(db, resolved.CandidateIds, NotificationKinds.TaskAssigned, instance, task,
+                        create.Slot == TaskSlots.Signer ? new NotificationFacts(create.ByActorId, Via: "addedSigner") : null, ct);
+                }
+
                 if (resolved.Escalations.Count > 0)
                 {
                     AddHistory(instance, "task.escalated", create.Step, null, resolved.ActingRole, null, string.Join("; ", resolved.Escalations),
@@ -75,7 +89,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                     .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, status).SetProperty(t => t.CompletedAt, now).SetProperty(t => t.Version, t => t.Version + 1), ct);
                 break;
             case ReassignTask reassign:
-                await ReassignAsync(instance, reassign.Step, reassign.Visit, reassign.Slot, reassign.PersonIds, ct);
+                await ReassignAsync(instance, reassign.Step, reassign.Visit, reassign.Slot, reassign.PersonIds, reassign.ByActorId, ct);
                 break;
             case HoldTask hold:
                 await SetStatusAsync(instance, hold.Step, hold.Visit, TaskState.Open, TaskState.Waiting, ct);
@@ -89,8 +103,8 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
             case CopyTo copy:
                 await CopyAsync(instance, state, copy, ct);
                 break;
-            case RemindTasks:
-                // The history entry is the engine's; telling the people is the notifications' part.
+            case RemindTasks remind:
+                await RemindAsync(instance, remind, ct);
                 break;
             case ScheduleTimer schedule:
                 var timer = new WorkflowTimer
@@ -136,6 +150,11 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                 instance.Outcome = completed.Outcome;
                 instance.CompletedAt = now;
                 instance.WaitingFor = null;
+                if (completed.Status == InstanceStatus.Completed)
+                {
+                    await notifier.NotifyAsync(db, [instance.StartedBy, instance.SubjectId], NotificationKinds.InstanceDecided, instance, null, null, ct);
+                }
+
                 break;
             case Faulted faulted:
                 instance.Status = InstanceStatus.Faulted;
@@ -181,7 +200,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
     }
 
     /// <summary>The task now goes to these people only, unclaimed; its due date stays.</summary>
-    private async Task ReassignAsync(WorkflowInstance instance, string stepId, int visit, string? slot, IReadOnlyList<string> people, CancellationToken ct)
+    private async Task ReassignAsync(WorkflowInstance instance, string stepId, int visit, string? slot, IReadOnlyList<string> people, string? byActorId, CancellationToken ct)
     {
         var task = await OpenTaskAsync(instance, stepId, visit, slot, TaskState.Open, ct)
             ?? throw new InvalidOperationException($"Instance {instance.Id} has no open task at '{stepId}'.");
@@ -190,6 +209,8 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
         {
             step.Add(new TaskCandidate { TaskId = task.Id, EmployeeId = person });
         }
+
+        await notifier.NotifyAsync(db, people, NotificationKinds.TaskAssigned, instance, task, new NotificationFacts(byActorId, Via: "transferred"), ct);
 
         if (ReferenceEquals(task, taskInHand))
         {
@@ -225,6 +246,9 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
 
         var excluded = WorkflowEngine.Excluded(designs.Get(instance.DesignName, instance.DesignVersion), state, escalate.Step);
         var resolved = await assignments.EscalateFromAsync(task.ActingRole, excluded, state, ct);
+        var former = await db.TaskCandidates.Where(c => c.TaskId == task.Id).Select(c => c.EmployeeId).ToListAsync(ct);
+        await notifier.NotifyAsync(db, former, NotificationKinds.TaskOverdue, instance, task, null, ct);
+        await notifier.NotifyAsync(db, resolved.CandidateIds, NotificationKinds.TaskAssigned, instance, task, new NotificationFacts(Via: "escalated"), ct);
         await db.TaskCandidates.Where(c => c.TaskId == task.Id).ExecuteDeleteAsync(ct);
         foreach (var candidate in resolved.CandidateIds.Distinct(StringComparer.Ordinal))
         {
@@ -259,9 +283,26 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
 
         var already = await db.Copies.Where(c => c.InstanceId == instance.Id).Select(c => c.EmployeeId).ToListAsync(ct);
         var now = clock.Now;
-        foreach (var person in people.Except(already, StringComparer.Ordinal))
+        var added = people.Except(already, StringComparer.Ordinal).ToList();
+        foreach (var person in added)
         {
             db.Copies.Add(new InstanceCopy { InstanceId = instance.Id, EmployeeId = person, CopiedBy = copy.ByActorId, At = now });
+        }
+
+        await notifier.NotifyAsync(db, added, NotificationKinds.InstanceCc, instance, null, new NotificationFacts(copy.ByActorId, copy.Comment), ct);
+    }
+
+    /// <summary>催办 and the day-before reminder: whoever holds the instance's open tasks now.</summary>
+    private async Task RemindAsync(WorkflowInstance instance, RemindTasks remind, CancellationToken ct)
+    {
+        var open = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == instance.Id && t.Status == TaskState.Open).ToListAsync(ct);
+        foreach (var task in open)
+        {
+            var holders = task.AssigneeId is { } claimedBy
+                ? [claimedBy]
+                : await db.TaskCandidates.Where(c => c.TaskId == task.Id).Select(c => c.EmployeeId).ToListAsync(ct);
+            await notifier.NotifyAsync(db, holders, remind.Kind == "dueSoon" ? NotificationKinds.TaskDueSoon : NotificationKinds.TaskReminded,
+                instance, task, new NotificationFacts(remind.ByActorId), ct);
         }
     }
 

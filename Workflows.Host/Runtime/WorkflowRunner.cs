@@ -25,6 +25,7 @@ public sealed class WorkflowRunner(
     DepartmentClock clock,
     IServiceProvider services,
     AfterCommit afterCommit,
+    Notifications.Notifier notifier,
     ILogger<WorkflowRunner> logger)
 {
     internal static readonly JsonSerializerOptions StateJson = new(JsonSerializerOptions.Web) { Converters = { new VariablesJson() } };
@@ -447,7 +448,7 @@ public sealed class WorkflowRunner(
             var instance = await step.LoadInstanceAsync(timer.InstanceId, ct)
                 ?? throw new InvalidOperationException($"Timer {timerId} belongs to no instance.");
             instance.ActiveTimers = Math.Max(0, instance.ActiveTimers - 1);
-            var commands = new StepCommands(db, step, assignments, designs, clock);
+            var commands = new StepCommands(db, step, assignments, designs, clock, notifier);
             if (instance.Status == InstanceStatus.Running)
             {
                 var design = designs.Get(instance.DesignName, instance.DesignVersion);
@@ -532,7 +533,7 @@ public sealed class WorkflowRunner(
     private async Task<StepCommands> ApplyAsync(
         StoreStep step, WorkflowInstance instance, Accepted accepted, WorkflowDesign design, bool runActivities, CancellationToken ct, WorkflowTask? taskInHand = null)
     {
-        var commands = new StepCommands(db, step, assignments, designs, clock, taskInHand);
+        var commands = new StepCommands(db, step, assignments, designs, clock, notifier, taskInHand);
         while (true)
         {
             foreach (var command in accepted.Commands)

@@ -147,6 +147,19 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
         new("GET", "/api/statements", "own (filtered per caller)", _ => "/api/statements", null, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         new("POST", "/api/months/{month}/close", "February", _ => "/api/months/2026-02/close", null, [401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403]),
         new("GET", "/api/fund", "the department fund", _ => "/api/fund", null, [401, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403]),
+
+        // Notifications: everyone their own; HR the failed deliveries.
+        new("GET", "/api/notifications", "own", _ => "/api/notifications", null, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        new("POST", "/api/notifications/read-all", "own", _ => "/api/notifications/read-all", null, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        new("POST", "/api/notifications/{id}/read", "guessed id", _ => $"/api/notifications/{Unknown}/read", null,
+            [401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        new("GET", "/api/me/notification-settings", "own", _ => "/api/me/notification-settings", null, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        new("PUT", "/api/me/notification-settings", "an unknown language (rule broken after the check)", _ => "/api/me/notification-settings",
+            _ => new { language = "fr" }, [401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        new("GET", "/api/notification-deliveries", "failed", _ => "/api/notification-deliveries?status=Failed", null,
+            [401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403]),
+        new("POST", "/api/notification-deliveries/{id}/retry", "guessed id", _ => $"/api/notification-deliveries/{Unknown}/retry", null,
+            [401, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403]),
     ];
 
     public static TheoryData<string> RowKeys => [.. Rows.Select(r => r.Key)];

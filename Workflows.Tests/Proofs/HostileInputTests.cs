@@ -99,6 +99,12 @@ public abstract class HostileInputTests(WorkflowsApp app)
             ["employeeId", "amount", "reason"], ["employeeId", "reason"], ["awardedOn"]),
         ["POST /api/months/{month}/close"] = new("/api/months/{month}/close", Caller.HR,
             (_, _) => Fixed("/api/months/2026-01/close", null), 200, [], [], []),
+        ["POST /api/notifications/read-all"] = new("/api/notifications/read-all", Caller.Subject,
+            (_, _) => Fixed("/api/notifications/read-all", null), 200, [], [], []),
+        ["POST /api/notifications/{id}/read"] = new("/api/notifications/{id}/read", Caller.Subject,
+            (_, _) => Fixed($"/api/notifications/{Unknown}/read", null), 404, [], [], []),
+        ["POST /api/notification-deliveries/{id}/retry"] = new("/api/notification-deliveries/{id}/retry", Caller.HR,
+            (_, _) => Fixed($"/api/notification-deliveries/{Unknown}/retry", null), 404, [], [], []),
     };
 
     public static TheoryData<string> TargetKeys => [.. Targets.Keys];
