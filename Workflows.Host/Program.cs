@@ -10,8 +10,8 @@ using Workflows.Host.Roster;
 using Workflows.Host.ShiftSwaps;
 using Workflows.Host.Violations;
 
-// Verbs: `migrate`, `seed-demo`, `bench`; no verb runs the web host.
-var (verb, hostArgs) = Verbs.Split(args);
+// Verbs: `migrate`, `seed-demo`, `create-hr`, `import-org`, `backup`, `bench`; no verb runs the web host.
+var (verb, verbArgs, hostArgs) = Verbs.Split(args);
 
 // appsettings*.json are read once at start, not reloaded on change: reloading watches the whole content root, the
 // SQLite data folder included, and every page the database writes then woke the watcher (ADR 0008). A command-line
@@ -33,6 +33,8 @@ builder.AddWebLocalization();
 builder.AddWorkflowRuntime();
 StartupTasks.AddStartupTasks(builder);
 builder.Services.AddScoped<OrgQueries>();
+builder.Services.AddScoped<OrgImport>();
+builder.AddTelemetry();
 builder.AddRoster();
 builder.AddShiftSwaps();
 builder.AddViolations();
@@ -46,7 +48,7 @@ if (verb is not null)
 {
     return verb == "bench"
         ? await Workflows.Host.Bench.Bench.RunAsync(app, Workflows.Host.Bench.Bench.Parse(hostArgs))
-        : await Verbs.RunAsync(verb, app);
+        : await Verbs.RunAsync(verb, verbArgs, app);
 }
 
 app.UseExceptionHandler();
@@ -64,6 +66,8 @@ app.MapScalarApiReference("/api-reference").AllowAnonymous();
 app.MapSystemApi();
 app.MapAuthApi();
 app.MapOrganizationApi();
+app.MapOrgImportApi();
+app.MapTelemetry();
 app.MapWorkflowApis();
 app.MapRosterApi();
 app.MapShiftSwapsApi();

@@ -6,7 +6,8 @@ using Workflows.Host.Platform;
 
 namespace Workflows.Host.Auth;
 
-public sealed record LoginRequest(string? UserName, string? Password);
+/// <param name="NewPassword">Only for an account whose password is temporary: its own password, set at this sign-in.</param>
+public sealed record LoginRequest(string? UserName, string? Password, string? NewPassword = null);
 
 public static class AuthApi
 {
@@ -53,6 +54,25 @@ public static class AuthApi
         if (!result.Succeeded)
         {
             return Problems.Unauthorized("Wrong user name or password.");
+        }
+
+        if (await PasswordChange.IsTemporaryAsync(users, user))
+        {
+            if (string.IsNullOrEmpty(request.NewPassword))
+            {
+                return TypedResults.Problem(
+                    detail: "This account's password is temporary and must be changed before it can be used: sign in again with the same userName and password and your own password as newPassword.",
+                    statusCode: StatusCodes.Status403Forbidden, title: "Password change required",
+                    extensions: new Dictionary<string, object?> { ["code"] = PasswordChange.RequiredCode });
+            }
+
+            var replaced = await PasswordChange.ReplaceTemporaryAsync(users, user, request.Password!, request.NewPassword);
+            if (!replaced.Succeeded)
+            {
+                return Problems.Invalid("newPassword", string.Join(" ", replaced.Errors.Select(e => e.Description)));
+            }
+
+            user = (await users.FindByIdAsync(user.Id))!;
         }
 
         var principal = await signIn.CreateUserPrincipalAsync(user);

@@ -32,6 +32,9 @@ public sealed class WorkflowRunner(
     /// <summary>False while delivering a signal: signals raised then wait for the dispatcher's next round, not a nested one.</summary>
     private bool dispatchAfterCommit = true;
 
+    /// <summary>What the step being run is, for its span and duration (<see cref="Telemetry.StepCommitted"/>).</summary>
+    private (string Type, string InstanceId, string? Step, string Action) traced;
+
     /// <summary>Starts an instance of the latest version of <paramref name="designName"/>.</summary>
     /// <remarks>Domain rows the caller added to the context and has not saved commit with the start.</remarks>
     public async Task<RunResult> StartAsync(
@@ -393,8 +396,10 @@ public sealed class WorkflowRunner(
     /// </summary>
     /// <param name="completedTask">The task this step completes: an instance has one open task at a time, so leaving its step has nothing else to cancel.</param>
     private async Task<StepCommands> ApplyAsync(
-        StoreStep step, WorkflowInstance instance, Accepted accepted, WorkflowDesign design, bool runActivities, CancellationToken ct, WorkflowTask? completedTask = null)
+        StoreStep step, WorkflowInstance instance, Accepted accepted, WorkflowDesign design, bool runActivities, CancellationToken ct, WorkflowTask? completedTask = null,
+        [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
     {
+        traced = (instance.Type, instance.Id, instance.CurrentStep, completedTask?.Action ?? operation.Replace("Async", "", StringComparison.Ordinal));
         var commands = new StepCommands(db, step, assignments, clock);
         var openTaskHandled = completedTask is not null;
         while (true)
@@ -485,6 +490,7 @@ public sealed class WorkflowRunner(
     {
         var raised = dispatchAfterCommit && db.ChangeTracker.Entries<PendingSignal>().Any(e => e.State == EntityState.Added);
         await step.CommitAsync(ct);
+        Telemetry.StepCommitted(step.StartedTimestamp, traced.Type, traced.InstanceId, traced.Step, traced.Action);
         await afterCommit.RunAsync(commands.NewTimers, raised, ct);
     }
 }

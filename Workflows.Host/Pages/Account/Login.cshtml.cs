@@ -2,12 +2,13 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Workflows.Host.Auth;
 using Workflows.Host.Organization;
 
 namespace Workflows.Host.Pages.Account;
 
 [AllowAnonymous]
-public sealed class LoginModel(SignInManager<Employee> signIn) : PageModel
+public sealed class LoginModel(SignInManager<Employee> signIn, UserManager<Employee> users) : PageModel
 {
     [BindProperty]
     public string UserName { get; set; } = "";
@@ -32,7 +33,10 @@ public sealed class LoginModel(SignInManager<Employee> signIn) : PageModel
             return Page();
         }
 
-        var result = await signIn.PasswordSignInAsync(UserName.Trim(), Password, isPersistent: false, lockoutOnFailure: true);
+        // The password is checked before any cookie is issued: a temporary password leads to the change-password page
+        // instead of a session.
+        var user = await users.FindByNameAsync(UserName.Trim());
+        var result = user is null ? Microsoft.AspNetCore.Identity.SignInResult.Failed : await signIn.CheckPasswordSignInAsync(user, Password, lockoutOnFailure: true);
         if (result.IsLockedOut)
         {
             Error = "多次登录失败，账号已暂时锁定，请稍后再试或联系人事部。Locked after repeated failures; try again later or ask HR.";
@@ -45,6 +49,12 @@ public sealed class LoginModel(SignInManager<Employee> signIn) : PageModel
             return Page();
         }
 
+        if (await PasswordChange.IsTemporaryAsync(users, user!))
+        {
+            return RedirectToPage("/Account/ChangePassword", new { userName = user!.UserName, returnUrl = ReturnUrl, first = true });
+        }
+
+        await signIn.SignInAsync(user!, isPersistent: false);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
     }
 }
