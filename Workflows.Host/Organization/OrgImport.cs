@@ -369,7 +369,7 @@ public sealed class OrgImport(
                     db.UserRoles.Add(new IdentityUserRole<string> { UserId = employee.Id, RoleId = roleId });
                 }
 
-                // Roles are in the sign-in: a changed set takes effect at the next sign-in, and earlier ones stop.
+                // Roles are in the sign-in: a changed set takes effect at the next sign-in.
                 employee.SecurityStamp = Guid.NewGuid().ToString("N");
             }
 

@@ -247,7 +247,9 @@ public static class Verbs
             return 1;
         }
 
-        await output.WriteLineAsync($"{(dryRun ? "Dry run (nothing written)" : "Imported")}: {result.Created} created, {result.Updated} updated, {result.Unchanged} unchanged"
+        await output.WriteLineAsync((dryRun
+                ? $"Dry run (nothing written): {result.Created} to create, {result.Updated} to update, {result.Unchanged} unchanged"
+                : $"Imported: {result.Created} created, {result.Updated} updated, {result.Unchanged} unchanged")
             + (result.GroupsCreated.Count > 0 ? $"; new groups: {string.Join(", ", result.GroupsCreated)}." : "."));
         if (result.TemporaryPasswords.Count > 0)
         {
