@@ -11,8 +11,8 @@ using Workflows.Host.Roster;
 using Workflows.Host.ShiftSwaps;
 using Workflows.Host.Violations;
 
-// Verbs: `migrate`, `seed-demo`, `bench`; no verb runs the web host.
-var (verb, hostArgs) = Verbs.Split(args);
+// Verbs: `migrate`, `seed-demo`, `create-hr`, `import-org`, `backup`, `bench`; no verb runs the web host.
+var (verb, verbArgs, hostArgs) = Verbs.Split(args);
 
 // appsettings*.json are read once at start, not reloaded on change: reloading watches the whole content root, the
 // SQLite data folder included, and every page the database writes then woke the watcher (ADR 0008). A command-line
@@ -36,6 +36,8 @@ builder.AddNotifications();
 StartupTasks.AddStartupTasks(builder);
 builder.Services.AddScoped<OrgQueries>();
 builder.Services.AddScoped<FormerHolderTasks>();
+builder.Services.AddScoped<OrgImport>();
+builder.AddTelemetry();
 builder.AddRoster();
 builder.AddShiftSwaps();
 builder.AddViolations();
@@ -49,7 +51,7 @@ if (verb is not null)
 {
     return verb == "bench"
         ? await Workflows.Host.Bench.Bench.RunAsync(app, Workflows.Host.Bench.Bench.Parse(hostArgs))
-        : await Verbs.RunAsync(verb, app);
+        : await Verbs.RunAsync(verb, verbArgs, app);
 }
 
 app.UseExceptionHandler();
@@ -73,6 +75,8 @@ app.MapScalarApiReference("/api-reference").AllowAnonymous();
 app.MapSystemApi();
 app.MapAuthApi();
 app.MapOrganizationApi();
+app.MapOrgImportApi();
+app.MapTelemetry();
 app.MapWorkflowApis();
 app.MapRosterApi();
 app.MapShiftSwapsApi();

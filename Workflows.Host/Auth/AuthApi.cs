@@ -10,7 +10,8 @@ using Workflows.Host.Platform;
 
 namespace Workflows.Host.Auth;
 
-public sealed record LoginRequest(string? UserName, string? Password);
+/// <param name="NewPassword">Only for an account whose password is temporary: its own password, set at this sign-in.</param>
+public sealed record LoginRequest(string? UserName, string? Password, string? NewPassword = null);
 
 public sealed record RefreshRequest(string? RefreshToken);
 
@@ -64,7 +65,7 @@ public static class AuthApi
 
     /// <summary>Password sign-in with lockout (<see cref="SignInGate"/>); the answer is an Identity bearer token.</summary>
     public static async Task<Results<SignInHttpResult, ProblemHttpResult, ValidationProblem>> Login(
-        LoginRequest request, SignInGate gate, SignInManager<Employee> signIn, CancellationToken ct)
+        LoginRequest request, SignInGate gate, UserManager<Employee> users, SignInManager<Employee> signIn, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.UserName))
@@ -89,10 +90,30 @@ public static class AuthApi
                 return Problems.Unauthorized("This account is locked after repeated failed sign-ins. Try again later or ask HR.");
             case SignInCheck.Failed:
                 return Problems.Unauthorized("Wrong user name or password.");
-            default:
-                var principal = await signIn.CreateUserPrincipalAsync(user!);
-                return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
         }
+
+        // A temporary password (the organisation import's) is changed before any token is issued.
+        if (await PasswordChange.IsTemporaryAsync(users, user!))
+        {
+            if (string.IsNullOrEmpty(request.NewPassword))
+            {
+                return TypedResults.Problem(
+                    detail: "This account's password is temporary and must be changed before it can be used: sign in again with the same userName and password and your own password as newPassword.",
+                    statusCode: StatusCodes.Status403Forbidden, title: "Password change required",
+                    extensions: new Dictionary<string, object?> { ["code"] = PasswordChange.RequiredCode });
+            }
+
+            var replaced = await PasswordChange.ReplaceTemporaryAsync(users, user!, request.Password!, request.NewPassword);
+            if (!replaced.Succeeded)
+            {
+                return Problems.Invalid("newPassword", string.Join(" ", replaced.Errors.Select(e => e.Description)));
+            }
+
+            user = (await users.FindByIdAsync(user!.Id))!;
+        }
+
+        var principal = await signIn.CreateUserPrincipalAsync(user!);
+        return TypedResults.SignIn(principal, authenticationScheme: IdentityConstants.BearerScheme);
     }
 
     /// <summary>A new access token (and refresh token) for a refresh token of a session that is still current.</summary>

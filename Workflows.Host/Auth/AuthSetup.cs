@@ -97,7 +97,8 @@ public static class AuthSetup
 
     private static Task ApiAware(HttpContext context, string redirectUri, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hangfire"))
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hangfire")
+            || context.Request.Path.StartsWithSegments("/metrics"))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

@@ -81,7 +81,7 @@ public sealed class TimerJobs(WorkflowRunner runner, WorkflowDbContext db, Depar
             .Where(i => i.Status == InstanceStatus.Running && !i.HasIncident && i.WaitingFor == null && i.StartedAt <= cutoff)
             .Where(i => !db.Tasks.Any(t => t.InstanceId == i.Id && t.Status == TaskState.Open))
             .Where(i => !db.Timers.Any(t => t.InstanceId == i.Id && t.FiredAt == null && t.CancelledAt == null))
-            .Select(i => i.Id).Take(100).ToListAsync(ct);
+            .OrderBy(i => i.StartedAt).Select(i => i.Id).Take(100).ToListAsync(ct);
         foreach (var id in candidates)
         {
             await runner.AdvanceAsync(id, "resume after restart", ct);

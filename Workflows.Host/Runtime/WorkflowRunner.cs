@@ -33,6 +33,9 @@ public sealed class WorkflowRunner(
     /// <summary>False while delivering a signal: signals raised then wait for the dispatcher's next round, not a nested one.</summary>
     private bool dispatchAfterCommit = true;
 
+    /// <summary>What the step being run is, for its span and duration (<see cref="Telemetry.StepCommitted"/>).</summary>
+    private (string Type, string InstanceId, string? Step, string Action) traced;
+
     /// <summary>Starts an instance of the latest version of <paramref name="designName"/>.</summary>
     /// <remarks>Domain rows the caller added to the context and has not saved commit with the start.</remarks>
     /// <param name="runningKey">What only one running instance of the type may hold (<see cref="WorkflowInstance.RunningKey"/>);
@@ -531,8 +534,10 @@ public sealed class WorkflowRunner(
     /// </summary>
     /// <param name="taskInHand">The task this step loaded (completed, transferred, …): see <see cref="StepCommands"/>.</param>
     private async Task<StepCommands> ApplyAsync(
-        StoreStep step, WorkflowInstance instance, Accepted accepted, WorkflowDesign design, bool runActivities, CancellationToken ct, WorkflowTask? taskInHand = null)
+        StoreStep step, WorkflowInstance instance, Accepted accepted, WorkflowDesign design, bool runActivities, CancellationToken ct, WorkflowTask? taskInHand = null,
+        [System.Runtime.CompilerServices.CallerMemberName] string operation = "")
     {
+        traced = (instance.Type, instance.Id, instance.CurrentStep, taskInHand?.Action ?? operation.Replace("Async", "", StringComparison.Ordinal));
         var commands = new StepCommands(db, step, assignments, designs, clock, notifier, taskInHand);
         while (true)
         {
@@ -616,6 +621,7 @@ public sealed class WorkflowRunner(
     {
         var raised = dispatchAfterCommit && db.ChangeTracker.Entries<PendingSignal>().Any(e => e.State == EntityState.Added);
         await step.CommitAsync(ct);
+        Telemetry.StepCommitted(step.StartedTimestamp, traced.Type, traced.InstanceId, traced.Step, traced.Action);
         await afterCommit.RunAsync(commands.NewTimers, raised, ct);
     }
 }

@@ -54,6 +54,8 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
         new("GET", "/api/seats", "list", _ => "/api/seats", null, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         new("POST", "/api/seats", "a member seat (rule broken after the check)", _ => "/api/seats", _ => new { rank = "Member" },
             [401, 403, 403, 403, 403, 403, 403, 403, 422, 403, 403]),
+        new("POST", "/api/org/import", "a JSON body, not a table (refused after the check)", _ => "/api/org/import?dryRun=true", _ => new { userName = "x" },
+            [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
         new("POST", "/api/seats/{id}/vacate", "an already vacant seat", s => $"/api/seats/{s.VacantSeatId}/vacate", null,
             [401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403]),
 

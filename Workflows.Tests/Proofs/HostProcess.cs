@@ -144,6 +144,15 @@ public sealed class HostProcess : IAsyncDisposable
         process = null;
     }
 
+    /// <summary>The last 300 lines the host wrote (standard output and error).</summary>
+    public IReadOnlyList<string> Lines()
+    {
+        lock (gate)
+        {
+            return [.. lastLines];
+        }
+    }
+
     /// <summary>The last lines the host wrote, for failure messages.</summary>
     public string Tail()
     {

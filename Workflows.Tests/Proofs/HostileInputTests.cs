@@ -55,6 +55,10 @@ public abstract class HostileInputTests(WorkflowsApp app)
             (_, s) => Fixed("/api/seats", new() { ["rank"] = "Supervisor" }), 201, ["rank"], [], []),
         ["POST /api/seats/{id}/vacate"] = new("/api/seats/{id}/vacate", Caller.HR,
             (_, s) => Fixed($"/api/seats/{s.VacantSeatId}/vacate", null), 200, [], [], []),
+        // The body is a file, not JSON: without one it is a 400 (no header); the huge bodies still get 413. Its hostile
+        // tables are in Workflows.Tests/Operations/OrgImportTests.
+        ["POST /api/org/import"] = new("/api/org/import", Caller.HR,
+            (_, _) => Fixed("/api/org/import?dryRun=true", null), 400, [], [], []),
         ["POST /api/violations"] = new("/api/violations", Caller.Leader,
             (_, s) => Fixed("/api/violations", new()
             {

@@ -42,6 +42,18 @@ public sealed partial class WebSession : IDisposable
         return await client.PostAsync(url, content);
     }
 
+    /// <summary>Posts a file upload form (multipart) with the antiforgery token taken from <paramref name="pageHtml"/>.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> PostFileAsync(string url, string pageHtml, string field, string fileName, byte[] bytes)
+    {
+        using var content = new MultipartFormDataContent
+        {
+            { new StringContent(AntiforgeryToken(pageHtml)), "__RequestVerificationToken" },
+            { new ByteArrayContent(bytes), field, fileName },
+        };
+        using var response = await client.PostAsync(url, content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Posts, follows one local redirect (post/redirect/get), and returns the page shown.</summary>
     public async Task<(HttpStatusCode Status, string Body)> SubmitAsync(string url, string pageHtml, Dictionary<string, string> fields)
     {

@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Workflows.Host.Auth;
 using Workflows.Host.Organization;
 
 namespace Workflows.Host.Pages.Account;
 
 [AllowAnonymous]
 [Microsoft.AspNetCore.RateLimiting.EnableRateLimiting(Auth.AuthApi.SignInPolicy)]
-public sealed class LoginModel(SignInManager<Employee> signIn, Auth.SignInGate gate) : PageModel
+public sealed class LoginModel(SignInManager<Employee> signIn, UserManager<Employee> users, Auth.SignInGate gate) : PageModel
 {
     [BindProperty]
     public string UserName { get; set; } = "";
@@ -46,8 +47,12 @@ public sealed class LoginModel(SignInManager<Employee> signIn, Auth.SignInGate g
             return Page();
         }
 
-        await signIn.SignInAsync(user!, isPersistent: false);
+        if (await PasswordChange.IsTemporaryAsync(users, user!))
+        {
+            return RedirectToPage("/Account/ChangePassword", new { userName = user!.UserName, returnUrl = ReturnUrl, first = true });
+        }
 
+        await signIn.SignInAsync(user!, isPersistent: false);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
     }
 }

@@ -54,6 +54,9 @@ public sealed record TaskForCompletion(WorkflowTask Task, WorkflowInstance Insta
 /// </summary>
 public abstract class StoreStep : IAsyncDisposable
 {
+    /// <summary>When the step began (<see cref="System.Diagnostics.Stopwatch"/> ticks), for its duration metric.</summary>
+    public long StartedTimestamp { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     /// <summary>The task with its instance (both to be written back when changed); null when there is no such task.</summary>
     public abstract Task<TaskForCompletion?> LoadTaskAsync(string taskId, string actorId, CancellationToken ct);
 
