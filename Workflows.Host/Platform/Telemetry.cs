@@ -111,9 +111,11 @@ public sealed class BusinessGauges
         meter.CreateObservableGauge("workflows_tasks_overdue", () => ByType(Read().TasksOverdue), description: "Open tasks past their due time, by workflow type.");
         meter.CreateObservableGauge("workflows_instances_running", () => ByType(Read().InstancesRunning), description: "Running workflow instances, by type.");
         meter.CreateObservableGauge("workflows_incidents_open", () => Read().IncidentsOpen, description: "Failed steps not yet resolved (HR may retry them).");
+        meter.CreateObservableGauge("workflows_notification_deliveries_failed", () => Read().DeliveriesFailed,
+            description: "E-mails and robot messages that gave up after their attempts (HR may retry them).");
     }
 
-    private sealed record Snapshot(Dictionary<string, int> TasksOpen, Dictionary<string, int> TasksOverdue, Dictionary<string, int> InstancesRunning, int IncidentsOpen);
+    private sealed record Snapshot(Dictionary<string, int> TasksOpen, Dictionary<string, int> TasksOverdue, Dictionary<string, int> InstancesRunning, int IncidentsOpen, int DeliveriesFailed);
 
     private static IEnumerable<Measurement<int>> ByType(Dictionary<string, int> counts) =>
         Types.Union(counts.Keys).Select(t => new Measurement<int>(counts.GetValueOrDefault(t), new KeyValuePair<string, object?>("type", t)));
@@ -136,7 +138,8 @@ public sealed class BusinessGauges
                 open.GroupBy(t => t.Type).Select(g => new { g.Key, Count = g.Count() }).ToDictionary(g => g.Key, g => g.Count),
                 open.Where(t => t.DueAt != null && t.DueAt < now).GroupBy(t => t.Type).Select(g => new { g.Key, Count = g.Count() }).ToDictionary(g => g.Key, g => g.Count),
                 db.Instances.AsNoTracking().Where(i => i.Status == InstanceStatus.Running).GroupBy(i => i.Type).Select(g => new { g.Key, Count = g.Count() }).ToDictionary(g => g.Key, g => g.Count),
-                db.Incidents.AsNoTracking().Count(i => i.ResolvedAt == null));
+                db.Incidents.AsNoTracking().Count(i => i.ResolvedAt == null),
+                db.Set<Notifications.NotificationDelivery>().AsNoTracking().Count(d => d.Status == Notifications.DeliveryStatus.Failed));
             lastTaken = Environment.TickCount64;
             return last;
         }

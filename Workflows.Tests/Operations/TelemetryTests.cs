@@ -66,7 +66,7 @@ public abstract class TelemetryTests(OperationsApp app)
         {
             Assert.Equal(HttpStatusCode.OK, local.StatusCode);
             var text = await local.Content.ReadAsStringAsync();
-            foreach (var metric in new[] { "workflows_tasks_open", "workflows_tasks_overdue", "workflows_instances_running", "workflows_incidents_open" })
+            foreach (var metric in new[] { "workflows_tasks_open", "workflows_tasks_overdue", "workflows_instances_running", "workflows_incidents_open", "workflows_notification_deliveries_failed" })
             {
                 Assert.Contains($"# TYPE {metric} gauge", text, StringComparison.Ordinal);
             }
