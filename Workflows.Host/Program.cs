@@ -5,6 +5,7 @@ using Workflows.Host.Ledger;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
 using Workflows.Host.Promotion;
+using Workflows.Host.Reports;
 using Workflows.Host.Runtime;
 using Workflows.Host.Roster;
 using Workflows.Host.ShiftSwaps;
@@ -39,6 +40,7 @@ builder.AddViolations();
 builder.AddLedger();
 builder.AddDisputes();
 builder.AddPromotion();
+builder.AddReports();
 
 var app = builder.Build();
 
@@ -71,6 +73,7 @@ app.MapViolationsApi();
 app.MapLedgerApi();
 app.MapDisputesApi();
 app.MapPromotionApi();
+app.MapReportsApi();
 app.MapRazorPages();
 app.MapHangfireDashboardForHr();
 app.AnnounceWhenReady();
