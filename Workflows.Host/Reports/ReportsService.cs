@@ -126,18 +126,9 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
         }
     }
 
-    private string StepTitle(string designName, int version, string step, string type, Func<string, string, string, string> stepName)
-    {
-        try
-        {
-            var design = designs.Get(designName, version);
-            return design.Steps.TryGetValue(step, out var s) && s is TaskStep t ? stepName(type, step, t.Title) : stepName(type, step, step);
-        }
-        catch (KeyNotFoundException)
-        {
-            return step;
-        }
-    }
+    private string StepTitle(string designName, int version, string step, string type, Func<string, string, string, string> stepName) =>
+        designs.Catalog.Get(designName, version) is { } design && design.Steps.TryGetValue(step, out var s) && s is TaskStep t
+            ? stepName(type, step, t.Title) : stepName(type, step, step);
 
     /// <summary>Calendar days in the department's time zone from the start to the end (or today while it runs).</summary>
     public int DaysOpen(DateTimeOffset start, DateTimeOffset end) =>
