@@ -52,26 +52,28 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
     public async IAsyncEnumerable<ApplicationReportRow> ApplicationsAsync(ReportRange range, Func<string, string, string, string>? stepName,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var people = await PeopleAsync(ct);
+        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
         var now = clock.Now;
         DateTimeOffset? lastAt = null;
-        string lastId = "";
+        // The ids already read at the last start time: the next batch starts at that time (a range on the StartedAt index,
+        // read in index order with no sort) and skips them, so equal start times are neither lost nor repeated.
+        var seenAtLast = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             var query = Applications(range);
             if (lastAt is { } at)
             {
-                var id = lastId;
-                query = query.Where(i => i.StartedAt > at || (i.StartedAt == at && string.Compare(i.Id, id) > 0));
+                query = query.Where(i => i.StartedAt >= at);
             }
 
-            var batch = await query.OrderBy(i => i.StartedAt).ThenBy(i => i.Id).Take(Batch)
+            var read = await query.OrderBy(i => i.StartedAt).Take(Batch + seenAtLast.Count)
                 .Select(i => new
                 {
                     i.Id, i.Type, i.DesignName, i.DesignVersion, i.SubjectId, i.StartedBy, i.StartedAt, i.CompletedAt, i.Status, i.Outcome,
                     i.CurrentStep,
                 })
                 .ToListAsync(ct);
+            var batch = read.Where(i => !seenAtLast.Contains(i.Id)).ToList();
             if (batch.Count == 0)
             {
                 yield break;
@@ -87,6 +89,9 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
                 .Where(c => taskIds.Contains(c.TaskId)).Select(c => new { c.TaskId, c.EmployeeId }).ToListAsync(ct);
             var candidatesByTask = candidates.ToLookup(c => c.TaskId, c => c.EmployeeId);
             var tasksByInstance = tasks.ToLookup(t => t.InstanceId);
+            var personIds = batch.SelectMany(i => new[] { i.SubjectId, i.StartedBy }).Concat(tasks.Select(t => t.AssigneeId).OfType<string>())
+                .Concat(candidates.Select(c => c.EmployeeId)).Distinct(StringComparer.Ordinal).ToList();
+            var people = await PeopleAsync(personIds, groups, ct);
             var returns = await db.History.AsNoTracking()
                 .Where(h => ids.Contains(h.InstanceId) && h.Kind == HistoryKinds.TaskCompleted && h.Action != null && ReturnActions.Contains(h.Action))
                 .GroupBy(h => h.InstanceId).Select(g => new { g.Key, Count = g.Count() })
@@ -94,8 +99,7 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
             var promotions = batch.Where(i => i.Type == "promotion").Select(i => i.Id).ToList();
             var channels = promotions.Count == 0 ? new Dictionary<string, string?>(StringComparer.Ordinal) : (await db.Instances.AsNoTracking()
                     .Where(i => promotions.Contains(i.Id)).Select(i => new { i.Id, i.StateJson }).ToListAsync(ct))
-                .ToDictionary(i => i.Id, i => WorkflowRunner.Deserialize(new WorkflowInstance { Id = i.Id, StateJson = i.StateJson }).GetString(PromotionVariables.Channel),
-                    StringComparer.Ordinal);
+                .ToDictionary(i => i.Id, i => FormText(i.StateJson, PromotionVariables.Channel), StringComparer.Ordinal);
 
             foreach (var i in batch)
             {
@@ -116,14 +120,37 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
                     DaysOpen(i.StartedAt, i.CompletedAt ?? now), returns.GetValueOrDefault(i.Id));
             }
 
-            if (batch.Count < Batch)
+            if (read.Count < Batch + seenAtLast.Count)
             {
                 yield break;
             }
 
-            lastAt = batch[^1].StartedAt;
-            lastId = batch[^1].Id;
+            var last = batch[^1].StartedAt;
+            if (last != lastAt)
+            {
+                seenAtLast.Clear();
+            }
+
+            seenAtLast.UnionWith(read.Where(i => i.StartedAt == last).Select(i => i.Id));
+            lastAt = last;
         }
+    }
+
+    /// <summary>One text field of the form as filed, read from the stored state without building the whole state.</summary>
+    public static string? FormText(string stateJson, string field)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(stateJson);
+        // Instances filed before the form was kept apart have it among their variables (InstanceState.Form).
+        foreach (var part in (string[])["form", "variables"])
+        {
+            if (document.RootElement.TryGetProperty(part, out var values) && values.ValueKind == System.Text.Json.JsonValueKind.Object
+                && values.TryGetProperty(field, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                return value.GetString();
+            }
+        }
+
+        return null;
     }
 
     private string StepTitle(string designName, int version, string step, string type, Func<string, string, string, string> stepName) =>
@@ -230,6 +257,14 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
         return [.. rows.GroupBy(v => (Group: people.Get(v.EmployeeId)?.GroupName ?? "", v.RuleCode, Month: LedgerMonth.Of(v.OccurredOn).ToString()))
             .Select(g => new ViolationCountRow(g.Key.Group, g.Key.RuleCode, g.Key.Month, g.Count(), g.Sum(v => v.PenaltyAmount)))
             .OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => r.GroupName, StringComparer.Ordinal).ThenBy(r => r.RuleCode, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The named people only, with their groups' names.</summary>
+    public async Task<People> PeopleAsync(IReadOnlyCollection<string> ids, IReadOnlyDictionary<string, string> groups, CancellationToken ct)
+    {
+        var users = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).Select(u => new { u.Id, u.Name, u.UserName, u.GroupId, u.Rank }).ToListAsync(ct);
+        return new People(users.ToDictionary(u => u.Id,
+            u => new Person(u.Id, u.Name, u.UserName ?? "", u.GroupId is null ? null : groups.GetValueOrDefault(u.GroupId), u.Rank), StringComparer.Ordinal));
     }
 
     public async Task<People> PeopleAsync(CancellationToken ct)

@@ -133,7 +133,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
     /// <summary>The export's column names: each once, in the page's language.</summary>
     public static string[] ExportHeaders(IStringLocalizer localizer) =>
     [
-        localizer["Application number"], localizer["Type"], localizer["Status"], localizer["Outcome"], localizer["Applicant"], localizer["Started at"],
+        localizer["Instance"], localizer["Type"], localizer["Status"], localizer["Outcome"], localizer["Applicant"], localizer["Started at"],
         "#", localizer["When"], localizer["What"], localizer["Who"], localizer["Role"], localizer["Action"], localizer["Comment"], localizer["Details"],
     ];
 
