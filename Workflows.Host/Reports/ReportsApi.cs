@@ -185,10 +185,26 @@ public static class ReportsApi
 
     private static bool IsDownload(string? format) => format is "xlsx" or "csv";
 
-    private static IResult Download(string format, string name, string sheetName, IReadOnlyList<SheetColumn> columns, IAsyncEnumerable<object?[]> rows) =>
-        format == "xlsx"
-            ? Results.Stream(stream => Sheet.WriteXlsxAsync(stream, sheetName, columns, rows, CancellationToken.None), Sheet.XlsxContentType, name + ".xlsx")
-            : Results.Stream(stream => Sheet.WriteCsvAsync(stream, columns, rows, CancellationToken.None), "text/csv; charset=utf-8", name + ".csv");
+    /// <summary>
+    /// The download, written after the handler has returned: the rows' words (types, statuses, steps) are looked up while
+    /// it is written, so the handler's culture (<c>lang=</c> included) is set again around the writing.
+    /// </summary>
+    private static IResult Download(string format, string name, string sheetName, IReadOnlyList<SheetColumn> columns, IAsyncEnumerable<object?[]> rows)
+    {
+        var culture = CultureInfo.CurrentUICulture;
+        Task Write(Stream stream)
+        {
+            CultureInfo.CurrentCulture = culture;
+            CultureInfo.CurrentUICulture = culture;
+            return format == "xlsx"
+                ? Sheet.WriteXlsxAsync(stream, sheetName, columns, rows, CancellationToken.None)
+                : Sheet.WriteCsvAsync(stream, columns, rows, CancellationToken.None);
+        }
+
+        return format == "xlsx"
+            ? Results.Stream(Write, Sheet.XlsxContentType, name + ".xlsx")
+            : Results.Stream(Write, "text/csv; charset=utf-8", name + ".csv");
+    }
 
     public static SheetColumn[] ApplicationColumns(IStringLocalizer localizer) =>
     [

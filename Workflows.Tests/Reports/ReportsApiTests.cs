@@ -106,6 +106,7 @@ public abstract class ReportsApiTests(WorkflowsApp app)
         var englishBook = await SheetReader.ReadAsync(await english.GetAsync("/api/reports/applications?from=2026-03-02&to=2026-03-02&format=xlsx&lang=en"));
         Assert.Equal("Type", SheetReader.Text(englishBook.Rows[0][0]));
         Assert.Equal("Times returned", SheetReader.Text(englishBook.Rows[0][12]));
+        Assert.Contains(englishBook.Rows.Skip(1), r => SheetReader.Text(r[0]) == "Promotion");
     }
 
     [Fact]
