@@ -110,7 +110,7 @@ public static class Sheet
         var count = 0;
         await foreach (var row in rows.WithCancellation(ct))
         {
-            await writer.WriteAsync(Csv.Line(row.Select(CsvText)));
+            await writer.WriteAsync(CsvLine(row));
             if (++count % 1000 == 0)
             {
                 await writer.FlushAsync(ct);
@@ -119,6 +119,10 @@ public static class Sheet
 
         await writer.FlushAsync(ct);
     }
+
+    /// <summary>A row: numbers as they are (a negative amount is a number, not a formula to defuse), text through <see cref="Csv.Cell"/>.</summary>
+    private static string CsvLine(object?[] row) =>
+        string.Join(",", row.Select(v => v is decimal or int or long or double ? CsvText(v) : Csv.Cell(CsvText(v)))) + "\r\n";
 
     private static string? CsvText(object? value) => value switch
     {
