@@ -6,6 +6,7 @@ using Workflows.Host.Notifications;
 using Workflows.Host.Organization;
 using Workflows.Host.Platform;
 using Workflows.Host.Promotion;
+using Workflows.Host.Reports;
 using Workflows.Host.Runtime;
 using Workflows.Host.Roster;
 using Workflows.Host.ShiftSwaps;
@@ -44,6 +45,7 @@ builder.AddViolations();
 builder.AddLedger();
 builder.AddDisputes();
 builder.AddPromotion();
+builder.AddReports();
 
 var app = builder.Build();
 
@@ -85,6 +87,7 @@ app.MapLedgerApi();
 app.MapDisputesApi();
 app.MapPromotionApi();
 app.MapNotificationsApi();
+app.MapReportsApi();
 app.MapRazorPages();
 app.MapHangfireDashboardForHr();
 app.AnnounceWhenReady();

@@ -20,7 +20,7 @@ namespace Workflows.Host.Bench;
 /// </summary>
 public static class Bench
 {
-    public sealed record Options(int Instances, int InboxTasks, int InboxEmployees, int Workers, int Rounds);
+    public sealed record Options(int Instances, int InboxTasks, int InboxEmployees, int Workers, int Rounds, int Reports = 0);
 
     public static Options Parse(string[] args)
     {
@@ -30,7 +30,8 @@ public static class Bench
             return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
         }
 
-        return new Options(Get("--instances", 2000), Get("--inbox-tasks", 100_000), Get("--inbox-employees", 5_000), Get("--workers", 1), Math.Max(1, Get("--rounds", 3)));
+        return new Options(Get("--instances", 2000), Get("--inbox-tasks", 100_000), Get("--inbox-employees", 5_000), Get("--workers", 1), Math.Max(1, Get("--rounds", 3)),
+            Get("--reports", 0));
     }
 
     /// <summary>Settings for a bench host: its own SQLite file, no demo seed, no job server.</summary>
@@ -56,6 +57,11 @@ public static class Bench
 
     public static async Task<int> RunAsync(WebApplication app, Options options)
     {
+        if (options.Reports > 0)
+        {
+            return await ReportsBench.RunAsync(app, options.Reports, options.Rounds);
+        }
+
         var info = app.Services.GetRequiredService<DatabaseInfo>();
         Console.WriteLine($"bench: {info.Provider}, {options.Instances} instances of bench.three-approvals, {options.Workers} worker(s), {Environment.ProcessorCount} cores");
         await DatabaseSetup.MigrateAsync(app.Services);

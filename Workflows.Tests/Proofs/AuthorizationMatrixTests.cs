@@ -162,6 +162,11 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
             [401, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403]),
         new("POST", "/api/notification-deliveries/{id}/retry", "guessed id", _ => $"/api/notification-deliveries/{Unknown}/retry", null,
             [401, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403]),
+        new("GET", "/api/reports/applications", "this month's applications", _ => "/api/reports/applications", null, [401, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403]),
+        new("GET", "/api/reports/applications", "as a workbook", _ => "/api/reports/applications?format=xlsx", null, [401, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403]),
+        new("GET", "/api/reports/ledger", "March's ledger", _ => "/api/reports/ledger?month=2026-03", null, [401, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403]),
+        new("GET", "/api/reports/cycle-times", "this month's cycle times", _ => "/api/reports/cycle-times", null, [401, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403]),
+        new("GET", "/api/reports/violations", "this month's violations", _ => "/api/reports/violations", null, [401, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403]),
     ];
 
     public static TheoryData<string> RowKeys => [.. Rows.Select(r => r.Key)];

@@ -104,17 +104,27 @@ public abstract class HrPagesTests(WorkflowsApp app)
         var history = await app.HistoryAsync(id);
         var mine = rows.Skip(1).Where(r => r[0] == id).ToList();
         Assert.Equal(history.Length, mine.Count);
-        Assert.Equal(history.Select(h => h.GetProperty("seq").GetInt32().ToString(CultureInfo.InvariantCulture)), mine.Select(r => r[7]));
+        Assert.Equal(history.Select(h => h.GetProperty("seq").GetInt32().ToString(CultureInfo.InvariantCulture)), mine.Select(r => r[6]));
         Assert.All(rows, r => Assert.Equal(header.Count, r.Count));
+        // Each column once, in words: no two columns named alike (the old export had 用户名 twice).
+        Assert.Equal(header.Count, header.Distinct().Count());
+        Assert.Equal(["流程编号", "类型", "状态", "结果", "申请人", "发起时间", "#", "时间", "事项", "经办人", "角色", "动作", "意见", "内容"], header);
 
-        var decision = mine.Single(r => r[15].Length > 0);
-        Assert.Equal("'" + comment, decision[15]);
-        Assert.Equal(await NameOfAsync("leader1"), decision[11]);
-        Assert.Equal("leader1", decision[12]);
-        Assert.Equal("同意", decision[14]);
+        var decision = mine.Single(r => r[12].Length > 0);
+        Assert.Equal("'" + comment, decision[12]);
+        Assert.Equal(await NameOfAsync("leader1"), decision[9]);
+        Assert.Equal("组长", decision[10]);
+        Assert.Equal("同意", decision[11]);
+        Assert.StartsWith("组长审批", decision[8], StringComparison.Ordinal);
         Assert.Equal(await NameOfAsync("member1b"), decision[4]);
+        // The data of every entry is text, never JSON or escaped Unicode; no GUID stands for a person.
+        Assert.All(mine, r => Assert.DoesNotContain("{", r[13], StringComparison.Ordinal));
+        Assert.All(mine, r => Assert.DoesNotContain("\\u", r[13], StringComparison.Ordinal));
+        var memberId = await app.IdOfAsync("member1b");
+        Assert.All(mine, r => Assert.DoesNotContain(memberId, string.Join(",", r.Skip(1)), StringComparison.Ordinal));
         // Only the matched instance: member1b's instances that leader1 acted on.
-        Assert.All(rows.Skip(1), r => Assert.Equal("member1b", r[5]));
+        var memberName = await NameOfAsync("member1b");
+        Assert.All(rows.Skip(1), r => Assert.Equal(memberName, r[4]));
     }
 
     [Fact]

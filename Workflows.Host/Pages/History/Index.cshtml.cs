@@ -18,7 +18,7 @@ public sealed record HistoryRow(WorkflowInstance Instance, string SubjectName, s
 /// start date range), newest first and paged, and the CSV export of the same search with one row per
 /// history entry: the whole trace of each matched instance. HR only, like "HR sees every instance" in docs/api.md §Workflow instances.
 /// </summary>
-public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, IStringLocalizer<SharedResource> localizer)
+public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, IStringLocalizer<SharedResource> localizer)
     : GuardedPageModel(current)
 {
     public const int PageSize = 25;
@@ -96,20 +96,16 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
         }
 
         var ids = await InstanceSearch.Newest(search.Apply(db.Instances.AsNoTracking(), db, clock)).Select(i => i.Id).ToListAsync(ct);
-        var people = await db.Users.AsNoTracking().Select(u => new { u.Id, u.Name, u.UserName })
-            .ToDictionaryAsync(u => u.Id, u => (u.Name, UserName: u.UserName ?? ""), StringComparer.Ordinal, ct);
-        string Name(string? id) => id is null ? "" : people.TryGetValue(id, out var p) ? p.Name : id;
-        string UserName(string? id) => id is null ? "" : people.TryGetValue(id, out var p) ? p.UserName : "";
+        var names = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name, StringComparer.Ordinal, ct);
+        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
+        var text = new HistoryText(localizer, clock, names, groups);
 
         Response.ContentType = "text/csv; charset=utf-8";
         var fileName = string.Create(CultureInfo.InvariantCulture, $"history-{clock.LocalNow:yyyyMMdd-HHmm}.csv");
         Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
         await Response.Body.WriteAsync(Csv.Bom.ToArray(), ct);
         await using var writer = new StreamWriter(Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        await writer.WriteAsync(Csv.Line([
-            localizer["Instance"], localizer["Type"], localizer["Status"], localizer["Outcome"], localizer["Subject"], localizer["User name"],
-            localizer["Started at"], "#", localizer["When"], localizer["What"], localizer["Step"], localizer["Who"], localizer["User name"],
-            localizer["Role"], localizer["Action"], localizer["Comment"], localizer["Data"]]));
+        await writer.WriteAsync(Csv.Line(ExportHeaders(localizer)));
         foreach (var batch in ids.Chunk(ExportBatch))
         {
             var instances = await db.Instances.AsNoTracking().Where(i => batch.Contains(i.Id)).ToDictionaryAsync(i => i.Id, StringComparer.Ordinal, ct);
@@ -117,14 +113,14 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
             foreach (var id in batch)
             {
                 var i = instances[id];
+                var design = designs.Catalog.Get(i.DesignName, i.DesignVersion);
                 foreach (var h in entries[id].OrderBy(h => h.Seq))
                 {
                     await writer.WriteAsync(Csv.Line([
                         i.Id, localizer.Term("Type", i.Type), localizer.Term("Status", i.Status.ToString()),
-                        i.Outcome is null ? "" : localizer.Term("Outcome", i.Outcome), Name(i.SubjectId), UserName(i.SubjectId), Local(i.StartedAt),
-                        h.Seq.ToString(CultureInfo.InvariantCulture), Local(h.At), localizer.Term("Kind", h.Kind), h.Step, Name(h.ActorId), UserName(h.ActorId),
-                        h.ActingRole is null ? "" : localizer.Term("Role", h.ActingRole), h.Action is null ? "" : localizer.Term("Action", h.Action),
-                        h.Comment, h.DataJson]));
+                        i.Outcome is null ? "" : localizer.Term("Outcome", i.Outcome), text.Name(i.SubjectId), Local(i.StartedAt),
+                        h.Seq.ToString(CultureInfo.InvariantCulture), Local(h.At), text.What(design, h), text.Who(h), text.Role(h.ActingRole),
+                        text.Action(h.Action), h.Comment, text.Data(h.DataJson)]));
                 }
             }
 
@@ -133,6 +129,13 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
 
         return new EmptyResult();
     }
+
+    /// <summary>The export's column names: each once, in the page's language.</summary>
+    public static string[] ExportHeaders(IStringLocalizer localizer) =>
+    [
+        localizer["Instance"], localizer["Type"], localizer["Status"], localizer["Outcome"], localizer["Applicant"], localizer["Started at"],
+        "#", localizer["When"], localizer["What"], localizer["Who"], localizer["Role"], localizer["Action"], localizer["Comment"], localizer["Details"],
+    ];
 
     /// <summary>The query string of this search (without the page), for the export link and the pager.</summary>
     public string Query(int? page = null)

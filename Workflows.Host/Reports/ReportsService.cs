@@ -1,0 +1,289 @@
+using Microsoft.EntityFrameworkCore;
+using Workflows.Definitions;
+using Workflows.Definitions.Engine;
+using Workflows.Definitions.Ledger;
+using Workflows.Definitions.Violations;
+using Workflows.Host.Auth;
+using Workflows.Host.Data;
+using Workflows.Host.Ledger;
+using Workflows.Host.Platform;
+using Workflows.Host.Promotion;
+using Workflows.Host.Runtime;
+using Workflows.Host.Violations;
+
+namespace Workflows.Host.Reports;
+
+/// <summary>One application (workflow instance) as HR lists it.</summary>
+public sealed record ApplicationReportRow(
+    string InstanceId, string Type, string SubjectId, string SubjectName, string? GroupName, string StartedBy, string StartedByName,
+    string? Channel, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, string Status, string? Outcome, string? CurrentStep,
+    string? CurrentStepName, IReadOnlyList<string> CurrentApprovers, int DaysOpen, int Returns);
+
+public sealed record LedgerEmployeeRow(string EmployeeId, string Name, string? GroupName, decimal Penalties, decimal Rewards, decimal Adjustments, decimal Total);
+
+public sealed record LedgerFund(decimal Penalties, decimal Rewards, decimal Adjustments, decimal Balance);
+
+public sealed record LedgerReport(string Month, StatementStatus Status, IReadOnlyList<LedgerEmployeeRow> Employees, LedgerFund Fund);
+
+public sealed record CycleTimeRow(string Type, string Step, string StepName, int Completed, double? P50Hours, double? P90Hours, int Open, int Overdue);
+
+public sealed record ViolationCountRow(string GroupName, string RuleCode, string Month, int Count, decimal Amount);
+
+/// <summary>The range an applications or cycle-time report covers: department calendar dates, both ends included.</summary>
+public sealed record ReportRange(string? Type, DateOnly From, DateOnly To);
+
+/// <summary>
+/// HR's reports (docs/api.md §Reports), read from the operational tables through their indexes: instances by start
+/// time, open tasks by instance, history by instance, violations by date, the ledger through <see cref="LedgerService"/>.
+/// </summary>
+public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, LedgerService ledger, PublishedDesigns designs)
+{
+    /// <summary>Instances read per round trip: the open tasks, approvers and returns of a batch are one query each.</summary>
+    public const int Batch = 1000;
+
+    /// <summary>HR, the supervisor and the manager see the department's reports; nobody else.</summary>
+    public static bool MaySee(Actor actor) => actor.IsHR || actor.Rank is Rank.Supervisor or Rank.Manager;
+
+    public static readonly string[] ReturnActions = ["return"];
+
+    public async Task<int> CountApplicationsAsync(ReportRange range, CancellationToken ct) => await Applications(range).CountAsync(ct);
+
+    /// <summary>Every application started in the range, oldest first, read in batches by (start, id).</summary>
+    public async IAsyncEnumerable<ApplicationReportRow> ApplicationsAsync(ReportRange range, Func<string, string, string, string>? stepName,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
+        var now = clock.Now;
+        DateTimeOffset? lastAt = null;
+        // The ids already read at the last start time: the next batch starts at that time (a range on the StartedAt index,
+        // read in index order with no sort) and skips them, so equal start times are neither lost nor repeated.
+        var seenAtLast = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var query = Applications(range);
+            if (lastAt is { } at)
+            {
+                query = query.Where(i => i.StartedAt >= at);
+            }
+
+            var read = await query.OrderBy(i => i.StartedAt).Take(Batch + seenAtLast.Count)
+                .Select(i => new
+                {
+                    i.Id, i.Type, i.DesignName, i.DesignVersion, i.SubjectId, i.StartedBy, i.StartedAt, i.CompletedAt, i.Status, i.Outcome,
+                    i.CurrentStep,
+                })
+                .ToListAsync(ct);
+            var batch = read.Where(i => !seenAtLast.Contains(i.Id)).ToList();
+            if (batch.Count == 0)
+            {
+                yield break;
+            }
+
+            var ids = batch.Select(i => i.Id).ToList();
+            var running = batch.Where(i => i.Status == InstanceStatus.Running).Select(i => i.Id).ToList();
+            var tasks = running.Count == 0 ? [] : await db.Tasks.AsNoTracking()
+                .Where(t => running.Contains(t.InstanceId) && t.Status == TaskState.Open)
+                .Select(t => new { t.Id, t.InstanceId, t.Step, t.Title, t.AssigneeId }).ToListAsync(ct);
+            var taskIds = tasks.Where(t => t.AssigneeId == null).Select(t => t.Id).ToList();
+            var candidates = taskIds.Count == 0 ? [] : await db.TaskCandidates.AsNoTracking()
+                .Where(c => taskIds.Contains(c.TaskId)).Select(c => new { c.TaskId, c.EmployeeId }).ToListAsync(ct);
+            var candidatesByTask = candidates.ToLookup(c => c.TaskId, c => c.EmployeeId);
+            var tasksByInstance = tasks.ToLookup(t => t.InstanceId);
+            var personIds = batch.SelectMany(i => new[] { i.SubjectId, i.StartedBy }).Concat(tasks.Select(t => t.AssigneeId).OfType<string>())
+                .Concat(candidates.Select(c => c.EmployeeId)).Distinct(StringComparer.Ordinal).ToList();
+            var people = await PeopleAsync(personIds, groups, ct);
+            var returns = await db.History.AsNoTracking()
+                .Where(h => ids.Contains(h.InstanceId) && h.Kind == HistoryKinds.TaskCompleted && h.Action != null && ReturnActions.Contains(h.Action))
+                .GroupBy(h => h.InstanceId).Select(g => new { g.Key, Count = g.Count() })
+                .ToDictionaryAsync(g => g.Key, g => g.Count, StringComparer.Ordinal, ct);
+            var promotions = batch.Where(i => i.Type == "promotion").Select(i => i.Id).ToList();
+            var channels = promotions.Count == 0 ? new Dictionary<string, string?>(StringComparer.Ordinal) : (await db.Instances.AsNoTracking()
+                    .Where(i => promotions.Contains(i.Id)).Select(i => new { i.Id, i.StateJson }).ToListAsync(ct))
+                .ToDictionary(i => i.Id, i => FormText(i.StateJson, PromotionVariables.Channel), StringComparer.Ordinal);
+
+            foreach (var i in batch)
+            {
+                var open = tasksByInstance[i.Id].ToList();
+                var approvers = open.SelectMany(t => t.AssigneeId is { } a ? [a] : candidatesByTask[t.Id])
+                    .Distinct(StringComparer.Ordinal).Select(a => people.Name(a)).Order(StringComparer.Ordinal).ToList();
+                string? currentStepName = null;
+                if (i.CurrentStep is not null && stepName is not null)
+                {
+                    var task = open.FirstOrDefault(t => t.Step == i.CurrentStep);
+                    currentStepName = task is not null ? stepName(i.Type, task.Step, task.Title) : StepTitle(i.DesignName, i.DesignVersion, i.CurrentStep, i.Type, stepName);
+                }
+
+                var subject = people.Get(i.SubjectId);
+                yield return new ApplicationReportRow(i.Id, i.Type, i.SubjectId, subject?.Name ?? i.SubjectId, subject?.GroupName, i.StartedBy,
+                    people.Name(i.StartedBy), channels.GetValueOrDefault(i.Id), i.StartedAt, i.CompletedAt, i.Status.ToString(), i.Outcome,
+                    i.Status == InstanceStatus.Running ? i.CurrentStep : null, i.Status == InstanceStatus.Running ? currentStepName : null, approvers,
+                    DaysOpen(i.StartedAt, i.CompletedAt ?? now), returns.GetValueOrDefault(i.Id));
+            }
+
+            if (read.Count < Batch + seenAtLast.Count)
+            {
+                yield break;
+            }
+
+            var last = batch[^1].StartedAt;
+            if (last != lastAt)
+            {
+                seenAtLast.Clear();
+            }
+
+            seenAtLast.UnionWith(read.Where(i => i.StartedAt == last).Select(i => i.Id));
+            lastAt = last;
+        }
+    }
+
+    /// <summary>One text field of the form as filed, read from the stored state without building the whole state.</summary>
+    public static string? FormText(string stateJson, string field)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(stateJson);
+        // Instances filed before the form was kept apart have it among their variables (InstanceState.Form).
+        foreach (var part in (string[])["form", "variables"])
+        {
+            if (document.RootElement.TryGetProperty(part, out var values) && values.ValueKind == System.Text.Json.JsonValueKind.Object
+                && values.TryGetProperty(field, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                return value.GetString();
+            }
+        }
+
+        return null;
+    }
+
+    private string StepTitle(string designName, int version, string step, string type, Func<string, string, string, string> stepName) =>
+        designs.Catalog.Get(designName, version) is { } design && design.Steps.TryGetValue(step, out var s) && s is TaskStep t
+            ? stepName(type, step, t.Title) : stepName(type, step, step);
+
+    /// <summary>Calendar days in the department's time zone from the start to the end (or today while it runs).</summary>
+    public int DaysOpen(DateTimeOffset start, DateTimeOffset end) =>
+        LocalDate(end).DayNumber - LocalDate(start).DayNumber;
+
+    public DateOnly LocalDate(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, clock.Zone).DateTime);
+
+    public DateTime LocalTime(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, clock.Zone).DateTime;
+
+    private IQueryable<WorkflowInstance> Applications(ReportRange range)
+    {
+        var start = clock.ToInstant(range.From, TimeOnly.MinValue).ToUniversalTime();
+        var end = clock.ToInstant(range.To.AddDays(1), TimeOnly.MinValue).ToUniversalTime();
+        var query = db.Instances.AsNoTracking().Where(i => i.StartedAt >= start && i.StartedAt < end);
+        if (range.Type is { } type)
+        {
+            query = query.Where(i => i.Type == type);
+        }
+
+        return query;
+    }
+
+    /// <summary>
+    /// The month's statements of every employee on the ladder (zeros for one without lines) and of anyone else with a
+    /// line, and the fund: the month's penalties, rewards and adjustments, and the balance since the first month with a line.
+    /// </summary>
+    public async Task<LedgerReport> LedgerAsync(LedgerMonth month, CancellationToken ct)
+    {
+        var people = await PeopleAsync(ct);
+        var upTo = await ledger.StatementsAsync(null, null, month, ct);
+        var statements = upTo.Where(s => s.Statement.Month == month).ToList();
+        var lastClosed = await ledger.LastClosedMonthAsync(ct);
+        var byEmployee = statements.ToDictionary(s => s.Statement.EmployeeId, s => s.Statement, StringComparer.Ordinal);
+        var employees = people.OnLadder.Select(p => p.Id).Concat(byEmployee.Keys).Distinct(StringComparer.Ordinal)
+            .Select(id =>
+            {
+                var person = people.Get(id);
+                var s = byEmployee.GetValueOrDefault(id);
+                return new LedgerEmployeeRow(id, person?.Name ?? id, person?.GroupName, s?.Penalties ?? 0m, s?.Rewards ?? 0m, s?.Adjustments ?? 0m, s?.Total ?? 0m);
+            })
+            .OrderBy(e => e.GroupName ?? "\uffff", StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.EmployeeId, StringComparer.Ordinal)
+            .ToList();
+        var fund = DepartmentFund.Summarize(upTo.Select(s => s.Statement));
+        var balance = fund.Count == 0 ? 0m : fund[^1].Balance;
+        var own = fund.FirstOrDefault(f => f.Month == month);
+        return new LedgerReport(month.ToString(), lastClosed is { } closed && month <= closed ? StatementStatus.Closed : StatementStatus.Open, employees,
+            new LedgerFund(own?.PenaltiesCollected ?? 0m, own?.RewardsPaid ?? 0m, own?.Adjustments ?? 0m, balance));
+    }
+
+    /// <summary>
+    /// Per human step (a task step of a design), over tasks created in the range: how many were completed and in how many
+    /// hours (median and 90th percentile, nearest rank), how many are still open and how many of those are overdue now.
+    /// </summary>
+    public async Task<IReadOnlyList<CycleTimeRow>> CycleTimesAsync(ReportRange range, Func<string, string, string, string> stepName, CancellationToken ct)
+    {
+        var start = clock.ToInstant(range.From, TimeOnly.MinValue).ToUniversalTime();
+        var end = clock.ToInstant(range.To.AddDays(1), TimeOnly.MinValue).ToUniversalTime();
+        var query = db.Tasks.AsNoTracking().Where(t => t.CreatedAt >= start && t.CreatedAt < end && (t.Status == TaskState.Open || t.Status == TaskState.Completed));
+        if (range.Type is { } type)
+        {
+            query = query.Where(t => t.Type == type);
+        }
+
+        var now = clock.Now;
+        var tasks = await query.Select(t => new { t.Type, t.Step, t.Title, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt }).ToListAsync(ct);
+        return [.. tasks.GroupBy(t => (t.Type, t.Step)).Select(g =>
+            {
+                var hours = g.Where(t => t.Status == TaskState.Completed && t.CompletedAt is not null)
+                    .Select(t => (t.CompletedAt!.Value - t.CreatedAt).TotalHours).Order().ToList();
+                var open = g.Where(t => t.Status == TaskState.Open).ToList();
+                return new CycleTimeRow(g.Key.Type, g.Key.Step, stepName(g.Key.Type, g.Key.Step, g.First().Title), hours.Count,
+                    Percentile(hours, 0.5), Percentile(hours, 0.9), open.Count, open.Count(t => t.DueAt is { } due && due < now));
+            })
+            .OrderBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Step, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Nearest-rank percentile, rounded to a tenth of an hour; null without values.</summary>
+    public static double? Percentile(IReadOnlyList<double> sorted, double p)
+    {
+        if (sorted.Count == 0)
+        {
+            return null;
+        }
+
+        var rank = (int)Math.Ceiling(p * sorted.Count);
+        return Math.Round(sorted[Math.Clamp(rank, 1, sorted.Count) - 1], 1);
+    }
+
+    /// <summary>
+    /// Violations that occurred in the range, per the employee's group (now), rule and month: how many and their current
+    /// amounts. A waived violation was found not to be one and is not counted.
+    /// </summary>
+    public async Task<IReadOnlyList<ViolationCountRow>> ViolationsAsync(DateOnly from, DateOnly to, CancellationToken ct)
+    {
+        var people = await PeopleAsync(ct);
+        var rows = await db.Set<Violation>().AsNoTracking()
+            .Where(v => v.OccurredOn >= from && v.OccurredOn <= to && v.Status != ViolationStatus.Waived)
+            .Select(v => new { v.EmployeeId, v.RuleCode, v.OccurredOn, v.PenaltyAmount }).ToListAsync(ct);
+        return [.. rows.GroupBy(v => (Group: people.Get(v.EmployeeId)?.GroupName ?? "", v.RuleCode, Month: LedgerMonth.Of(v.OccurredOn).ToString()))
+            .Select(g => new ViolationCountRow(g.Key.Group, g.Key.RuleCode, g.Key.Month, g.Count(), g.Sum(v => v.PenaltyAmount)))
+            .OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => r.GroupName, StringComparer.Ordinal).ThenBy(r => r.RuleCode, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The named people only, with their groups' names.</summary>
+    public async Task<People> PeopleAsync(IReadOnlyCollection<string> ids, IReadOnlyDictionary<string, string> groups, CancellationToken ct)
+    {
+        var users = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).Select(u => new { u.Id, u.Name, u.UserName, u.GroupId, u.Rank }).ToListAsync(ct);
+        return new People(users.ToDictionary(u => u.Id,
+            u => new Person(u.Id, u.Name, u.UserName ?? "", u.GroupId is null ? null : groups.GetValueOrDefault(u.GroupId), u.Rank), StringComparer.Ordinal));
+    }
+
+    public async Task<People> PeopleAsync(CancellationToken ct)
+    {
+        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
+        var users = await db.Users.AsNoTracking().Select(u => new { u.Id, u.Name, u.UserName, u.GroupId, u.Rank }).ToListAsync(ct);
+        return new People(users.ToDictionary(u => u.Id,
+            u => new Person(u.Id, u.Name, u.UserName ?? "", u.GroupId is null ? null : groups.GetValueOrDefault(u.GroupId), u.Rank), StringComparer.Ordinal));
+    }
+
+    public sealed record Person(string Id, string Name, string UserName, string? GroupName, Rank? Rank);
+
+    /// <summary>Everyone by id: the department is thousands of people, read once per report.</summary>
+    public sealed class People(Dictionary<string, Person> byId)
+    {
+        public Person? Get(string? id) => id is not null && byId.TryGetValue(id, out var p) ? p : null;
+
+        public string Name(string? id) => Get(id)?.Name ?? id ?? "";
+
+        public IEnumerable<Person> OnLadder => byId.Values.Where(p => p.Rank is not null);
+    }
+}
