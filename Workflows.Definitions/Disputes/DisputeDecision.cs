@@ -1,3 +1,4 @@
+using Workflows.Definitions.Ledger;
 using Workflows.Definitions.Violations;
 
 namespace Workflows.Definitions.Disputes;

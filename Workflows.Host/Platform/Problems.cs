@@ -70,7 +70,7 @@ public static class Problems
                 DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "Conflict", "Someone else changed this at the same time. Reload and try again."),
                 // Two requests creating the same thing at once (a group's name, a user name): the database's unique key
                 // let one in; the other is told so instead of failing.
-                DbUpdateException unique when Runtime.DbErrors.IsConflict(unique) =>
+                DbUpdateException unique when Data.DbErrors.IsConflict(unique) =>
                     (StatusCodes.Status409Conflict, "Conflict", "A concurrent request created the same thing just now; nothing more was written. Reload and check."),
                 // Sums over amounts stored before the bounds existed: say so instead of failing (docs/domain.md §Limits).
                 Definitions.Ledger.AmountOverflowException overflow => (StatusCodes.Status422UnprocessableEntity, "Amounts out of range", overflow.Message),
