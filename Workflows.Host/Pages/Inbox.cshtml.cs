@@ -86,6 +86,9 @@ public sealed class InboxModel(
 
     public const string AmendStep = "amend";
 
+    /// <summary>The form fields a returned application may change on resubmission (the engine's list), in the order shown.</summary>
+    private static readonly string[] FreeTextFields = ["statement", "justification", "reason"];
+
     public async Task<IActionResult> OnPostTransferAsync(string taskId, string? toEmployeeId, string? comment)
     {
         Keep(taskId, ("transferTo", toEmployeeId), ("transferComment", comment));
@@ -342,7 +345,7 @@ public sealed class InboxModel(
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
             comments[instance.Id] = [.. rows.Where(h => h.ActorId is not null && !string.IsNullOrWhiteSpace(h.Comment) && h.Kind != HistoryKinds.InstanceStarted)
                 .Select(h => (names.NameOf(h.ActorId), h.ActingRole,
-                    h.Step is null || h.Step == AmendStep ? localizer.Term("Kind", h.Kind).Value : $"{localizer.StepName(design, h.Step)}: {localizer.Term("Kind", h.Kind)}",
+                    h.Step is null || h.Step == AmendStep ? localizer.Term("Kind", h.Kind) : $"{localizer.StepName(design, h.Step)}: {localizer.Term("Kind", h.Kind)}",
                     h.Comment!))];
             var current = instance.CurrentStep;
             returnSteps[instance.Id] = [.. rows.Where(h => h.Kind == HistoryKinds.StepEntered && h.Step is not null && h.Step != current && design.Steps.GetValueOrDefault(h.Step) is TaskStep)
@@ -355,7 +358,7 @@ public sealed class InboxModel(
             if (Tasks.Any(t => t.InstanceId == instance.Id && t.Step == AmendStep))
             {
                 var detail = await InstancesApi.DetailAsync(db, instance, ct);
-                freeText[instance.Id] = [.. new[] { "statement", "justification", "reason" }
+                freeText[instance.Id] = [.. FreeTextFields
                     .Where(detail.Data.ContainsKey)
                     .Select(k => (k, detail.Data[k].ValueKind == JsonValueKind.String ? detail.Data[k].GetString() ?? "" : detail.Data[k].ToString()))];
             }

@@ -24,7 +24,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
 
     public bool ForSelf { get; private set; }
 
-    public DelegationDto? Current { get; private set; }
+    public DelegationDto? InForce { get; private set; }
 
     public string? CurrentName { get; private set; }
 
@@ -113,7 +113,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
         ForName = person;
         ForSelf = whose == Me.Id;
         var set = await db.Delegations.AsNoTracking().SingleOrDefaultAsync(d => d.EmployeeId == whose, ct);
-        Current = set is null ? null : new DelegationDto(set.DelegateId, set.From, set.To);
+        InForce = set is null ? null : new DelegationDto(set.DelegateId, set.From, set.To);
         CurrentName = set is null ? null : await db.Users.AsNoTracking().Where(u => u.Id == set.DelegateId).Select(u => u.Name).SingleOrDefaultAsync(ct);
         Colleagues = await db.Users.AsNoTracking().Where(u => u.Id != whose).OrderBy(u => u.Name).Select(u => u.Name).Distinct().ToListAsync(ct);
         return true;

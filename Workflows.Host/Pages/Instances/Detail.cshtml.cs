@@ -312,7 +312,7 @@ public sealed class DetailModel(
             HistoryKinds.TaskReturned => Text(h.DataJson, "toStep") is { } toStep
                 ? localizer["{0}: returned to {1}", step ?? "—", localizer.StepName(design, toStep)].Value
                 : localizer["{0}: returned to the applicant", step ?? "—"].Value,
-            HistoryKinds.InstanceResubmitted => localizer.Term("Kind", h.Kind).Value,
+            HistoryKinds.InstanceResubmitted => localizer.Term("Kind", h.Kind),
             HistoryKinds.InstanceReminded => localizer["Reminded: {0}", step ?? "—"].Value,
             HistoryKinds.InstanceCopied => localizer["Copied to {0}", string.Join("、", People(h.DataJson).Select(p => Names.NameOf(p)))].Value,
             "task.escalated" or "task.reassigned" or HistoryKinds.TaskDueSoon or HistoryKinds.TaskOverdue => $"{localizer.Term("Kind", h.Kind)}: {step}",
