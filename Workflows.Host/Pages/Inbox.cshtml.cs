@@ -89,8 +89,9 @@ public sealed class InboxModel(
     /// <summary>The form fields a returned application may change on resubmission (the engine's list), in the order shown.</summary>
     private static readonly string[] FreeTextFields = ["statement", "justification", "reason"];
 
-    public async Task<IActionResult> OnPostTransferAsync(string taskId, string? toEmployeeId, string? comment)
+    public async Task<IActionResult> OnPostTransferAsync(string taskId, string? toEmployeeId, string? transferComment)
     {
+        var comment = transferComment;
         Keep(taskId, ("transferTo", toEmployeeId), ("transferComment", comment));
         var to = await ColleagueIdAsync(toEmployeeId);
         if (to is null)
@@ -108,8 +109,9 @@ public sealed class InboxModel(
             localizer["Task handed to {0}.", NamePart(toEmployeeId!)], taskId);
     }
 
-    public async Task<IActionResult> OnPostAddSignerAsync(string taskId, string? signerId, string? position, string? comment)
+    public async Task<IActionResult> OnPostAddSignerAsync(string taskId, string? signerId, string? position, string? signerComment)
     {
+        var comment = signerComment;
         Keep(taskId, ("signer", signerId), ("position", position), ("signerComment", comment));
         var signer = await ColleagueIdAsync(signerId);
         if (signer is null)

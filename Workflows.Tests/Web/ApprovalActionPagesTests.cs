@@ -47,7 +47,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         // To the applicant: refused by the engine, in words on this card, the typed comment kept.
         var applicant = await PickOfAsync("member1a");
         var (status, refused) = await leader.SubmitAsync("/Inbox?handler=Transfer", inbox,
-            new() { ["taskId"] = taskId, ["toEmployeeId"] = applicant, ["comment"] = "请帮忙看一下" });
+            new() { ["taskId"] = taskId, ["toEmployeeId"] = applicant, ["transferComment"] = "请帮忙看一下" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         var refusedCard = Card(refused, taskId);
         Assert.Contains($"data-refusal=\"{taskId}\"", refusedCard, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         Assert.Contains("请选择要转交的同事。", Card(unknownPage, taskId), StringComparison.Ordinal);
 
         var (ok, done) = await leader.SubmitAsync("/Inbox?handler=Transfer", inbox,
-            new() { ["taskId"] = taskId, ["toEmployeeId"] = await PickOfAsync("leader2"), ["comment"] = "休假，请代为审批" });
+            new() { ["taskId"] = taskId, ["toEmployeeId"] = await PickOfAsync("leader2"), ["transferComment"] = "休假，请代为审批" });
         Assert.Equal(HttpStatusCode.OK, ok);
         Assert.Contains($"已转交给 {await NameOfAsync("leader2")}。", done, StringComparison.Ordinal);
         Assert.DoesNotContain($"data-task=\"{taskId}\"", done, StringComparison.Ordinal);
@@ -83,13 +83,13 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         var (_, inbox) = await leader.GetAsync("/Inbox");
 
         var (missing, missingPage) = await leader.SubmitAsync("/Inbox?handler=AddSigner", inbox,
-            new() { ["taskId"] = taskId, ["signerId"] = await PickOfAsync("leader2"), ["comment"] = "请先看" });
+            new() { ["taskId"] = taskId, ["signerId"] = await PickOfAsync("leader2"), ["signerComment"] = "请先看" });
         Assert.Equal(HttpStatusCode.BadRequest, missing);
         Assert.Contains("请选择同事在您之前还是之后审批。", Card(missingPage, taskId), StringComparison.Ordinal);
         Assert.Contains("请先看</textarea>", Card(missingPage, taskId), StringComparison.Ordinal);
 
         var (ok, done) = await leader.SubmitAsync("/Inbox?handler=AddSigner", inbox,
-            new() { ["taskId"] = taskId, ["signerId"] = await PickOfAsync("leader2"), ["position"] = "before", ["comment"] = "请先看" });
+            new() { ["taskId"] = taskId, ["signerId"] = await PickOfAsync("leader2"), ["position"] = "before", ["signerComment"] = "请先看" });
         Assert.Equal(HttpStatusCode.OK, ok);
         Assert.Contains($"已加签 {await NameOfAsync("leader2")}。", done, StringComparison.Ordinal);
 

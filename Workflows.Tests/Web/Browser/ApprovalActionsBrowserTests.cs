@@ -56,7 +56,7 @@ public sealed class ApprovalActionsBrowserTests(BrowserApp app) : IClassFixture<
             await card.Locator("details.add-signer summary").ClickAsync();
             await card.Locator("input[name=signerId]").FillAsync(managerPick);
             await card.Locator("input[name=position][value=before]").CheckAsync();
-            await card.Locator("details.add-signer textarea[name=comment]").FillAsync("涉及编制，请经理先看。");
+            await card.Locator("details.add-signer textarea[name=signerComment]").FillAsync("涉及编制，请经理先看。");
             await supervisor.ShotAsync("supervisor-add-signer");
             await PhoneShotAsync(supervisor, "supervisor-add-signer");
             await card.Locator("details.add-signer button[type=submit]").ClickAsync();
