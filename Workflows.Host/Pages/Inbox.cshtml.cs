@@ -305,7 +305,7 @@ public sealed class InboxModel(
 
         Tasks = [.. tasks];
         Types = await db.DesignVersions.AsNoTracking().Select(d => d.Type).Distinct().OrderBy(t => t).ToListAsync(ct);
-        Names = await EmployeeNames.LoadAsync(db, Tasks.Select(t => t.SubjectId).Concat(Tasks.Select(t => t.AssigneeId)), ct);
+        Names = await EmployeeNames.LoadAsync(db, Tasks.Select(t => t.SubjectId).Concat(Tasks.Select(t => t.AssigneeId)).Concat(Tasks.Select(t => t.OnBehalfOf)), ct);
         Facts = await facts.LoadAsync([.. Tasks.Select(t => (t.InstanceId, t.Type, t.SubjectId))], ct);
         await LoadCardsAsync(actor, ct);
     }

@@ -63,9 +63,25 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
             return await RefuseAsync(localizer["Choose the delegate."]);
         }
 
+        if (ids[0] == Whose)
+        {
+            return await RefuseAsync(localizer["Nobody delegates to themselves."]);
+        }
+
         if (from is null || to is null)
         {
             return await RefuseAsync(localizer["Give the first and last day."]);
+        }
+
+        // The API's rules, said here in the reader's language; the API's check below still decides.
+        if (to < from || to.Value.DayNumber - from.Value.DayNumber >= DelegationApi.MaxDays)
+        {
+            return await RefuseAsync(localizer["The last day is on or after the first, at most {0} days later.", DelegationApi.MaxDays]);
+        }
+
+        if (to < clock.Today)
+        {
+            return await RefuseAsync(localizer["The range has already ended."]);
         }
 
         var result = await DelegationApi.SetAsync(Whose, Me, new DelegationRequest(ids[0], from, to), db, clock, ct);
