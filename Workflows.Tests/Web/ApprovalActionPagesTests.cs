@@ -235,8 +235,8 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         var (_, cleared) = await leader.SubmitAsync("/Delegation?handler=Clear", saved, []);
         Assert.Contains("代理已取消。", cleared, StringComparison.Ordinal);
 
-        // HR, from the org chart, for anyone; nobody else may open someone else's.
-        var leaderId = await app.IdOfAsync("leader1");
+        // HR, from the org chart (a member's row), for anyone; nobody else may open someone else's.
+        var leaderId = await app.IdOfAsync("member1d");
         using var hr = await WebSession.SignInAsync(app, "hr");
         var (_, org) = await hr.GetAsync("/Org");
         Assert.Contains($"/Delegation?employeeId={leaderId}", org, StringComparison.Ordinal);
