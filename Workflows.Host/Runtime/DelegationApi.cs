@@ -38,7 +38,7 @@ public static class DelegationApi
         return app;
     }
 
-    private static async Task<Results<Ok<DelegationDto>, ProblemHttpResult>> GetAsync(string employeeId, WorkflowDbContext db, CancellationToken ct)
+    internal static async Task<Results<Ok<DelegationDto>, ProblemHttpResult>> GetAsync(string employeeId, WorkflowDbContext db, CancellationToken ct)
     {
         var delegation = await db.Delegations.AsNoTracking().SingleOrDefaultAsync(d => d.EmployeeId == employeeId, ct);
         return delegation is null
@@ -46,7 +46,7 @@ public static class DelegationApi
             : TypedResults.Ok(new DelegationDto(delegation.DelegateId, delegation.From, delegation.To));
     }
 
-    private static async Task<Results<Ok<DelegationDto>, ProblemHttpResult, ValidationProblem>> SetAsync(
+    internal static async Task<Results<Ok<DelegationDto>, ProblemHttpResult, ValidationProblem>> SetAsync(
         string employeeId, Actor setBy, DelegationRequest request, WorkflowDbContext db, DepartmentClock clock, CancellationToken ct)
     {
         if (!await db.Users.AnyAsync(u => u.Id == employeeId, ct))
@@ -115,7 +115,7 @@ public static class DelegationApi
         return TypedResults.Ok(new DelegationDto(delegation.DelegateId, delegation.From, delegation.To));
     }
 
-    private static async Task<NoContent> ClearAsync(string employeeId, WorkflowDbContext db, CancellationToken ct)
+    internal static async Task<NoContent> ClearAsync(string employeeId, WorkflowDbContext db, CancellationToken ct)
     {
         await db.Delegations.Where(d => d.EmployeeId == employeeId).ExecuteDeleteAsync(ct);
         return TypedResults.NoContent();

@@ -140,6 +140,31 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
         new("POST", "/api/tasks/{id}/complete", "guessed id", _ => $"/api/tasks/{Unknown}/complete",
             _ => new { action = "approve" }, [401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
 
+        // Approval actions: only who may act on the task (or copy, remind) gets past the check; handing the task to its
+        // subject is then refused (422). An unknown colleague is not used here: the runner answers that 422 before it
+        // checks the caller (see the issue-17-ui note).
+        new("POST", "/api/tasks/{id}/transfer", "the supervisor's dispute task, to its subject", s => $"/api/tasks/{s.DisputeTaskId}/transfer",
+            s => new { toEmployeeId = s.Id(Caller.Subject) }, [401, 403, 404, 404, 404, 404, 422, 404, 403, 404, 404]),
+        new("POST", "/api/tasks/{id}/add-signer", "the supervisor's dispute task, its subject", s => $"/api/tasks/{s.DisputeTaskId}/add-signer",
+            s => new { employeeId = s.Id(Caller.Subject), position = "after" }, [401, 403, 404, 404, 404, 404, 422, 404, 403, 404, 404]),
+        new("POST", "/api/tasks/bulk-complete", "a guessed task (answered per task)", _ => "/api/tasks/bulk-complete",
+            _ => new { taskIds = new[] { Unknown }, action = "approve" }, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        new("POST", "/api/instances/{id}/remind", "the subject's dispute", s => $"/api/instances/{s.DisputeId}/remind", null,
+            [401, 200, 404, 404, 404, 404, 403, 404, 403, 404, 404]),
+        new("POST", "/api/instances/{id}/cc", "the subject's dispute, to its subject", s => $"/api/instances/{s.DisputeId}/cc",
+            s => new { employeeIds = new[] { s.Id(Caller.Subject) } }, [401, 403, 404, 404, 404, 404, 200, 404, 200, 404, 404]),
+        new("GET", "/api/cc", "copied to me", _ => "/api/cc", null, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+        new("GET", "/api/me/delegation", "none set", _ => "/api/me/delegation", null, [401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        new("PUT", "/api/me/delegation", "without a delegate", _ => "/api/me/delegation", _ => new { from = "2026-03-02", to = "2026-03-06" },
+            [401, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400]),
+        new("DELETE", "/api/me/delegation", "none set", _ => "/api/me/delegation", null, [401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204]),
+        new("GET", "/api/employees/{id}/delegation", "the subject's, none set", s => $"/api/employees/{s.Id(Caller.Subject)}/delegation", null,
+            [401, 403, 403, 403, 403, 403, 403, 403, 404, 403, 403]),
+        new("PUT", "/api/employees/{id}/delegation", "the subject's, without a delegate", s => $"/api/employees/{s.Id(Caller.Subject)}/delegation",
+            _ => new { from = "2026-03-02", to = "2026-03-06" }, [401, 403, 403, 403, 403, 403, 403, 403, 400, 403, 403]),
+        new("DELETE", "/api/employees/{id}/delegation", "the subject's, none set", s => $"/api/employees/{s.Id(Caller.Subject)}/delegation", null,
+            [401, 403, 403, 403, 403, 403, 403, 403, 204, 403, 403]),
+
         // Ledger.
         new("POST", "/api/rewards", "for the subject", _ => "/api/rewards",
             s => new { employeeId = s.Id(Caller.Subject), amount = 10m, reason = "矩阵 matrix", awardedOn = "2026-03-02" },

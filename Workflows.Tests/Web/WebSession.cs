@@ -54,6 +54,13 @@ public sealed partial class WebSession : IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Posts fields that may repeat (checkboxes of one name), the token included by the caller.</summary>
+    public async Task<HttpResponseMessage> PostPairsAsync(string url, IEnumerable<KeyValuePair<string, string>> fields)
+    {
+        using var content = new FormUrlEncodedContent(fields);
+        return await client.PostAsync(url, content);
+    }
+
     /// <summary>Posts, follows one local redirect (post/redirect/get), and returns the page shown.</summary>
     public async Task<(HttpStatusCode Status, string Body)> SubmitAsync(string url, string pageHtml, Dictionary<string, string> fields)
     {

@@ -106,6 +106,65 @@ public sealed class DetailModel(
         return RedirectToPage(new { id });
     }
 
+    public async Task<IActionResult> OnPostRemindAsync(string id)
+    {
+        var ct = HttpContext.RequestAborted;
+        var actor = await current.GetAsync(ct);
+        if (!await InstanceAccess.CanSeeAsync(db, id, actor, ct))
+        {
+            return Missing();
+        }
+
+        var result = await runner.RemindAsync(id, actor, ct);
+        if (result is RunResult.Refused refused)
+        {
+            return await RefuseAsync(id, refused.Status, localizer.Refusal(refused));
+        }
+
+        Done = localizer["Reminder sent."];
+        return RedirectToPage(new { id });
+    }
+
+    public async Task<IActionResult> OnPostCopyAsync(string id, string? colleague, string? comment)
+    {
+        var ct = HttpContext.RequestAborted;
+        var actor = await current.GetAsync(ct);
+        if (!await InstanceAccess.CanSeeAsync(db, id, actor, ct))
+        {
+            return Missing();
+        }
+
+        KeptCopy = colleague;
+        var name = colleague?.Split('（')[0].Trim();
+        var ids = string.IsNullOrWhiteSpace(name) ? [] : await db.Users.AsNoTracking().Where(u => u.Name == name).Select(u => u.Id).ToListAsync(ct);
+        if (ids.Count != 1)
+        {
+            return await RefuseAsync(id, StatusCodes.Status400BadRequest, localizer["Choose the colleague to copy."]);
+        }
+
+        if (comment is { Length: > 2000 })
+        {
+            return await RefuseAsync(id, StatusCodes.Status400BadRequest, localizer["A comment can be at most 2000 characters."]);
+        }
+
+        var result = await runner.CopyAsync(id, actor, ids, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), ct);
+        if (result is RunResult.Refused refused)
+        {
+            return await RefuseAsync(id, refused.Status, localizer.Refusal(refused));
+        }
+
+        Done = localizer["{0} copied.", name!];
+        return RedirectToPage(new { id });
+    }
+
+    /// <summary>The colleague typed into the 抄送 form, kept when it was refused.</summary>
+    public string? KeptCopy { get; private set; }
+
+    /// <summary>Colleagues for the 抄送 picker, by name.</summary>
+    public IReadOnlyList<string> Colleagues { get; private set; } = [];
+
+    public bool CanRemind { get; private set; }
+
     private async Task<IActionResult> RefuseAsync(string id, int status, string text)
     {
         Response.StatusCode = status;
@@ -152,7 +211,7 @@ public sealed class DetailModel(
         var taskIds = tasks.Select(t => t.Id).ToList();
         var candidates = (await db.TaskCandidates.AsNoTracking().Where(c => taskIds.Contains(c.TaskId)).ToListAsync(ct)).ToLookup(c => c.TaskId, c => c.EmployeeId);
         Names = await EmployeeNames.LoadAsync(db,
-            history.Select(h => h.ActorId).Concat([instance.SubjectId, instance.StartedBy])
+            history.Select(h => h.ActorId).Concat(history.Select(h => h.OnBehalfOf)).Concat(history.SelectMany(h => People(h.DataJson))).Concat([instance.SubjectId, instance.StartedBy])
                 .Concat(Instance.Data.Values.Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString())).Concat(tasks.Select(t => t.AssigneeId))
                 .Concat(candidates.SelectMany(c => c)), ct);
         var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
@@ -172,6 +231,12 @@ public sealed class DetailModel(
         }
 
         CanWithdraw = instance.Status == InstanceStatus.Running && instance.StartedBy == actor.Id;
+        CanRemind = CanWithdraw && tasks.Count > 0;
+        if (instance.Status == InstanceStatus.Running)
+        {
+            Colleagues = await db.Users.AsNoTracking().Where(u => u.Id != actor.Id).OrderBy(u => u.Name).Select(u => u.Name).Distinct().ToListAsync(ct);
+        }
+
         return true;
     }
 
@@ -241,14 +306,70 @@ public sealed class DetailModel(
             HistoryKinds.SignalReceived => $"{step}: {localizer.Term("Signal", h.Action)}",
             HistoryKinds.TimerFired => localizer["{0}: waited too long", step ?? "—"].Value,
             HistoryKinds.InstanceCompleted => $"{localizer.Term("Kind", h.Kind)}: {localizer.Term("Outcome", h.Action)}",
-            "task.escalated" or "task.reassigned" => $"{localizer.Term("Kind", h.Kind)}: {step}",
+            HistoryKinds.TaskTransferred => localizer["{0}: handed from {1} to {2}", step ?? "—", Person(h.DataJson, "from"), Person(h.DataJson, "to")].Value,
+            HistoryKinds.SignerAdded => localizer[Text(h.DataJson, "position") == "before" ? "{0}: {1} added to sign before" : "{0}: {1} added to sign after",
+                step ?? "—", Person(h.DataJson, "signer")].Value,
+            HistoryKinds.TaskReturned => Text(h.DataJson, "toStep") is { } toStep
+                ? localizer["{0}: returned to {1}", step ?? "—", localizer.StepName(design, toStep)].Value
+                : localizer["{0}: returned to the applicant", step ?? "—"].Value,
+            HistoryKinds.InstanceResubmitted => localizer.Term("Kind", h.Kind),
+            HistoryKinds.InstanceReminded => localizer["Reminded: {0}", step ?? "—"].Value,
+            HistoryKinds.InstanceCopied => localizer["Copied to {0}", string.Join("、", People(h.DataJson).Select(p => Names.NameOf(p)))].Value,
+            "task.escalated" or "task.reassigned" or HistoryKinds.TaskDueSoon or HistoryKinds.TaskOverdue => $"{localizer.Term("Kind", h.Kind)}: {step}",
             _ => step is null ? localizer.Term("Kind", h.Kind) : $"{localizer.Term("Kind", h.Kind)}: {step}",
         };
-        var who = h.ActorId is not null ? Names.NameOf(h.ActorId)
+        var who = h.ActorId is not null && h.OnBehalfOf is not null ? localizer["{0} on behalf of {1}", Names.NameOf(h.ActorId), Names.NameOf(h.OnBehalfOf)].Value
+            : h.ActorId is not null ? Names.NameOf(h.ActorId)
             : h.Kind is HistoryKinds.InstanceStarted or HistoryKinds.TaskCompleted or HistoryKinds.InstanceWithdrawn ? null : localizer["System"].Value;
         // What a person decided with (an amount) is shown; what an automatic step computed is in the full history below.
-        IReadOnlyList<FormField> details = h.Kind == HistoryKinds.TaskCompleted && h.DataJson is not null ? Fields(h.DataJson, groups) : [];
+        IReadOnlyList<FormField> details = h.Kind is HistoryKinds.TaskCompleted or HistoryKinds.InstanceResubmitted && h.DataJson is not null ? Fields(h.DataJson, groups) : [];
         return new TimelineEntry(h.Seq, Local(h.At), h.Kind, what, who, h.ActingRole, h.Comment, details);
+    }
+
+    private string Person(string? json, string key) => Names.NameOf(Text(json, key));
+
+    private static string? Text(string? json, string key)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    }
+
+    /// <summary>The people a history row names (from, to, signer, copied), for loading their names.</summary>
+    private static IEnumerable<string> People(string? json)
+    {
+        if (json is null)
+        {
+            yield break;
+        }
+
+        using var doc = JsonDocument.Parse(json);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            yield break;
+        }
+
+        foreach (var key in new[] { "from", "to", "signer" })
+        {
+            if (doc.RootElement.TryGetProperty(key, out var v))
+            {
+                if (v.ValueKind == JsonValueKind.String)
+                {
+                    yield return v.GetString()!;
+                }
+                else if (v.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var item in v.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String))
+                    {
+                        yield return item.GetString()!;
+                    }
+                }
+            }
+        }
     }
 
     private List<FormField> Fields(string json, IReadOnlyDictionary<string, string> groups)

@@ -19,6 +19,9 @@ public sealed class IndexModel(CurrentActor current, OrgQueries org) : GuardedPa
 
     public IReadOnlyList<EmployeeDto> CompanyRoles { get; private set; } = [];
 
+    /// <summary>HR sets anyone's delegation (代理设置) from here.</summary>
+    public bool IsHR => Me.IsHR;
+
     /// <summary>Ranked people whose group is unknown or gone (should be none; shown so nobody is hidden).</summary>
     public IReadOnlyList<EmployeeDto> Ungrouped { get; private set; } = [];
 
