@@ -27,6 +27,7 @@ public sealed class HistoryText(IStringLocalizer localizer, DepartmentClock cloc
         return h.Kind switch
         {
             HistoryKinds.TaskCompleted => $"{step}: {localizer.Term("Action", h.Action)}",
+            HistoryKinds.TaskReturned or HistoryKinds.TaskTransferred or HistoryKinds.SignerAdded => $"{step}: {localizer.Term("Action", h.Action)}",
             HistoryKinds.ActivityCompleted => $"{step}: {localizer.Term("Result", h.Action)}",
             HistoryKinds.TaskDue => localizer["{0}: not done in time", step ?? "—"].Value,
             HistoryKinds.SignalReceived => $"{step}: {localizer.Term("Signal", h.Action)}",

@@ -93,7 +93,7 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
                 .Concat(candidates.Select(c => c.EmployeeId)).Distinct(StringComparer.Ordinal).ToList();
             var people = await PeopleAsync(personIds, groups, ct);
             var returns = await db.History.AsNoTracking()
-                .Where(h => ids.Contains(h.InstanceId) && h.Kind == HistoryKinds.TaskCompleted && h.Action != null && ReturnActions.Contains(h.Action))
+                .Where(h => ids.Contains(h.InstanceId) && (h.Kind == HistoryKinds.TaskReturned || (h.Kind == HistoryKinds.TaskCompleted && h.Action != null && ReturnActions.Contains(h.Action))))
                 .GroupBy(h => h.InstanceId).Select(g => new { g.Key, Count = g.Count() })
                 .ToDictionaryAsync(g => g.Key, g => g.Count, StringComparer.Ordinal, ct);
             var promotions = batch.Where(i => i.Type == "promotion").Select(i => i.Id).ToList();

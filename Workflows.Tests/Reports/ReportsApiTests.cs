@@ -68,8 +68,8 @@ public abstract class ReportsApiTests(WorkflowsApp app)
         Assert.Equal(1.0, rows["register"].GetProperty("p50Hours").GetDouble());
         Assert.Equal(2.0, rows["register"].GetProperty("p90Hours").GetDouble());
         Assert.Equal(0, rows["register"].GetProperty("open").GetInt32());
-        Assert.Equal(1, rows["amendByCandidate"].GetProperty("completed").GetInt32());
-        Assert.Equal(0.0, rows["amendByCandidate"].GetProperty("p50Hours").GetDouble());
+        Assert.Equal(1, rows["amend"].GetProperty("completed").GetInt32());
+        Assert.Equal(0.0, rows["amend"].GetProperty("p50Hours").GetDouble());
         Assert.Equal(0, rows["assess"].GetProperty("completed").GetInt32());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, rows["assess"].GetProperty("p50Hours").ValueKind);
         Assert.Equal(1, rows["assess"].GetProperty("open").GetInt32());

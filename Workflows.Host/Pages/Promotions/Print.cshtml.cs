@@ -99,10 +99,11 @@ public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, Depar
         }
 
         var design = designs.Catalog.Get(Instance.DesignName, Instance.DesignVersion);
-        var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id && (h.Kind == HistoryKinds.TaskCompleted || h.Kind == HistoryKinds.InstanceWithdrawn))
+        var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id && (h.Kind == HistoryKinds.TaskCompleted || h.Kind == HistoryKinds.TaskReturned
+                || h.Kind == HistoryKinds.InstanceResubmitted || h.Kind == HistoryKinds.InstanceWithdrawn))
             .OrderBy(h => h.Seq).ToListAsync(ct);
         Decisions = [.. history.Select(h => new PrintedDecision(h.Step is null ? "—" : localizer.StepName(design, h.Step),
-            h.Kind == HistoryKinds.InstanceWithdrawn ? localizer.Term("Kind", h.Kind) : text.Action(h.Action), text.Who(h), text.Role(h.ActingRole),
+            h.Kind is HistoryKinds.InstanceWithdrawn or HistoryKinds.InstanceResubmitted ? localizer.Term("Kind", h.Kind) : text.Action(h.Action), text.Who(h), text.Role(h.ActingRole),
             Local(h.At), h.Comment, text.Data(h.DataJson)))];
         return Page();
     }
