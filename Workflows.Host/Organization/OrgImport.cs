@@ -432,9 +432,10 @@ public sealed class OrgImport(
         {
             Error("userName", "The user name is required.");
         }
-        else if (line.UserName.Length > 256 || line.UserName.Any(c => !identity.Value.User.AllowedUserNameCharacters.Contains(c)))
+        else if (Definitions.TextLimits.UserNameProblem(line.UserName) is { } problem)
         {
-            Error("userName", $"The user name '{line.UserName}' may hold only letters, digits and - . _ @ + (at most 256).");
+            // The same rule as every account (docs/domain.md §Limits).
+            Error("userName", problem);
         }
 
         if (line.Name.Length == 0)

@@ -368,7 +368,7 @@ public abstract class NotificationTests(NotifyingApp app)
             await app.DeliverOwedAsync();
             var digest = Assert.Single(app.Smtp.Messages, m => m.To.Mailboxes.Any(a => a.Address == "digest-sunhao@example.test"));
             Assert.StartsWith("今日待办：", digest.Subject);
-            Assert.Contains("冯涛的测试流程", digest.TextBody, StringComparison.Ordinal);
+            Assert.Contains("宋佳的测试流程", digest.TextBody, StringComparison.Ordinal); // member2d
             Assert.Contains("/Instances/" + instanceId, digest.TextBody);
         }
         finally

@@ -184,6 +184,7 @@ public abstract class OrgImportTests(OperationsApp app)
         var before = await CountsAsync();
         var result = await ImportAsync(Csv(file), dryRun: true);
         Assert.True(result.GetProperty("dryRun").GetBoolean());
+        Assert.True(result.GetProperty("errors").GetArrayLength() == 0, result.GetProperty("errors").GetRawText());
         Assert.Equal((1, 1), (result.GetProperty("created").GetInt32(), result.GetProperty("updated").GetInt32()));
         var changes = result.GetProperty("changes").EnumerateArray().ToList();
         Assert.Equal("create", changes.Single(c => c.GetProperty("userName").GetString() == $"d{u}a").GetProperty("change").GetString());
