@@ -89,6 +89,29 @@ public abstract class HostileInputTests(WorkflowsApp app)
             async (a, s) => ($"/api/instances/{await DisputeAsync(a, s)}/withdraw", new() { ["reason"] = "算了 never mind" }), 200, [], ["reason"], []),
         ["POST /api/instances/{id}/retry"] = new("/api/instances/{id}/retry", Caller.HR,
             (_, s) => Fixed($"/api/instances/{s.PromotionId}/retry", null), 409, [], [], []),
+        ["POST /api/tasks/{id}/transfer"] = new("/api/tasks/{id}/transfer", Caller.Supervisor,
+            async (a, s) => ($"/api/tasks/{await HostileCalls.DisputeTaskAsync(a, s)}/transfer", new()
+            {
+                ["toEmployeeId"] = s.Id(Caller.Manager), ["comment"] = "请经理处理 over to you",
+            }), 200, ["toEmployeeId"], ["comment"], []),
+        // The dispute's decision has no reject route, so it offers no added signer: the valid request is a rule refusal.
+        ["POST /api/tasks/{id}/add-signer"] = new("/api/tasks/{id}/add-signer", Caller.Supervisor,
+            async (a, s) => ($"/api/tasks/{await HostileCalls.DisputeTaskAsync(a, s)}/add-signer", new()
+            {
+                ["employeeId"] = s.Id(Caller.Manager), ["position"] = "after", ["comment"] = "请会签 co-sign",
+            }), 422, ["employeeId", "position"], ["comment"], []),
+        ["POST /api/tasks/bulk-complete"] = new("/api/tasks/bulk-complete", Caller.Supervisor,
+            async (a, s) => ("/api/tasks/bulk-complete", new()
+            {
+                ["taskIds"] = new JsonArray(await HostileCalls.DisputeTaskAsync(a, s)), ["action"] = "uphold", ["comment"] = "维持 uphold",
+            }), 200, ["taskIds", "action"], ["comment"], []),
+        ["POST /api/instances/{id}/remind"] = new("/api/instances/{id}/remind", Caller.Subject,
+            async (a, s) => ($"/api/instances/{await DisputeAsync(a, s)}/remind", null), 200, [], [], []),
+        ["POST /api/instances/{id}/cc"] = new("/api/instances/{id}/cc", Caller.HR,
+            async (a, s) => ($"/api/instances/{await DisputeAsync(a, s)}/cc", new()
+            {
+                ["employeeIds"] = new JsonArray(s.Id(Caller.Manager)), ["comment"] = "供参考 fyi",
+            }), 200, ["employeeIds"], ["comment"], []),
         ["POST /api/tasks/{id}/claim"] = new("/api/tasks/{id}/claim", Caller.Supervisor,
             async (a, s) => ($"/api/tasks/{await DisputeTaskAsync(a, s)}/claim", null), 200, [], [], []),
         ["POST /api/tasks/{id}/release"] = new("/api/tasks/{id}/release", Caller.Supervisor,
