@@ -11,13 +11,27 @@ namespace Workflows.Host.Runtime;
 /// rather than at the next sweep. Nothing here can undo the step: a job that cannot be scheduled, or a delivery that
 /// fails, is left to the recurring sweeper (<see cref="TimerJobs.SweepAsync"/>), which reads the database.
 /// </summary>
-public sealed class AfterCommit(IBackgroundJobClient jobs, IServiceScopeFactory scopes, WorkflowDbContext db, Notifier notifier, ILogger<AfterCommit> logger)
+public sealed class AfterCommit(
+    IBackgroundJobClient jobs, IServiceScopeFactory scopes, WorkflowDbContext db, Notifier notifier, Platform.DepartmentClock clock, ILogger<AfterCommit> logger)
 {
+    /// <summary>
+    /// Timers due later than this get no Hangfire job: the minutely sweeper fires them from the database, a minute late at
+    /// most. Every human task now has a due timer and a reminder days ahead; a job each would fill Hangfire's storage with
+    /// far-future jobs and cost every step two writes to it.
+    /// </summary>
+    public static readonly TimeSpan JobHorizon = TimeSpan.FromMinutes(10);
+
     public async Task RunAsync(IReadOnlyList<WorkflowTimer> timers, bool signalsRaised, CancellationToken ct)
     {
         notifier.EnqueueCommitted(db);
+        var horizon = clock.Now + JobHorizon;
         foreach (var timer in timers)
         {
+            if (timer.DueAt > horizon)
+            {
+                continue;
+            }
+
             try
             {
                 jobs.Schedule<TimerJobs>(j => j.FireAsync(timer.Id, CancellationToken.None), TimerJobs.ScheduleAt(timer.DueAt));
