@@ -62,6 +62,8 @@ public abstract class TelemetryTests(OperationsApp app)
     public async Task Metrics_AnswerLoopbackAndHr_AndRefuseOthers()
     {
         using var anonymous = app.CreateClient();
+        // ASP.NET Core's request meter shows once a request has been served: serve one, whatever ran before this test.
+        (await anonymous.GetAsync("/api/system")).Dispose();
         using (var local = await anonymous.SendAsync(Metrics("127.0.0.1")))
         {
             Assert.Equal(HttpStatusCode.OK, local.StatusCode);
@@ -112,9 +114,12 @@ public abstract class TelemetryTests(OperationsApp app)
         var filed = await ApiAssert.JsonAsync(await member.PostAsJsonAsync("/api/promotions",
             new { candidateId = await app.IdOfAsync("member1b"), targetRank = "GroupLeader", channel = "Self", statement = "指标 metrics" }), HttpStatusCode.Created);
         var instanceId = filed.GetProperty("id").GetString()!;
-        await ScrapeUntilAsync(t => Value(t, "workflows_tasks_open", "promotion") == open + 1
-            && Value(t, "workflows_instances_running", "promotion") == running + 1
+        // Other instances of the class's host may start or end meanwhile: the counts move at least by this one.
+        var filedState = await ScrapeUntilAsync(t => Value(t, "workflows_tasks_open", "promotion") >= open + 1
+            && Value(t, "workflows_instances_running", "promotion") >= running + 1
             && Value(t, "workflows_step_duration_seconds_count", "promotion") > steps, "the new task, the running instance and a step");
+        open = Value(filedState, "workflows_tasks_open", "promotion") - 1;
+        running = Value(filedState, "workflows_instances_running", "promotion") - 1;
 
         var task = await app.TaskInInboxAsync("hr", instanceId);
         // The task falls due later; with the clock past it, it counts as overdue.
