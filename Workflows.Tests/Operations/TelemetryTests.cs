@@ -156,8 +156,19 @@ public abstract class TelemetryTests(OperationsApp app)
     }
 }
 
+/// <summary>
+/// OpenTelemetry's meter listener is process-wide: it observes every meter named "Workflows", including those of the
+/// other test hosts alive in this process (each with its own database), so a scrape may report another host's counts.
+/// These tests therefore run alone, after the parallel classes have disposed their hosts. A production process runs one
+/// host and has one such meter.
+/// </summary>
+[CollectionDefinition(nameof(ProcessWideMetersCollection), DisableParallelization = true)]
+public sealed class ProcessWideMetersCollection;
+
+[Collection(nameof(ProcessWideMetersCollection))]
 public sealed class TelemetryTests_Sqlite(OperationsSqliteApp app) : TelemetryTests(app), IClassFixture<OperationsSqliteApp>;
 
+[Collection(nameof(ProcessWideMetersCollection))]
 public sealed class TelemetryTests_Postgres : TelemetryTests, IClassFixture<OperationsPostgresApp>
 {
     public TelemetryTests_Postgres(OperationsPostgresApp app) : base(app) => PostgresLane.EnsureAvailable();
