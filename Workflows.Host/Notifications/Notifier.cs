@@ -30,6 +30,7 @@ public sealed class Notifier(
     DepartmentClock clock,
     NotificationText text,
     IBackgroundJobClient jobs,
+    Runtime.Store.IStepStore store,
     ILogger<Notifier> logger)
 {
     private readonly List<NotificationDelivery> written = [];
@@ -43,6 +44,24 @@ public sealed class Notifier(
         WorkflowDbContext db, IEnumerable<string> recipientIds, string kind, WorkflowInstance? instance, WorkflowTask? task,
         NotificationFacts? facts, CancellationToken ct)
     {
+        var (notifications, deliveries) = await WriteAsync(db, row => db.Add(row), recipientIds, kind, instance, task, facts, ct);
+        written.AddRange(deliveries);
+        return notifications;
+    }
+
+    /// <summary>
+    /// As <see cref="NotifyAsync"/>, but the rows go to <paramref name="add"/> (a runner step's rows, which its store writes
+    /// at commit) and the caller enqueues the deliveries returned once that commit succeeded (<see cref="Enqueue"/>).
+    /// </summary>
+    public Task<(IReadOnlyList<Notification> Notifications, IReadOnlyList<NotificationDelivery> Deliveries)> NotifyInStepAsync(
+        WorkflowDbContext db, Action<object> add, IEnumerable<string> recipientIds, string kind, WorkflowInstance? instance, WorkflowTask? task,
+        NotificationFacts? facts, CancellationToken ct) =>
+        WriteAsync(db, add, recipientIds, kind, instance, task, facts, ct);
+
+    private async Task<(IReadOnlyList<Notification> Notifications, IReadOnlyList<NotificationDelivery> Deliveries)> WriteAsync(
+        WorkflowDbContext db, Action<object> add, IEnumerable<string> recipientIds, string kind, WorkflowInstance? instance, WorkflowTask? task,
+        NotificationFacts? facts, CancellationToken ct)
+    {
         if (!NotificationKinds.All.Contains(kind))
         {
             throw new ArgumentException($"Unknown notification kind '{kind}'.", nameof(kind));
@@ -52,7 +71,7 @@ public sealed class Notifier(
         var ids = recipientIds.Where(id => !string.IsNullOrEmpty(id) && id != facts.ActorId).Distinct(StringComparer.Ordinal).ToList();
         if (ids.Count == 0)
         {
-            return [];
+            return ([], []);
         }
 
         var named = new List<string>(ids);
@@ -66,9 +85,7 @@ public sealed class Notifier(
             named.Add(actorId);
         }
 
-        var people = await db.Users.AsNoTracking().Where(u => named.Contains(u.Id))
-            .Select(u => new Person(u.Id, u.Name, u.Email, u.Language, u.EmailOff, u.DigestOff))
-            .ToDictionaryAsync(p => p.Id, ct);
+        var people = (await store.ContactsAsync(db, named, ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
         var settings = options.Value;
         var now = clock.Now;
         var about = new NotificationSubject(
@@ -86,6 +103,7 @@ public sealed class Notifier(
         var url = instance is not null ? $"/Instances/{instance.Id}" : facts.Month is not null ? $"/Statements/Mine?month={facts.Month}" : "/Notifications";
 
         var notifications = new List<Notification>();
+        var deliveries = new List<NotificationDelivery>();
         foreach (var id in ids)
         {
             if (!people.TryGetValue(id, out var person))
@@ -107,14 +125,14 @@ public sealed class Notifier(
                 Url = url,
                 CreatedAt = now,
             };
-            db.Add(notification);
+            add(notification);
             notifications.Add(notification);
 
             // Someone who chose the digest hears of their open tasks once a day, not once per task.
             var perTaskMail = !NotificationKinds.IsTaskKind(kind) || person.DigestOff;
             if (settings.Smtp.Enabled && !person.EmailOff && perTaskMail && !string.IsNullOrWhiteSpace(person.Email))
             {
-                Add(db, new NotificationDelivery
+                deliveries.Add(new NotificationDelivery
                 {
                     NotificationId = notification.Id,
                     Channel = DeliveryChannel.Email,
@@ -133,7 +151,7 @@ public sealed class Notifier(
         {
             var names = string.Join("、", notifications.Select(n => people[n.RecipientId].Name));
             var (title, markdown) = text.RenderForGroup(about, names, Absolute(settings, url));
-            Add(db, new NotificationDelivery
+            deliveries.Add(new NotificationDelivery
             {
                 NotificationId = notifications[0].Id,
                 Channel = DeliveryChannel.Webhook,
@@ -146,7 +164,21 @@ public sealed class Notifier(
             });
         }
 
-        return notifications;
+        foreach (var delivery in deliveries)
+        {
+            add(delivery);
+        }
+
+        return (notifications, deliveries);
+    }
+
+    /// <summary>After a runner step's commit: a Hangfire job for each delivery it wrote (<see cref="NotifyInStepAsync"/>).</summary>
+    public void Enqueue(IEnumerable<NotificationDelivery> deliveries)
+    {
+        foreach (var delivery in deliveries)
+        {
+            EnqueueOne(delivery);
+        }
     }
 
     /// <summary>A delivery written outside <see cref="NotifyAsync"/> (the digest); enqueued by <see cref="EnqueueCommitted"/> like the others.</summary>
@@ -175,23 +207,27 @@ public sealed class Notifier(
                 continue;
             }
 
-            delivery.Enqueued = true;
-            try
-            {
-                jobs.Enqueue<NotificationJobs>(j => j.DeliverAsync(delivery.Id, CancellationToken.None));
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Could not enqueue delivery {Delivery}; the sweeper will send it.", delivery.Id);
-            }
+            EnqueueOne(delivery);
         }
 
         written.Clear();
     }
 
+    private void EnqueueOne(NotificationDelivery delivery)
+    {
+        delivery.Enqueued = true;
+        try
+        {
+            jobs.Enqueue<NotificationJobs>(j => j.DeliverAsync(delivery.Id, CancellationToken.None));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not enqueue delivery {Delivery}; the sweeper will send it.", delivery.Id);
+        }
+    }
+
     internal static string Absolute(NotificationOptions settings, string url) => settings.BaseUrl.TrimEnd('/') + url;
 
-    private sealed record Person(string Id, string Name, string? Email, string? Language, bool EmailOff, bool DigestOff);
 }
 
 /// <summary>Everything a notification's text is made of.</summary>

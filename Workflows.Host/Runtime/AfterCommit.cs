@@ -21,8 +21,9 @@ public sealed class AfterCommit(
     /// </summary>
     public static readonly TimeSpan JobHorizon = TimeSpan.FromMinutes(10);
 
-    public async Task RunAsync(IReadOnlyList<WorkflowTimer> timers, bool signalsRaised, CancellationToken ct)
+    public async Task RunAsync(IReadOnlyList<WorkflowTimer> timers, IReadOnlyList<NotificationDelivery> deliveries, bool signalsRaised, CancellationToken ct)
     {
+        notifier.Enqueue(deliveries);
         notifier.EnqueueCommitted(db);
         var horizon = clock.Now + JobHorizon;
         foreach (var timer in timers)

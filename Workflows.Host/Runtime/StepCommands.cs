@@ -25,6 +25,9 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
     /// <summary>Timers this step scheduled (their Hangfire jobs are created after the commit).</summary>
     public List<WorkflowTimer> NewTimers { get; } = [];
 
+    /// <summary>Notification deliveries this step wrote (their Hangfire jobs are enqueued after the commit).</summary>
+    public List<NotificationDelivery> NewDeliveries { get; } = [];
+
     /// <summary>Whether the step opened a task or recorded an incident (a wake that did neither may have changed nothing).</summary>
     public bool OpenedTaskOrIncident { get; private set; }
 
@@ -60,12 +63,12 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                 // The applicant's amend task tells them the application came back; any other task is work for its candidates.
                 if (create.Step == TaskSlots.AmendStep)
                 {
-                    await notifier.NotifyAsync(db, resolved.CandidateIds, NotificationKinds.InstanceReturned, instance, task,
+                    await NotifyAsync(resolved.CandidateIds, NotificationKinds.InstanceReturned, instance, task,
                         new NotificationFacts(state.Returned?.ActorId, state.Returned?.Comment), ct);
                 }
                 else
                 {
-                    await notifier.NotifyAsync(db, resolved.CandidateIds, NotificationKinds.TaskAssigned, instance, task,
+                    await NotifyAsync(resolved.CandidateIds, NotificationKinds.TaskAssigned, instance, task,
                         create.Slot == TaskSlots.Signer ? new NotificationFacts(create.ByActorId, Via: "addedSigner") : null, ct);
                 }
 
@@ -127,8 +130,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
             case CancelTimers:
                 if (instance.ActiveTimers > NewTimers.Count)
                 {
-                    await db.Timers.Where(t => t.InstanceId == instance.Id && t.FiredAt == null && t.CancelledAt == null)
-                        .ExecuteUpdateAsync(s => s.SetProperty(t => t.CancelledAt, now), ct);
+                    await step.CancelTimersAsync(instance.Id, now, ct);
                 }
 
                 instance.ActiveTimers = 0;
@@ -152,7 +154,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                 instance.WaitingFor = null;
                 if (completed.Status == InstanceStatus.Completed)
                 {
-                    await notifier.NotifyAsync(db, [instance.StartedBy, instance.SubjectId], NotificationKinds.InstanceDecided, instance, null, null, ct);
+                    await NotifyAsync([instance.StartedBy, instance.SubjectId], NotificationKinds.InstanceDecided, instance, null, null, ct);
                 }
 
                 break;
@@ -167,6 +169,13 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
             default:
                 throw new InvalidOperationException($"Unknown engine command {command.GetType().Name}.");
         }
+    }
+
+    /// <summary>Notifies through the step: the rows are written with the step's, the deliveries enqueued after its commit.</summary>
+    private async Task NotifyAsync(IEnumerable<string> recipientIds, string kind, WorkflowInstance? instance, WorkflowTask? task, NotificationFacts? facts, CancellationToken ct)
+    {
+        var (_, deliveries) = await notifier.NotifyInStepAsync(db, step.Add, recipientIds, kind, instance, task, facts, ct);
+        NewDeliveries.AddRange(deliveries);
     }
 
     public void AddHistory(
@@ -210,7 +219,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
             step.Add(new TaskCandidate { TaskId = task.Id, EmployeeId = person });
         }
 
-        await notifier.NotifyAsync(db, people, NotificationKinds.TaskAssigned, instance, task, new NotificationFacts(byActorId, Via: "transferred"), ct);
+        await NotifyAsync(people, NotificationKinds.TaskAssigned, instance, task, new NotificationFacts(byActorId, Via: "transferred"), ct);
 
         if (ReferenceEquals(task, taskInHand))
         {
@@ -247,8 +256,8 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
         var excluded = WorkflowEngine.Excluded(designs.Get(instance.DesignName, instance.DesignVersion), state, escalate.Step);
         var resolved = await assignments.EscalateFromAsync(task.ActingRole, excluded, state, ct);
         var former = await db.TaskCandidates.Where(c => c.TaskId == task.Id).Select(c => c.EmployeeId).ToListAsync(ct);
-        await notifier.NotifyAsync(db, former, NotificationKinds.TaskOverdue, instance, task, null, ct);
-        await notifier.NotifyAsync(db, resolved.CandidateIds, NotificationKinds.TaskAssigned, instance, task, new NotificationFacts(Via: "escalated"), ct);
+        await NotifyAsync(former, NotificationKinds.TaskOverdue, instance, task, null, ct);
+        await NotifyAsync(resolved.CandidateIds, NotificationKinds.TaskAssigned, instance, task, new NotificationFacts(Via: "escalated"), ct);
         await db.TaskCandidates.Where(c => c.TaskId == task.Id).ExecuteDeleteAsync(ct);
         foreach (var candidate in resolved.CandidateIds.Distinct(StringComparer.Ordinal))
         {
@@ -289,7 +298,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
             db.Copies.Add(new InstanceCopy { InstanceId = instance.Id, EmployeeId = person, CopiedBy = copy.ByActorId, At = now });
         }
 
-        await notifier.NotifyAsync(db, added, NotificationKinds.InstanceCc, instance, null, new NotificationFacts(copy.ByActorId, copy.Comment), ct);
+        await NotifyAsync(added, NotificationKinds.InstanceCc, instance, null, new NotificationFacts(copy.ByActorId, copy.Comment), ct);
     }
 
     /// <summary>催办 and the day-before reminder: whoever holds the instance's open tasks now.</summary>
@@ -301,7 +310,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
             var holders = task.AssigneeId is { } claimedBy
                 ? [claimedBy]
                 : await db.TaskCandidates.Where(c => c.TaskId == task.Id).Select(c => c.EmployeeId).ToListAsync(ct);
-            await notifier.NotifyAsync(db, holders, remind.Kind == "dueSoon" ? NotificationKinds.TaskDueSoon : NotificationKinds.TaskReminded,
+            await NotifyAsync(holders, remind.Kind == "dueSoon" ? NotificationKinds.TaskDueSoon : NotificationKinds.TaskReminded,
                 instance, task, new NotificationFacts(remind.ByActorId), ct);
         }
     }

@@ -622,6 +622,6 @@ public sealed class WorkflowRunner(
         var raised = dispatchAfterCommit && db.ChangeTracker.Entries<PendingSignal>().Any(e => e.State == EntityState.Added);
         await step.CommitAsync(ct);
         Telemetry.StepCommitted(step.StartedTimestamp, traced.Type, traced.InstanceId, traced.Step, traced.Action);
-        await afterCommit.RunAsync(commands.NewTimers, raised, ct);
+        await afterCommit.RunAsync(commands.NewTimers, commands.NewDeliveries, raised, ct);
     }
 }

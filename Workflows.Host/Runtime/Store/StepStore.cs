@@ -23,9 +23,18 @@ public interface IStepStore
     /// </summary>
     Task<StoreStep> BeginAsync(WorkflowDbContext db, CancellationToken ct);
 
+    /// <summary>
+    /// The people named (unknown ids are left out) with what a notification to them needs; asked in every step that
+    /// opens a task, on <paramref name="db"/>'s connection.
+    /// </summary>
+    Task<List<Contact>> ContactsAsync(WorkflowDbContext db, IReadOnlyList<string> ids, CancellationToken ct);
+
     /// <summary>Who answers <paramref name="lookup"/> for <paramref name="argument"/> (ids of employees), on <paramref name="db"/>'s connection.</summary>
     Task<List<string>> HoldersAsync(WorkflowDbContext db, Holders lookup, string argument, CancellationToken ct);
 }
+
+/// <summary>A person as a notification addresses them: name, e-mail address, language and their notification settings.</summary>
+public sealed record Contact(string Id, string Name, string? Email, string? Language, bool EmailOff, bool DigestOff);
 
 /// <summary>The org lookups task assignment asks in every step that opens a task.</summary>
 public enum Holders
@@ -63,8 +72,11 @@ public abstract class StoreStep : IAsyncDisposable
     /// <summary>The instance, to be written back when changed; null when there is none.</summary>
     public abstract Task<WorkflowInstance?> LoadInstanceAsync(string instanceId, CancellationToken ct);
 
-    /// <summary>A new runtime row (instance, task, candidate, timer, history entry, incident), inserted at commit.</summary>
+    /// <summary>A new runtime row (instance, task, candidate, timer, history entry, incident, notification, delivery), inserted at commit.</summary>
     public abstract void Add(object row);
+
+    /// <summary>Cancels the instance's timers already written that have neither fired nor been cancelled (new rows: <see cref="RemoveAdded"/>).</summary>
+    public abstract Task CancelTimersAsync(string instanceId, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>Forgets new rows not yet written (timers the same step cancels).</summary>
     public abstract void RemoveAdded(Predicate<object> match);

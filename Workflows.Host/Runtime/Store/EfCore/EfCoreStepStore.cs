@@ -37,6 +37,23 @@ public sealed class EfCoreStepStore : IStepStore
         return ids;
     }
 
+    public async Task<List<Contact>> ContactsAsync(WorkflowDbContext db, IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        var contacts = new List<Contact>(ids.Count);
+        var unique = ids.Distinct(StringComparer.Ordinal).ToArray();
+        // A parameter per id, six at a time: a collection parameter would have its SQL generated again at every call.
+        for (var start = 0; start < unique.Length; start += 6)
+        {
+            string? At(int i) => start + i < unique.Length ? unique[start + i] : null;
+            await foreach (var contact in Compiled.For(db).Contacts(db, At(0), At(1), At(2), At(3), At(4), At(5)).WithCancellation(ct))
+            {
+                contacts.Add(contact);
+            }
+        }
+
+        return contacts;
+    }
+
     private sealed class EfCoreStep(WorkflowDbContext db, IDbContextTransaction transaction) : StoreStep
     {
         public override async Task<TaskForCompletion?> LoadTaskAsync(string taskId, string actorId, CancellationToken ct)
@@ -55,6 +72,10 @@ public sealed class EfCoreStepStore : IStepStore
             await db.Instances.SingleOrDefaultAsync(i => i.Id == instanceId, ct);
 
         public override void Add(object row) => db.Add(row);
+
+        public override Task CancelTimersAsync(string instanceId, DateTimeOffset now, CancellationToken ct) =>
+            db.Timers.Where(t => t.InstanceId == instanceId && t.FiredAt == null && t.CancelledAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.CancelledAt, now), ct);
 
         public override void RemoveAdded(Predicate<object> match)
         {
@@ -87,6 +108,12 @@ public sealed class EfCoreStepStore : IStepStore
                  where t.Id == taskId
                  select new TaskForCompletion(t, i, db.TaskCandidates.Any(c => c.TaskId == t.Id && c.EmployeeId == actorId)))
                 .FirstOrDefault());
+
+        public Func<WorkflowDbContext, string?, string?, string?, string?, string?, string?, IAsyncEnumerable<Contact>> Contacts { get; } = EF.CompileAsyncQuery(
+            (WorkflowDbContext db, string? a, string? b, string? c, string? d, string? e, string? f) =>
+                db.Users.AsNoTracking()
+                    .Where(u => u.Id == a || u.Id == b || u.Id == c || u.Id == d || u.Id == e || u.Id == f)
+                    .Select(u => new Contact(u.Id, u.Name, u.Email, u.Language, u.EmailOff, u.DigestOff)));
 
         public Func<WorkflowDbContext, string, IAsyncEnumerable<string>> HoldersOfRole { get; } = EF.CompileAsyncQuery(
             (WorkflowDbContext db, string role) => from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where r.Name == role select ur.UserId);

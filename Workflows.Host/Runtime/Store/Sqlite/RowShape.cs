@@ -20,6 +20,7 @@ internal sealed class RowShape
 
     private readonly string table;
     private readonly string[] columns;
+    private readonly string[] names;
     private readonly Action<object, object?>? setVersion;
     private readonly ValueConverter?[] converters;
     private readonly int key;
@@ -36,6 +37,7 @@ internal sealed class RowShape
         var store = StoreObjectIdentifier.Table(table, type.GetSchema());
         var properties = type.GetProperties().ToArray();
         columns = [.. properties.Select(p => p.GetColumnName(store)!)];
+        names = [.. properties.Select(p => p.Name)];
         converters = [.. properties.Select(p => p.GetTypeMapping().Converter)];
         // Updates (of versioned rows) need a single-column key; history and candidates are only ever inserted.
         key = type.FindPrimaryKey()!.Properties is [var single] ? Array.IndexOf(properties, single) : -1;
@@ -171,6 +173,13 @@ internal sealed class RowShape
         sql.Append(" WHERE \"").Append(columns[key]).Append("\" = ").Append(mark).Append(++n);
         sql.Append(" AND \"").Append(columns[version]).Append("\" = ").Append(mark).Append(++n);
         return sql.ToString();
+    }
+
+    /// <summary>A value of the property named <paramref name="property"/> as the database stores it (a statement's parameter).</summary>
+    public object? ToProvider(string property, object? value)
+    {
+        var index = Array.IndexOf(names, property);
+        return index < 0 ? throw new ArgumentException($"\"{table}\" has no property {property}.", nameof(property)) : Provider(index, value);
     }
 
     /// <summary>A property's value as the database stores it.</summary>

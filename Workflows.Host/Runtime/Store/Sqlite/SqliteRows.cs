@@ -14,7 +14,8 @@ internal sealed class SqliteRows(DbContext db)
     private const int MaxRowsPerInsert = 32;
 
     private static readonly Type[] InsertOrder =
-        [typeof(WorkflowInstance), typeof(WorkflowTask), typeof(TaskCandidate), typeof(WorkflowTimer), typeof(HistoryEntry), typeof(Incident)];
+        [typeof(WorkflowInstance), typeof(WorkflowTask), typeof(TaskCandidate), typeof(WorkflowTimer), typeof(HistoryEntry), typeof(Incident),
+         typeof(Notifications.Notification), typeof(Notifications.NotificationDelivery)];
 
     private readonly List<object> added = [];
     private readonly List<(object Row, RowShape Shape, object?[] AsRead)> loaded = [];

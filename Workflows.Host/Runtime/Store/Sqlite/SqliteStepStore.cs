@@ -82,6 +82,30 @@ public sealed class SqliteStepStore(Platform.DatabaseInfo database) : IStepStore
         return Task.FromResult(SqlitePrepared.Of(writer).QueryAll(sql, [argument], row => row.Text(0)!));
     }
 
+    /// <summary>On the writer inside a step, one kept statement per id; anywhere else as the EF Core store asks.</summary>
+    public Task<List<Contact>> ContactsAsync(WorkflowDbContext db, IReadOnlyList<string> ids, CancellationToken ct)
+    {
+        if (writer is null || !ReferenceEquals(db.Database.GetDbConnection(), writer))
+        {
+            return outsideSteps.ContactsAsync(db, ids, ct);
+        }
+
+        var prepared = SqlitePrepared.Of(writer);
+        var contacts = new List<Contact>(ids.Count);
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        {
+            var contact = prepared.QueryFirst(
+                "SELECT \"Id\", \"Name\", \"Email\", \"Language\", \"EmailOff\", \"DigestOff\" FROM \"AspNetUsers\" WHERE \"Id\" = ?1",
+                [id], row => new Contact(row.Text(0)!, row.Text(1)!, row.Text(2), row.Text(3), row.Int64(4) != 0, row.Int64(5) != 0));
+            if (contact is not null)
+            {
+                contacts.Add(contact);
+            }
+        }
+
+        return Task.FromResult(contacts);
+    }
+
     public void Dispose()
     {
         writer?.Dispose();
@@ -151,6 +175,15 @@ public sealed class SqliteStepStore(Platform.DatabaseInfo database) : IStepStore
         }
 
         public override void Add(object row) => rows.Add(row);
+
+        public override Task CancelTimersAsync(string instanceId, DateTimeOffset now, CancellationToken ct)
+        {
+            var timers = RowShape.Of(db, typeof(WorkflowTimer));
+            prepared.Execute(
+                "UPDATE \"Timers\" SET \"CancelledAt\" = ?2 WHERE \"InstanceId\" = ?1 AND \"FiredAt\" IS NULL AND \"CancelledAt\" IS NULL",
+                [instanceId, timers.ToProvider(nameof(WorkflowTimer.CancelledAt), now)]);
+            return Task.CompletedTask;
+        }
 
         public override void RemoveAdded(Predicate<object> match) => rows.RemoveAdded(match);
 
