@@ -23,11 +23,14 @@ public sealed record Actor(string Id, string UserName, string Name, Rank? Rank, 
     public bool Holds(string roleOrRank) =>
         Enum.TryParse<Definitions.Rank>(roleOrRank, out var rank) ? Authority.Holds(rank) : Roles.Contains(roleOrRank);
 
+    /// <summary>The department's date when the request began: a delegation (代理) counts only on its days.</summary>
+    public DateOnly Today { get; init; }
+
     /// <summary>Department leadership: whoever holds a group leader's, a supervisor's or the manager's seat.</summary>
     public bool IsDepartmentLeader => Authority.IsDepartmentLeader;
 }
 
-public sealed class CurrentActor(IHttpContextAccessor http, WorkflowDbContext db)
+public sealed class CurrentActor(IHttpContextAccessor http, WorkflowDbContext db, Platform.DepartmentClock clock)
 {
     private Actor? actor;
 
@@ -51,6 +54,7 @@ public sealed class CurrentActor(IHttpContextAccessor http, WorkflowDbContext db
         actor = new Actor(employee.Id, employee.UserName ?? "", employee.Name, employee.Rank, employee.GroupId, roles)
         {
             Authority = await db.AuthorityOfAsync(id, cancellationToken),
+            Today = clock.Today,
         };
         return actor;
     }

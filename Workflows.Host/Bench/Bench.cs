@@ -151,9 +151,9 @@ public static class Bench
         db.UserRoles.Add(new IdentityUserRole<string> { UserId = hr.Id, RoleId = hrRole.Id });
         await db.SaveChangesAsync();
         return new Org(group.Id, leader.Id,
-            new Actor(leader.Id, leader.UserName!, leader.Name, Rank.GroupLeader, group.Id, []) { Authority = new([new(Rank.GroupLeader, group.Id)]) },
-            new Actor(supervisor.Id, supervisor.UserName!, supervisor.Name, Rank.Supervisor, null, []) { Authority = new([new(Rank.Supervisor, null)]) },
-            new Actor(hr.Id, hr.UserName!, hr.Name, null, null, [CompanyRoles.HR]),
+            new Actor(leader.Id, leader.UserName!, leader.Name, Rank.GroupLeader, group.Id, []) { Authority = new([new(Rank.GroupLeader, group.Id)]), Today = clock.Today },
+            new Actor(supervisor.Id, supervisor.UserName!, supervisor.Name, Rank.Supervisor, null, []) { Authority = new([new(Rank.Supervisor, null)]), Today = clock.Today },
+            new Actor(hr.Id, hr.UserName!, hr.Name, null, null, [CompanyRoles.HR]) { Today = clock.Today },
             [.. members.Select(m => m.Id)]);
     }
 

@@ -129,18 +129,21 @@ public sealed class WorkflowRunner(
             new TaskCompleted(task.Step, task.Visit, action, actor.Id, task.ActingRole, comment, data) { Slot = task.Slot, OnBehalfOf = onBehalfOf }, ct);
 
     /// <summary>转交: the task goes to one colleague, who becomes its only candidate.</summary>
-    public async Task<RunResult> TransferAsync(string taskId, Actor actor, string toId, string? comment, CancellationToken ct) =>
-        await KnownColleagueAsync(toId, "toEmployeeId", ct)
-        ?? await ActOnTaskAsync(taskId, actor, $"transfer task {taskId}", (task, onBehalfOf) =>
-            new TaskTransferred(task.Step, task.Visit, actor.Id, task.ActingRole, toId, comment) { Slot = task.Slot, OnBehalfOf = onBehalfOf }, ct);
+    public Task<RunResult> TransferAsync(string taskId, Actor actor, string toId, string? comment, CancellationToken ct) =>
+        ActOnTaskAsync(taskId, actor, $"transfer task {taskId}", (task, onBehalfOf) =>
+            new TaskTransferred(task.Step, task.Visit, actor.Id, task.ActingRole, toId, comment) { Slot = task.Slot, OnBehalfOf = onBehalfOf }, ct,
+            mayProceed: ct => KnownColleagueAsync(toId, "toEmployeeId", ct));
 
     /// <summary>加签: a colleague approves before the approver (the task waits) or after them.</summary>
-    public async Task<RunResult> AddSignerAsync(string taskId, Actor actor, string signerId, SignerPosition position, string? comment, CancellationToken ct) =>
-        await KnownColleagueAsync(signerId, "employeeId", ct)
-        ?? await ActOnTaskAsync(taskId, actor, $"add a signer to task {taskId}", (task, onBehalfOf) =>
-            new SignerAdded(task.Step, task.Visit, actor.Id, task.ActingRole, signerId, position, comment) { OnBehalfOf = onBehalfOf }, ct);
+    public Task<RunResult> AddSignerAsync(string taskId, Actor actor, string signerId, SignerPosition position, string? comment, CancellationToken ct) =>
+        ActOnTaskAsync(taskId, actor, $"add a signer to task {taskId}", (task, onBehalfOf) =>
+            new SignerAdded(task.Step, task.Visit, actor.Id, task.ActingRole, signerId, position, comment) { OnBehalfOf = onBehalfOf }, ct,
+            mayProceed: ct => KnownColleagueAsync(signerId, "employeeId", ct));
 
-    /// <summary>Refused unless <paramref name="employeeId"/> is a current employee (an unknown or locked-out account cannot be given work).</summary>
+    /// <summary>
+    /// Refused unless <paramref name="employeeId"/> is a current employee (an unknown or locked-out account cannot be given
+    /// work). Asked only of someone who may act: anyone else learns nothing about who works here.
+    /// </summary>
     private async Task<RunResult.Refused?> KnownColleagueAsync(string employeeId, string field, CancellationToken ct)
     {
         var now = clock.Now;
@@ -155,7 +158,10 @@ public sealed class WorkflowRunner(
     /// asks the engine with the input <paramref name="input"/> builds, and commits. A decision completes the task; other
     /// inputs (a transfer, an added signer) leave it open.
     /// </summary>
-    private async Task<RunResult> ActOnTaskAsync(string taskId, Actor actor, string operation, Func<WorkflowTask, string?, EngineInput> input, CancellationToken ct)
+    /// <param name="mayProceed">A further check of the input (the colleague named exists), asked once the actor may act.</param>
+    private async Task<RunResult> ActOnTaskAsync(
+        string taskId, Actor actor, string operation, Func<WorkflowTask, string?, EngineInput> input, CancellationToken ct,
+        Func<CancellationToken, Task<RunResult.Refused?>>? mayProceed = null)
     {
         db.ChangeTracker.Clear();
         string? instanceId = null;
@@ -174,6 +180,11 @@ public sealed class WorkflowRunner(
             if (await CheckMayActAsync(task, loaded.IsCandidate || onBehalfOf is not null, onBehalfOf is not null, actor, ct) is { } refused)
             {
                 return refused;
+            }
+
+            if (mayProceed is not null && await mayProceed(ct) is { } invalid)
+            {
+                return invalid;
             }
 
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
@@ -229,20 +240,20 @@ public sealed class WorkflowRunner(
     /// <summary>抄送: copies colleagues on the instance (they may read it and its history).</summary>
     public async Task<RunResult> CopyAsync(string instanceId, Actor actor, IReadOnlyList<string> employeeIds, string? comment, CancellationToken ct)
     {
-        foreach (var id in employeeIds)
-        {
-            if (await KnownColleagueAsync(id, "employeeIds", ct) is { } unknown)
-            {
-                return unknown;
-            }
-        }
-
         if (!actor.IsHR && !await db.Tasks.AnyAsync(t => t.InstanceId == instanceId
                 && (t.CompletedBy == actor.Id || db.TaskCandidates.Any(c => c.TaskId == t.Id && c.EmployeeId == actor.Id)), ct))
         {
             return await InstanceAccess.CanSeeAsync(db, instanceId, actor, ct)
                 ? RunResult.Forbidden("Only someone who acts or has acted on its tasks, or HR, can copy an application.", RefusalCodes.NotYourTask)
                 : RunResult.NotFound($"There is no workflow instance '{instanceId}'.", RefusalCodes.InstanceNotFound);
+        }
+
+        foreach (var id in employeeIds)
+        {
+            if (await KnownColleagueAsync(id, "employeeIds", ct) is { } unknown)
+            {
+                return unknown;
+            }
         }
 
         return await ActOnInstanceAsync(instanceId, actor, "cc", starterOnly: false,

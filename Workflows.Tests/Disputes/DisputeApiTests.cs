@@ -148,9 +148,10 @@ public abstract class DisputeApiTests(WorkflowsApp app)
 
         using var supervisor = await app.LoginAsync("supervisor");
         var decide = (await OpenTaskAsync(supervisor, instanceId))!.Value;
-        // The recorder is not a candidate and never acted on the instance, so the runner does not even confirm the task exists.
+        // The recorder may read the dispute about their own record, and never decide it.
         Assert.DoesNotContain(team.Leader.Id, decide.GetProperty("candidateIds").EnumerateArray().Select(c => c.GetString()));
-        await ApiAssert.ProblemAsync(await CompleteAsync(leader, decide, "waive"), HttpStatusCode.NotFound);
+        await ApiAssert.JsonAsync(await leader.GetAsync($"/api/instances/{instanceId}"));
+        await ApiAssert.ProblemAsync(await CompleteAsync(leader, decide, "waive"), HttpStatusCode.Forbidden);
         var done = await ApiAssert.JsonAsync(await CompleteAsync(supervisor, decide, "uphold"));
         Assert.Equal("Upheld", done.GetProperty("outcome").GetString());
         var violation = await ViolationAsync(app, violationId);
@@ -175,7 +176,7 @@ public abstract class DisputeApiTests(WorkflowsApp app)
         using var manager = await app.LoginAsync("manager");
         var decide = (await OpenTaskAsync(manager, instanceId))!.Value;
         Assert.DoesNotContain(await app.IdOfAsync("supervisor"), decide.GetProperty("candidateIds").EnumerateArray().Select(c => c.GetString()));
-        await ApiAssert.ProblemAsync(await CompleteAsync(supervisor, decide, "waive"), HttpStatusCode.NotFound); // not a candidate, never acted
+        await ApiAssert.ProblemAsync(await CompleteAsync(supervisor, decide, "waive"), HttpStatusCode.Forbidden); // the recorder reads, never decides
         Assert.Contains("task.escalated", Kinds(await app.HistoryAsync(instanceId)));
 
         var done = await ApiAssert.JsonAsync(await CompleteAsync(manager, decide, "waive"));

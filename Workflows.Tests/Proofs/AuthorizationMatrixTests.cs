@@ -106,13 +106,14 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
         new("GET", "/api/instances", "list (filtered per caller)", _ => "/api/instances", null, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         new("GET", "/api/instances/{id}", "the subject's promotion", s => $"/api/instances/{s.PromotionId}", null, [401, 200, 404, 404, 404, 404, 404, 404, 200, 404, 404]),
         new("GET", "/api/instances/{id}", "the subject's swap", s => $"/api/instances/{s.SwapId}", null, [401, 200, 200, 404, 404, 404, 404, 404, 200, 404, 404]),
-        new("GET", "/api/instances/{id}", "the subject's dispute", s => $"/api/instances/{s.DisputeId}", null, [401, 200, 404, 404, 404, 404, 200, 404, 200, 404, 404]),
+        // The dispute is about a violation the group leader recorded: they may read it (and are refused acting on it, 403).
+        new("GET", "/api/instances/{id}", "the subject's dispute", s => $"/api/instances/{s.DisputeId}", null, [401, 200, 404, 404, 200, 404, 200, 404, 200, 404, 404]),
         new("GET", "/api/instances/{id}", "guessed id", _ => $"/api/instances/{Unknown}", null, [401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
         new("GET", "/api/instances/{id}/history", "the subject's promotion", s => $"/api/instances/{s.PromotionId}/history", null, [401, 200, 404, 404, 404, 404, 404, 404, 200, 404, 404]),
         new("GET", "/api/instances/{id}/history", "the subject's swap", s => $"/api/instances/{s.SwapId}/history", null, [401, 200, 200, 404, 404, 404, 404, 404, 200, 404, 404]),
-        new("GET", "/api/instances/{id}/history", "the subject's dispute", s => $"/api/instances/{s.DisputeId}/history", null, [401, 200, 404, 404, 404, 404, 200, 404, 200, 404, 404]),
+        new("GET", "/api/instances/{id}/history", "the subject's dispute", s => $"/api/instances/{s.DisputeId}/history", null, [401, 200, 404, 404, 200, 404, 200, 404, 200, 404, 404]),
         new("POST", "/api/instances/{id}/withdraw", "the subject's dispute", s => $"/api/instances/{s.WithdrawableDisputeId}/withdraw", null,
-            [401, 200, 404, 404, 404, 404, 403, 404, 403, 404, 404]),
+            [401, 200, 404, 404, 403, 404, 403, 404, 403, 404, 404]),
         new("POST", "/api/instances/{id}/retry", "a promotion at a human step", s => $"/api/instances/{s.PromotionId}/retry", null,
             [401, 403, 403, 403, 403, 403, 403, 403, 409, 403, 403]),
 
@@ -120,12 +121,12 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
         new("GET", "/api/tasks", "inbox", _ => "/api/tasks", null, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         new("GET", "/api/tasks/{id}", "HR's promotion task", s => $"/api/tasks/{s.PromotionTaskId}", null, [401, 200, 404, 404, 404, 404, 404, 404, 200, 404, 404]),
         new("GET", "/api/tasks/{id}", "the counterpart's swap task", s => $"/api/tasks/{s.SwapTaskId}", null, [401, 200, 200, 404, 404, 404, 404, 404, 200, 404, 404]),
-        new("GET", "/api/tasks/{id}", "the supervisor's dispute task", s => $"/api/tasks/{s.DisputeTaskId}", null, [401, 200, 404, 404, 404, 404, 200, 404, 200, 404, 404]),
+        new("GET", "/api/tasks/{id}", "the supervisor's dispute task", s => $"/api/tasks/{s.DisputeTaskId}", null, [401, 200, 404, 404, 200, 404, 200, 404, 200, 404, 404]),
         new("GET", "/api/tasks/{id}", "guessed id", _ => $"/api/tasks/{Unknown}", null, [401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
         new("POST", "/api/tasks/{id}/claim", "the supervisor's dispute task", s => $"/api/tasks/{s.DisputeTaskId}/claim", null,
-            [401, 403, 404, 404, 404, 404, 200, 404, 403, 404, 404]),
+            [401, 403, 404, 404, 403, 404, 200, 404, 403, 404, 404]),
         new("POST", "/api/tasks/{id}/release", "the supervisor's dispute task, claimed", s => $"/api/tasks/{s.DisputeTaskId}/release", null,
-            [401, 403, 404, 404, 404, 404, 200, 404, 403, 404, 404],
+            [401, 403, 404, 404, 403, 404, 200, 404, 403, 404, 404],
             Before: async (app, s) =>
             {
                 using var supervisor = await app.LoginAsync("supervisor");
@@ -136,23 +137,29 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
         new("POST", "/api/tasks/{id}/complete", "the counterpart's swap task, decline without comment", s => $"/api/tasks/{s.SwapTaskId}/complete",
             _ => new { action = "decline" }, [401, 403, 422, 404, 404, 404, 404, 404, 403, 404, 404]),
         new("POST", "/api/tasks/{id}/complete", "the supervisor's dispute task, reduce without amount", s => $"/api/tasks/{s.DisputeTaskId}/complete",
-            _ => new { action = "reduce", comment = "矩阵" }, [401, 403, 404, 404, 404, 404, 422, 404, 403, 404, 404]),
+            _ => new { action = "reduce", comment = "矩阵" }, [401, 403, 404, 404, 403, 404, 422, 404, 403, 404, 404]),
         new("POST", "/api/tasks/{id}/complete", "guessed id", _ => $"/api/tasks/{Unknown}/complete",
             _ => new { action = "approve" }, [401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
 
         // Approval actions: only who may act on the task (or copy, remind) gets past the check; handing the task to its
-        // subject is then refused (422). An unknown colleague is not used here: the runner answers that 422 before it
-        // checks the caller (see the issue-17-ui note).
+        // subject, or to somebody who does not work here, is then refused (422). Anyone else learns nothing: not even
+        // whether the colleague named exists.
+        new("POST", "/api/tasks/{id}/transfer", "the supervisor's dispute task, to nobody known", s => $"/api/tasks/{s.DisputeTaskId}/transfer",
+            _ => new { toEmployeeId = Unknown }, [401, 403, 404, 404, 403, 404, 422, 404, 403, 404, 404]),
+        new("POST", "/api/tasks/{id}/add-signer", "the supervisor's dispute task, nobody known", s => $"/api/tasks/{s.DisputeTaskId}/add-signer",
+            _ => new { employeeId = Unknown, position = "before" }, [401, 403, 404, 404, 403, 404, 422, 404, 403, 404, 404]),
+        new("POST", "/api/instances/{id}/cc", "the subject's dispute, to nobody known", s => $"/api/instances/{s.DisputeId}/cc",
+            _ => new { employeeIds = new[] { Unknown } }, [401, 403, 404, 404, 403, 404, 422, 404, 422, 404, 404]),
         new("POST", "/api/tasks/{id}/transfer", "the supervisor's dispute task, to its subject", s => $"/api/tasks/{s.DisputeTaskId}/transfer",
-            s => new { toEmployeeId = s.Id(Caller.Subject) }, [401, 403, 404, 404, 404, 404, 422, 404, 403, 404, 404]),
+            s => new { toEmployeeId = s.Id(Caller.Subject) }, [401, 403, 404, 404, 403, 404, 422, 404, 403, 404, 404]),
         new("POST", "/api/tasks/{id}/add-signer", "the supervisor's dispute task, its subject", s => $"/api/tasks/{s.DisputeTaskId}/add-signer",
-            s => new { employeeId = s.Id(Caller.Subject), position = "after" }, [401, 403, 404, 404, 404, 404, 422, 404, 403, 404, 404]),
+            s => new { employeeId = s.Id(Caller.Subject), position = "after" }, [401, 403, 404, 404, 403, 404, 422, 404, 403, 404, 404]),
         new("POST", "/api/tasks/bulk-complete", "a guessed task (answered per task)", _ => "/api/tasks/bulk-complete",
             _ => new { taskIds = new[] { Unknown }, action = "approve" }, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         new("POST", "/api/instances/{id}/remind", "the subject's dispute", s => $"/api/instances/{s.DisputeId}/remind", null,
-            [401, 200, 404, 404, 404, 404, 403, 404, 403, 404, 404]),
+            [401, 200, 404, 404, 403, 404, 403, 404, 403, 404, 404]),
         new("POST", "/api/instances/{id}/cc", "the subject's dispute, to its subject", s => $"/api/instances/{s.DisputeId}/cc",
-            s => new { employeeIds = new[] { s.Id(Caller.Subject) } }, [401, 403, 404, 404, 404, 404, 200, 404, 200, 404, 404]),
+            s => new { employeeIds = new[] { s.Id(Caller.Subject) } }, [401, 403, 404, 404, 403, 404, 200, 404, 200, 404, 404]),
         new("GET", "/api/cc", "copied to me", _ => "/api/cc", null, [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
         new("GET", "/api/me/delegation", "none set", _ => "/api/me/delegation", null, [401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
         new("PUT", "/api/me/delegation", "without a delegate", _ => "/api/me/delegation", _ => new { from = "2026-03-02", to = "2026-03-06" },

@@ -254,6 +254,31 @@ public abstract class ApprovalActionsTests(WorkflowsApp app)
     }
 
     [Fact]
+    public async Task Delegation_OpensTheDelegatorsApplicationsOnlyOnItsDays()
+    {
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
+        var delegateId = await app.IdOfAsync("leader2");
+        var id = await app.StartAsync(Design, "member3a");
+        using var me = await app.LoginAsync("leader3");
+        using var stand_in = await app.LoginAsync("leader2");
+        try
+        {
+            // Next week's delegation: today the stand-in sees neither the task nor the application.
+            await ApiAssert.JsonAsync(await me.PutAsJsonAsync("/api/me/delegation", new { delegateId, from = today.AddDays(7), to = today.AddDays(9) }));
+            Assert.DoesNotContain(await InboxAsync("leader2"), t => t.GetProperty("instanceId").GetString() == id);
+            await ApiAssert.ProblemAsync(await stand_in.GetAsync($"/api/instances/{id}"), HttpStatusCode.NotFound);
+
+            await ApiAssert.JsonAsync(await me.PutAsJsonAsync("/api/me/delegation", new { delegateId, from = today, to = today }));
+            Assert.Contains(await InboxAsync("leader2"), t => t.GetProperty("instanceId").GetString() == id);
+            await ApiAssert.JsonAsync(await stand_in.GetAsync($"/api/instances/{id}"));
+        }
+        finally
+        {
+            await me.DeleteAsync("/api/me/delegation");
+        }
+    }
+
+    [Fact]
     public async Task EveryHumanStep_IsDue_AndAnOverdueApproversTaskGoesUpTheLine()
     {
         var id = await app.StartAsync(Design, "member3b");
