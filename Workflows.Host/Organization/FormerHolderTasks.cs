@@ -53,15 +53,12 @@ public sealed class FormerHolderTasks(WorkflowDbContext db, AssignmentResolver a
             var resolved = await assignments.ResolveAsync(again, state, ct);
             var wanted = resolved.CandidateIds.Distinct(StringComparer.Ordinal).ToList();
 
-            var existing = await db.TaskCandidates.Where(c => c.TaskId == task.Id).ToListAsync(ct);
-            db.TaskCandidates.RemoveRange(existing.Where(c => !wanted.Contains(c.EmployeeId, StringComparer.Ordinal)));
-            db.TaskCandidates.AddRange(wanted.Where(id => !existing.Any(c => c.EmployeeId == id))
-                .Select(id => new TaskCandidate { TaskId = task.Id, EmployeeId = id }));
+            await ResolvedAssignment.ReplaceCandidatesAsync(db, row => db.Add(row), task.Id, wanted, ct);
 
             // The task's role follows the resolution, as a new task's would (WorkflowRunner, CreateTask).
             var entry = db.Entry(task);
             entry.Property(t => t.ActingRole).CurrentValue = resolved.ActingRole;
-            entry.Property(t => t.RequiredRole).CurrentValue = step.Assign.Role is not null || resolved.Escalations.Count > 0 ? resolved.ActingRole : null;
+            entry.Property(t => t.RequiredRole).CurrentValue = resolved.RequiredRole(step.Assign);
             if (task.AssigneeId is { } claimedBy && !wanted.Contains(claimedBy, StringComparer.Ordinal))
             {
                 task.AssigneeId = null;

@@ -7,7 +7,28 @@ using Workflows.Host.Runtime.Store;
 namespace Workflows.Host.Runtime;
 
 /// <summary>Who may act on a new task, and in which role; plus the escalations that got there.</summary>
-public sealed record ResolvedAssignment(string ActingRole, IReadOnlyList<string> CandidateIds, IReadOnlyList<string> Escalations);
+public sealed record ResolvedAssignment(string ActingRole, IReadOnlyList<string> CandidateIds, IReadOnlyList<string> Escalations)
+{
+    /// <summary>
+    /// The role an actor must hold to act (checked again at completion): the resolved one when the step names a role or
+    /// the task went up the line; none for a task assigned to a person.
+    /// </summary>
+    public string? RequiredRole(Workflows.Definitions.Engine.AssignmentRule assign) => assign.Role is not null || Escalations.Count > 0 ? ActingRole : null;
+
+    /// <summary>
+    /// Makes these the task's only candidates: its candidate rows are deleted in the caller's transaction and new ones go
+    /// to <paramref name="add"/> (a runner step's rows, or the context). Every path that hands a task to other people
+    /// (a transfer, an escalation, a vacated seat) goes through here.
+    /// </summary>
+    public static async Task ReplaceCandidatesAsync(Data.WorkflowDbContext db, Action<object> add, string taskId, IEnumerable<string> people, CancellationToken ct)
+    {
+        await db.TaskCandidates.Where(c => c.TaskId == taskId).ExecuteDeleteAsync(ct);
+        foreach (var person in people.Distinct(StringComparer.Ordinal))
+        {
+            add(new TaskCandidate { TaskId = taskId, EmployeeId = person });
+        }
+    }
+}
 
 /// <summary>
 /// Resolves a design's assignment rule against the org as it is when the task is created.

@@ -47,7 +47,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
                     Slot = create.Slot,
                     Title = create.Title,
                     ActingRole = resolved.ActingRole,
-                    RequiredRole = create.Assign.Role is not null || resolved.Escalations.Count > 0 ? resolved.ActingRole : null,
+                    RequiredRole = resolved.RequiredRole(create.Assign),
                     SubjectId = instance.SubjectId,
                     ActionsJson = ActionsJson(create.Actions),
                     CreatedAt = now,
@@ -213,11 +213,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
     {
         var task = await OpenTaskAsync(instance, stepId, visit, slot, TaskState.Open, ct)
             ?? throw new InvalidOperationException($"Instance {instance.Id} has no open task at '{stepId}'.");
-        await db.TaskCandidates.Where(c => c.TaskId == task.Id).ExecuteDeleteAsync(ct);
-        foreach (var person in people.Distinct(StringComparer.Ordinal))
-        {
-            step.Add(new TaskCandidate { TaskId = task.Id, EmployeeId = person });
-        }
+        await ResolvedAssignment.ReplaceCandidatesAsync(db, step.Add, task.Id, people, ct);
 
         await NotifyAsync(people, NotificationKinds.TaskAssigned, instance, task, new NotificationFacts(byActorId, Via: "transferred"), ct);
 
@@ -258,11 +254,7 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
         var former = await db.TaskCandidates.Where(c => c.TaskId == task.Id).Select(c => c.EmployeeId).ToListAsync(ct);
         await NotifyAsync(former, NotificationKinds.TaskOverdue, instance, task, null, ct);
         await NotifyAsync(resolved.CandidateIds, NotificationKinds.TaskAssigned, instance, task, new NotificationFacts(Via: "escalated"), ct);
-        await db.TaskCandidates.Where(c => c.TaskId == task.Id).ExecuteDeleteAsync(ct);
-        foreach (var candidate in resolved.CandidateIds.Distinct(StringComparer.Ordinal))
-        {
-            step.Add(new TaskCandidate { TaskId = task.Id, EmployeeId = candidate });
-        }
+        await ResolvedAssignment.ReplaceCandidatesAsync(db, step.Add, task.Id, resolved.CandidateIds, ct);
 
         await db.Tasks.Where(t => t.Id == task.Id).ExecuteUpdateAsync(s => s
             .SetProperty(t => t.ActingRole, resolved.ActingRole).SetProperty(t => t.RequiredRole, resolved.ActingRole)
