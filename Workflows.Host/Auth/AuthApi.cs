@@ -37,6 +37,22 @@ public static class AuthApi
                 response.StatusCode = StatusCodes.Status429TooManyRequests;
                 var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
                 response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (!context.HttpContext.Request.Path.StartsWithSegments("/api"))
+                {
+                    // The sign-in page: a page in the reader's language with the way back, not a JSON document.
+                    var words = context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<SharedResource>>();
+                    var title = System.Net.WebUtility.HtmlEncode(words["TooManySignInsTitle"]);
+                    var text = System.Net.WebUtility.HtmlEncode(words["TooManySignInsText", response.Headers.RetryAfter.ToString()]);
+                    var back = System.Net.WebUtility.HtmlEncode(words["TooManySignInsBack"]);
+                    var lang = System.Globalization.CultureInfo.CurrentUICulture.Name;
+                    response.ContentType = "text/html; charset=utf-8";
+                    await response.WriteAsync(
+                        $"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
+                        $"<title>{title}</title><link rel=\"stylesheet\" href=\"/css/site.css\"></head><body><main class=\"container\"><h1>{title}</h1>" +
+                        $"<p role=\"alert\">{text}</p><p><a href=\"/Account/Login\">{back}</a></p></main></body></html>", ct);
+                    return;
+                }
+
                 await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
                 {
                     HttpContext = context.HttpContext,

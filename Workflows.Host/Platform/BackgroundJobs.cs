@@ -33,6 +33,7 @@ public static class BackgroundJobs
     public static IHostApplicationBuilder AddBackgroundJobs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<BackgroundJobOptions>().BindConfiguration(BackgroundJobOptions.Section);
+        builder.Services.AddScoped<Housekeeping>();
 
         builder.Services.AddSingleton<JobStorage>(sp =>
         {

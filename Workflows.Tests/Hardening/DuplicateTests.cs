@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Workflows.Tests.Disputes;
 using Workflows.Tests.Infrastructure;
 using Workflows.Tests.Proofs;
@@ -236,6 +237,40 @@ public abstract partial class DuplicateTests(WorkflowsApp app)
                 $"{{\"groupId\":\"{group}\",\"date\":\"2026-06-10\",\"start\":\"08:00\",\"end\":\"09:00\",\"minStaff\":0}}"),
             _ => throw new ArgumentOutOfRangeException(nameof(route)),
         };
+    }
+
+    /// <summary>The hourly housekeeping keeps the idempotency table to a day of keys, and is harmless when run twice.</summary>
+    [Fact]
+    public async Task Housekeeping_ForgetsKeysAfterTheirDay_AndKeepsTodays()
+    {
+        var caller = await app.IdOfAsync("member1a");
+        var now = app.Clock.GetUtcNow();
+        var tag = Guid.NewGuid().ToString("N");
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Workflows.Host.Data.WorkflowDbContext>();
+            db.Add(new Workflows.Host.Platform.IdempotencyRecord { CallerId = caller, Key = "api:old-" + tag, RequestHash = "h", CreatedAt = now.AddHours(-25) });
+            db.Add(new Workflows.Host.Platform.IdempotencyRecord { CallerId = caller, Key = "api:new-" + tag, RequestHash = "h", CreatedAt = now.AddHours(-1) });
+            db.Add(new Workflows.Host.Auth.RevokedSession { SessionId = "old-" + tag, UserId = caller, RevokedAt = now.AddDays(-30), ExpiresAt = now.AddMinutes(-1) });
+            db.Add(new Workflows.Host.Auth.RevokedSession { SessionId = "new-" + tag, UserId = caller, RevokedAt = now, ExpiresAt = now.AddDays(1) });
+            await db.SaveChangesAsync();
+        }
+
+        for (var run = 0; run < 2; run++)
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var purged = await scope.ServiceProvider.GetRequiredService<Workflows.Host.Platform.Housekeeping>().PurgeAsync(CancellationToken.None);
+            Assert.True(run == 0 ? purged >= 2 : purged == 0, $"run {run} purged {purged}");
+        }
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Workflows.Host.Data.WorkflowDbContext>();
+            var keys = await db.Set<Workflows.Host.Platform.IdempotencyRecord>().Where(r => r.Key.EndsWith(tag)).Select(r => r.Key).ToListAsync();
+            Assert.Equal(["api:new-" + tag], keys);
+            var sessions = await db.Set<Workflows.Host.Auth.RevokedSession>().Where(r => r.SessionId.EndsWith(tag)).Select(r => r.SessionId).ToListAsync();
+            Assert.Equal(["new-" + tag], sessions);
+        }
     }
 
     private static async Task<(HttpStatusCode Status, string Body, string? Location)> SendAsync(HttpClient client, string route, string body, string key)

@@ -237,6 +237,12 @@ public abstract class SignInRateLimitTests(WorkflowsApp app)
         Assert.Equal(HttpStatusCode.OK, (await page.GetAsync("/Account/Login")).StatusCode);
         var form = await page.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string> { ["UserName"] = "x", ["Password"] = "y" }));
         Assert.Equal(HttpStatusCode.TooManyRequests, form.StatusCode);
+        // The page answers as a page, in the reader's language, with the way back: never a JSON document.
+        Assert.StartsWith("text/html", form.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        var html = await form.Content.ReadAsStringAsync();
+        Assert.Contains("登录尝试过于频繁", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/Account/Login\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"status\"", html, StringComparison.Ordinal);
     }
 }
 
