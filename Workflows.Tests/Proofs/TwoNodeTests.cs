@@ -32,6 +32,12 @@ public sealed class TwoNodeTests
         {
             var phases = new Phases();
             var settings = ProofSettings.HostSettings(Lane.Postgres, connectionString);
+            // Both nodes deliver notifications to one group robot and one mail server: each delivery arrives once.
+            using var robot = new Notifications.WebhookReceiver();
+            await using var mail = new Notifications.SmtpReceiver();
+            settings["Notifications__Webhook__Url"] = robot.Url;
+            settings["Notifications__Smtp__Host"] = "127.0.0.1";
+            settings["Notifications__Smtp__Port"] = mail.Port.ToString(CultureInfo.InvariantCulture);
             await using var a = new HostProcess("node A", settings);
             await using var b = new HostProcess("node B", settings);
             await a.StartAsync(ProofSettings.StartTimeout); // migrates and seeds first; B then starts on a ready database
@@ -134,11 +140,42 @@ public sealed class TwoNodeTests
             Assert.Equal(1, await ScalarAsync(connectionString, "SELECT count(*) FROM hangfire.set WHERE key = 'recurring-jobs' AND value = 'month-close'"));
 
             phases.Mark("month close");
+
+            // 5. Notifications: every delivery sent by one node or the other, once (the keys the receivers saw).
+            Assert.True(await ProofChecks.EventuallyAsync(async () =>
+            {
+                await using var db = checks.Open();
+                return !await db.Set<Workflows.Host.Notifications.NotificationDelivery>()
+                    .AnyAsync(d => d.Status == Workflows.Host.Notifications.DeliveryStatus.Pending || d.Status == Workflows.Host.Notifications.DeliveryStatus.Sending);
+            }, TimeSpan.FromSeconds(90)), "notification deliveries still pending 90 s after the load");
+            List<(string Key, Workflows.Host.Notifications.DeliveryChannel Channel, Workflows.Host.Notifications.DeliveryStatus Status)> deliveries;
+            int notifications;
+            await using (var db = checks.Open())
+            {
+                deliveries = (await db.Set<Workflows.Host.Notifications.NotificationDelivery>().AsNoTracking()
+                    .Select(d => new { d.IdempotencyKey, d.Channel, d.Status }).ToListAsync())
+                    .Select(d => (d.IdempotencyKey, d.Channel, d.Status)).ToList();
+                notifications = await db.Set<Workflows.Host.Notifications.Notification>().CountAsync();
+            }
+
+            var robotKeys = robot.Requests.Where(r => r.Accepted).Select(r => r.IdempotencyKey ?? "").ToList();
+            var mailKeys = mail.Messages.Select(m => m.Headers["X-Idempotency-Key"] ?? "").ToList();
+            Assert.True(deliveries.Count > 0 && robotKeys.Count > 0, $"no deliveries were made ({deliveries.Count} rows, {robotKeys.Count} robot posts)");
+            Assert.All(deliveries, d => Assert.Equal(Workflows.Host.Notifications.DeliveryStatus.Sent, d.Status));
+            Assert.Equal(
+                deliveries.Where(d => d.Channel == Workflows.Host.Notifications.DeliveryChannel.Webhook).Select(d => d.Key).Order(StringComparer.Ordinal),
+                robotKeys.Order(StringComparer.Ordinal));
+            Assert.Equal(
+                deliveries.Where(d => d.Channel == Workflows.Host.Notifications.DeliveryChannel.Email).Select(d => d.Key).Order(StringComparer.Ordinal),
+                mailKeys.Order(StringComparer.Ordinal));
+            phases.Mark("notifications");
+
             var lost = await checks.LostAsync(load.Acks);
             var broken = await checks.BrokenAsync(load.Node(1), hr, load.CurrentMonth);
             phases.Mark("checks");
             ProofSettings.Report($"two nodes (PostgreSQL, both running Hangfire): {figures}; {races} tasks raced 8 ways across the nodes, one winner each; " +
-                $"month {month} closed once by 2 job runs and 2 HR closes at once; {firedTimers} timers fired, each once; rows lost {lost.Count}; {phases}");
+                $"month {month} closed once by 2 job runs and 2 HR closes at once; {firedTimers} timers fired, each once; " +
+                $"{notifications} notifications, {robotKeys.Count} robot posts and {mailKeys.Count} e-mails, each delivery once; rows lost {lost.Count}; {phases}");
 
             Assert.True(figures.ServerErrors == 0, string.Join(Environment.NewLine, load.ServerErrors));
             Assert.Equal(0, figures.TransportErrors);
