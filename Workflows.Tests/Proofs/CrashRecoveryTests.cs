@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Workflows.Host.Runtime;
 using Workflows.Tests.Infrastructure;
 
@@ -18,7 +19,13 @@ public sealed class CrashRecoveryTests
         try
         {
             var phases = new Phases();
-            await using var host = new HostProcess("host", ProofSettings.HostSettings(Lane.Sqlite, connectionString));
+            // Deliveries go to a group robot that outlives the kills: a kill between sending and marking may send one twice,
+            // with the same key (the receiver's way to drop the repeat); none is lost.
+            using var robot = new Notifications.WebhookReceiver();
+            var settings = ProofSettings.HostSettings(Lane.Sqlite, connectionString);
+            settings["Notifications__Webhook__Url"] = robot.Url;
+            settings["Notifications__Lease"] = "00:00:05"; // a delivery claimed at a kill is sent again after 5 s, not 5 minutes
+            await using var host = new HostProcess("host", settings);
             await host.StartAsync(ProofSettings.StartTimeout);
             phases.Mark("start");
             using var load = new ProofLoad([host.BaseAddress]);
@@ -87,12 +94,31 @@ public sealed class CrashRecoveryTests
                 phases.Mark("checks");
             }
 
+            // Every delivery written was sent (after the last restart, the sweeper picks up what the kills interrupted).
+            Assert.True(await ProofChecks.EventuallyAsync(async () =>
+            {
+                await using var db = checks.Open();
+                return !await db.Set<Workflows.Host.Notifications.NotificationDelivery>()
+                    .AnyAsync(d => d.Status != Workflows.Host.Notifications.DeliveryStatus.Sent);
+            }, TimeSpan.FromSeconds(150)), "notification deliveries not all sent 150 s after the last restart");
+            List<string> deliveryKeys;
+            await using (var db = checks.Open())
+            {
+                deliveryKeys = await db.Set<Workflows.Host.Notifications.NotificationDelivery>().AsNoTracking().Select(d => d.IdempotencyKey).ToListAsync();
+            }
+
+            var robotKeys = robot.Requests.Where(r => r.Accepted).Select(r => r.IdempotencyKey ?? "").ToList();
+            Assert.True(deliveryKeys.Count > 0, "no delivery was written");
+            Assert.Equal(deliveryKeys.Order(StringComparer.Ordinal), robotKeys.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+            var repeated = robotKeys.Count - robotKeys.Distinct(StringComparer.Ordinal).Count();
+
             var figures = load.Figures(DateTimeOffset.UtcNow - started);
             var counts = await checks.CountsAsync();
             ProofSettings.Report($"crash recovery (SQLite): {ProofSettings.Crashes} kill -9 and restarts survived; {figures.Requests} requests, " +
                 $"{answered} answered, {cutByCrashes} cut off by the kills, {figures.Successes} acknowledged actions, rows lost 0, 5xx {figures.ServerErrors}; " +
                 $"{timersDueWhileDown} timers fell due while down, each fired once; {counts.Instances} instances, {counts.Tasks} tasks, " +
-                $"{counts.History} history entries, {counts.Violations} violations, {counts.Incidents} incidents; p95 {figures.P95:0.0} ms; {phases}");
+                $"{counts.History} history entries, {counts.Violations} violations, {counts.Incidents} incidents; {deliveryKeys.Count} robot deliveries, " +
+                $"each received ({repeated} sent again after a kill, same key); p95 {figures.P95:0.0} ms; {phases}");
 
             Assert.True(figures.ServerErrors == 0, string.Join(Environment.NewLine, load.ServerErrors));
             Assert.True(figures.Successes > 0, "the load acknowledged nothing");
