@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using MiniExcelLibs;
 using Workflows.Definitions;
 using Workflows.Host.Auth;
 using Workflows.Host.Data;
@@ -57,14 +56,7 @@ public sealed class OrgImport(
     {
         try
         {
-            using var stream = new MemoryStream(content, writable: false);
-            var rows = new List<Dictionary<string, string>>();
-            foreach (IDictionary<string, object?> row in stream.Query(useHeaderRow: true, excelType: ExcelType.XLSX))
-            {
-                rows.Add(row.ToDictionary(kv => kv.Key.Trim(), kv => Convert.ToString(kv.Value, System.Globalization.CultureInfo.InvariantCulture)?.Trim() ?? "", StringComparer.OrdinalIgnoreCase));
-            }
-
-            return (rows.SelectMany(r => r.Keys).Distinct(StringComparer.OrdinalIgnoreCase).ToArray(), rows);
+            return Table(WorkbookReader.FirstSheet(content), "The workbook's first sheet is empty. Its first row must be the header");
         }
         catch (Exception ex) when (ex is not ImportFormatException)
         {
@@ -89,29 +81,34 @@ public sealed class OrgImport(
             text = text[1..];
         }
 
-        var records = SplitCsv(text);
+        return Table(SplitCsv(text), "The file is empty. The first line must be the header");
+    }
+
+    /// <summary>The first record is the header; every other record becomes a row by column name (an empty record, an empty row).</summary>
+    private static (string[] Header, List<Dictionary<string, string>> Rows) Table(IReadOnlyList<IReadOnlyList<string>> records, string whenEmpty)
+    {
         if (records.Count == 0)
         {
-            throw new ImportFormatException($"The file is empty. The first line must be the header: {string.Join(",", Columns)}.");
+            throw new ImportFormatException($"{whenEmpty}: {string.Join(",", Columns)}.");
         }
 
         var header = records[0].Select(h => h.Trim()).ToArray();
         var rows = new List<Dictionary<string, string>>();
         foreach (var record in records.Skip(1))
         {
-            if (record.All(string.IsNullOrWhiteSpace))
-            {
-                rows.Add([]); // keeps line numbers right; skipped later
-                continue;
-            }
-
             var row = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            for (var i = 0; i < header.Length; i++)
+            if (!record.All(string.IsNullOrWhiteSpace))
             {
-                row[header[i]] = i < record.Count ? record[i].Trim() : "";
+                for (var i = 0; i < header.Length; i++)
+                {
+                    if (header[i].Length > 0)
+                    {
+                        row[header[i]] = i < record.Count ? record[i].Trim() : "";
+                    }
+                }
             }
 
-            rows.Add(row);
+            rows.Add(row); // an empty line keeps the line numbers right; skipped later
         }
 
         return (header, rows);
