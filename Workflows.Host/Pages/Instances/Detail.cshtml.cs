@@ -61,6 +61,9 @@ public sealed class DetailModel(
 
     public IReadOnlyList<FlowStep> Flow { get; private set; } = [];
 
+    /// <summary>The steps the instance entered, in order: the path drawn strong on the graph.</summary>
+    public IReadOnlyList<string> Entered { get; private set; } = [];
+
     public IReadOnlyList<TimelineEntry> Timeline { get; private set; } = [];
 
     public IReadOnlyList<HistoryRow> History { get; private set; } = [];
@@ -84,6 +87,7 @@ public sealed class DetailModel(
 
     public async Task<IActionResult> OnPostWithdrawAsync(string id, string? reason)
     {
+        (RefusedForm, KeptReason) = ("withdraw", reason);
         var ct = HttpContext.RequestAborted;
         var actor = await current.GetAsync(ct);
         if (!await InstanceAccess.CanSeeAsync(db, id, actor, ct))
@@ -108,6 +112,7 @@ public sealed class DetailModel(
 
     public async Task<IActionResult> OnPostRemindAsync(string id)
     {
+        RefusedForm = "remind";
         var ct = HttpContext.RequestAborted;
         var actor = await current.GetAsync(ct);
         if (!await InstanceAccess.CanSeeAsync(db, id, actor, ct))
@@ -127,6 +132,7 @@ public sealed class DetailModel(
 
     public async Task<IActionResult> OnPostCopyAsync(string id, string? colleague, string? comment)
     {
+        (RefusedForm, KeptComment) = ("copy", comment);
         var ct = HttpContext.RequestAborted;
         var actor = await current.GetAsync(ct);
         if (!await InstanceAccess.CanSeeAsync(db, id, actor, ct))
@@ -156,6 +162,15 @@ public sealed class DetailModel(
         Done = localizer["{0} copied.", name!];
         return RedirectToPage(new { id });
     }
+
+    /// <summary>The form a refusal answers (withdraw, remind, copy): the refusal is shown in it, not at the top.</summary>
+    public string? RefusedForm { get; private set; }
+
+    /// <summary>The withdrawal reason typed, kept when it was refused.</summary>
+    public string? KeptReason { get; private set; }
+
+    /// <summary>The copy comment typed, kept when it was refused.</summary>
+    public string? KeptComment { get; private set; }
 
     /// <summary>The colleague typed into the 抄送 form, kept when it was refused.</summary>
     public string? KeptCopy { get; private set; }
@@ -217,6 +232,7 @@ public sealed class DetailModel(
         var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
 
         Flow = BuildFlow(design, instance.CurrentStep, history);
+        Entered = [.. history.Where(h => h.Kind == HistoryKinds.StepEntered && h.Step is not null).Select(h => h.Step!)];
         Timeline = [.. history.Where(h => !Noise.Contains(h.Kind)).Select(h => Entry(design, h, groups))];
         History = [.. history.Select(h => new HistoryRow(h.Seq, Local(h.At), h.Kind, h.Step, h.ActorId is null ? null : Names.NameOf(h.ActorId),
             h.ActingRole, h.Action, h.Comment, h.DataJson is null ? null : ShowJson(h.DataJson)))];
