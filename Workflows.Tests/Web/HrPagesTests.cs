@@ -17,7 +17,7 @@ public abstract class HrPagesTests(WorkflowsApp app)
 {
     private const string Design = "test.three-approvals";
 
-    private static readonly string[] HrOnlyPages = ["/History", "/History/Export", "/Seats"];
+    private static readonly string[] HrOnlyPages = ["/History", "/History/Export", "/Seats", "/Jobs"];
 
     private async Task<string> NameOfAsync(string userName) =>
         await app.WithDbAsync(async db => (await db.Users.SingleAsync(u => u.UserName == userName)).Name);
