@@ -82,6 +82,9 @@ public sealed class InboxModel(
     /// <summary>For an amend task: who returned it and why, by instance.</summary>
     public IReadOnlyDictionary<string, (string Who, string Comment)> Returned { get; private set; } = new Dictionary<string, (string, string)>();
 
+    /// <summary>For a promotion: the seat it would fill if appointed now, in words, by instance.</summary>
+    public IReadOnlyDictionary<string, string> SeatTexts { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>The per-task answers of the last 批量审批, in words.</summary>
     public IReadOnlyList<(string TaskId, string Subject, bool Ok, string Text)> BulkResults { get; private set; } = [];
 
@@ -435,6 +438,7 @@ public sealed class InboxModel(
         }
 
         Comments = comments;
+        SeatTexts = await SeatPreview.LoadAsync(db, localizer, instances, ct);
         ReturnSteps = returnSteps;
         Returned = returned;
         FreeText = freeText;

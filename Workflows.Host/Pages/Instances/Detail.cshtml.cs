@@ -78,6 +78,9 @@ public sealed class DetailModel(
 
     public bool CanWithdraw { get; private set; }
 
+    /// <summary>For a running promotion: the seat it would fill if appointed now, in words.</summary>
+    public string? SeatText { get; private set; }
+
     public string? Refusal { get; private set; }
 
     [TempData]
@@ -246,6 +249,7 @@ public sealed class DetailModel(
             Facts = (await factsLoader.LoadAsync([(instance.Id, instance.Type, instance.SubjectId)], ct)).GetValueOrDefault(instance.Id);
         }
 
+        SeatText = (await SeatPreview.LoadAsync(db, localizer, [instance], ct)).GetValueOrDefault(instance.Id);
         CanWithdraw = instance.Status == InstanceStatus.Running && instance.StartedBy == actor.Id;
         CanRemind = CanWithdraw && tasks.Count > 0;
         if (instance.Status == InstanceStatus.Running)

@@ -82,6 +82,19 @@ public sealed class IndexModel(
         return outcome.Succeeded ? Finish(localizer["Put on the shift."]) : await RefuseAsync(outcome.Status, outcome.Detail);
     }
 
+    /// <summary>Takes someone off a shift through <c>DELETE /api/shifts/{id}/assignments/{employeeId}</c>'s handler.</summary>
+    public async Task<IActionResult> OnPostRemoveAsync(string shiftId, string? employeeId)
+    {
+        (RefusedForm, Kept) = (shiftId, new Dictionary<string, string?>());
+        if (string.IsNullOrWhiteSpace(employeeId))
+        {
+            return await RefuseAsync(StatusCodes.Status400BadRequest, localizer["P19_Choose who to take off the shift."]);
+        }
+
+        var outcome = ApiOutcome.Of(await RosterApi.RemoveAssignment(shiftId ?? "", employeeId, Current, db, roster, clock, HttpContext.RequestAborted));
+        return outcome.Succeeded ? Finish(localizer["P19_Taken off the shift."]) : await RefuseAsync(outcome.Status, outcome.Detail);
+    }
+
     private RedirectToPageResult Finish(string done)
     {
         Done = done;

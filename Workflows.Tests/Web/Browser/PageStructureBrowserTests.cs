@@ -34,7 +34,7 @@ public sealed class PageStructureBrowserTests(BrowserApp app) : IClassFixture<Br
         ("Disputes/New", "member1a", $"/Disputes/New?violationId={scene.Violation}"),
         ("History/Index", "hr", "/History"), ("History/Trace", "hr", $"/History/Trace/{scene.Instance}"),
         ("Instances/Detail", "member1a", $"/Instances/{scene.Instance}"), ("Instances/Detail", "leader1", $"/Instances/{scene.Instance}"),
-        ("Jobs/Index", "hr", "/Jobs"),
+        ("Jobs/Index", "hr", "/Jobs"), ("Overview/Index", "gm", "/Overview"), ("Overview/Index", "leadership", "/Overview"),
         ("Notifications/Index", "leader1", "/Notifications"), ("Notifications/Failed", "hr", "/Notifications/Failed"),
         ("Org/Index", "hr", "/Org"), ("Org/Import", "hr", "/Org/Import"),
         ("Promotions/New", "member1a", "/Promotions/New"), ("Promotions/New", "leader2", "/Promotions/New"), ("Promotions/New", "supervisor", "/Promotions/New"),
