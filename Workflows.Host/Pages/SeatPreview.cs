@@ -4,6 +4,7 @@ using Microsoft.Extensions.Localization;
 using Workflows.Definitions;
 using Workflows.Host.Data;
 using Workflows.Host.Organization;
+using Workflows.Host.Platform;
 using Workflows.Host.Promotion;
 using Workflows.Host.Runtime;
 
