@@ -93,6 +93,13 @@ public sealed class InboxModel(
     /// <summary>The <see cref="RefusedTaskId"/> of a refusal that answers the 批量审批 form rather than one card.</summary>
     public const string BulkForm = "bulk";
 
+    /// <summary>
+    /// Whether the refusal is shown in the form it answers (a card on the page, or the bulk form); otherwise — a task
+    /// the reader no longer sees or never could — it is shown at the top, never lost.
+    /// </summary>
+    public bool RefusalShownInPlace => RefusedTaskId is not null
+        && (RefusedTaskId == BulkForm ? Tasks.Count > 1 : Tasks.Any(t => t.Id == RefusedTaskId));
+
     /// <summary>The tasks ticked for a refused 批量审批, ticked again.</summary>
     public IReadOnlyList<string> KeptBulk { get; private set; } = [];
 
@@ -242,7 +249,7 @@ public sealed class InboxModel(
         return RunAsync(
             async actor => await checks.CheckAsync(taskId, actor, action, data.IsEmpty ? null : data, HttpContext.RequestAborted) is { } errors
                 ? new RunResult.Refused(StatusCodes.Status422UnprocessableEntity, string.Join(" ", errors.Values.SelectMany(e => e)), errors.AsReadOnly())
-                : await CameBackAsync(taskId, await runner.CompleteTaskAsync(taskId, actor, action, Trimmed(comment), data.IsEmpty ? null : data, HttpContext.RequestAborted)),
+                : await CameBackAsync(taskId, action, await runner.CompleteTaskAsync(taskId, actor, action, Trimmed(comment), data.IsEmpty ? null : data, HttpContext.RequestAborted)),
             localizer["Decision recorded: {0}.", localizer.Term("Action", action)], taskId);
     }
 
@@ -251,16 +258,21 @@ public sealed class InboxModel(
     /// (a dispute's reduced amount the ledger will not apply): that is not "done". It is reported on the card as a
     /// refusal, with the reason the follow-up left, and the card (now the step's new task) keeps what was typed.
     /// </summary>
-    private async Task<RunResult> CameBackAsync(string taskId, RunResult result)
+    private async Task<RunResult> CameBackAsync(string taskId, string action, RunResult result)
     {
         if (result is not RunResult.Ok ok || ok.Instance.Status != InstanceStatus.Running || ok.Instance.CurrentStep is not { } step)
         {
             return result;
         }
 
+        // Came back: the decision was meant to leave the step, yet the instance entered that same step again (a new
+        // visit). A colleague added to sign before the approver leaves the instance on the step's same visit, and a
+        // design whose action leads to its own step means to come back: neither is a refusal.
         var ct = HttpContext.RequestAborted;
-        var done = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => new { t.Step }).SingleOrDefaultAsync(ct);
-        if (done is null || done.Step != step)
+        var done = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => new { t.Step, t.Visit }).SingleOrDefaultAsync(ct);
+        if (done is null || done.Step != step || ok.Instance.StepVisit <= done.Visit
+            || designs.Get(ok.Instance.DesignName, ok.Instance.DesignVersion).Steps.GetValueOrDefault(step) is not TaskStep taskStep
+            || !taskStep.Actions.TryGetValue(action, out var chosen) || chosen.To == step)
         {
             return result;
         }

@@ -92,7 +92,7 @@ public abstract class InboxPageTests(WorkflowsApp app)
         Assert.Contains("<g id=\"step-gate\" data-step=\"gate\" class=\"node kind-auto visited\">", page, StringComparison.Ordinal);
         Assert.Contains("<g id=\"step-approved\" data-step=\"approved\" class=\"node kind-end\">", page, StringComparison.Ordinal);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(page, "aria-current=\"step\""));
-        Assert.Contains("<g class=\"edge taken\" data-from=\"register\" data-to=\"gate\">", page, StringComparison.Ordinal);
+        Assert.Contains("<g class=\"edge taken\" data-from=\"gate\" data-to=\"register\">", page, StringComparison.Ordinal);
         Assert.Matches("<g class=\"edge\" data-from=\"assess\" data-to=\"appoint\"><title>同意[^<]*</title>", page);
         Assert.Contains(">任命（复核资格、分配职位）</title>", page, StringComparison.Ordinal);
 

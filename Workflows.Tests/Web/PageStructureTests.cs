@@ -90,6 +90,14 @@ public abstract class PageStructureTests(WorkflowsApp app)
             });
             var page = await shown.Content.ReadAsStringAsync();
             Assert.True((int)shown.StatusCode < 500, $"swap show {value.Length}: {shown.StatusCode}");
+            if (value.Contains('\u0000', StringComparison.Ordinal))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, shown.StatusCode);
+            }
+            else
+            {
+                Assert.Contains("理由" + System.Net.WebUtility.HtmlEncode(value)[..Math.Min(value.Length, 10)], page, StringComparison.Ordinal);
+            }
             Assert.DoesNotContain("<script>alert(1)</script>", page, StringComparison.Ordinal);
             Assert.Equal(0, await app.WithDbAsync(db => db.Instances.CountAsync(i => i.SubjectId == db.Users.Single(u => u.UserName == "member1d").Id)));
         }

@@ -169,6 +169,15 @@ public sealed class DetailModel(
     /// <summary>The form a refusal answers (withdraw, remind, copy): the refusal is shown in it, not at the top.</summary>
     public string? RefusedForm { get; private set; }
 
+    /// <summary>Whether the refused form is still on the page; else (the application ended meanwhile) the refusal shows at the top.</summary>
+    public bool RefusalShownInPlace => RefusedForm switch
+    {
+        "withdraw" => CanWithdraw,
+        "remind" => CanRemind,
+        "copy" => Colleagues.Count > 0,
+        _ => false,
+    };
+
     /// <summary>The withdrawal reason typed, kept when it was refused.</summary>
     public string? KeptReason { get; private set; }
 

@@ -67,6 +67,10 @@ public sealed class IndexModel(
     /// <summary>Which form a refusal answers: "shift" (add a shift) or the id of the shift someone was to be put on.</summary>
     public string? RefusedForm { get; private set; }
 
+    /// <summary>Whether the refused form is on the page (the add-shift form, or a coming shift's row); else the refusal shows at the top.</summary>
+    public bool RefusalShownInPlace => RefusedForm is not null && MayArrange
+        && (RefusedForm == "shift" || Shifts.Any(s => s.Id == RefusedForm && !Started(s)));
+
     /// <summary>What the refused form held, shown again.</summary>
     public IReadOnlyDictionary<string, string?> Kept { get; private set; } = new Dictionary<string, string?>();
 

@@ -40,6 +40,9 @@ public sealed class IndexModel(
     /// <summary>Which form a refusal answers: "open", or the id of the seat whose vacate form was sent.</summary>
     public string? RefusedForm { get; private set; }
 
+    /// <summary>Whether the refused form is on the page (the open form, or a held seat's row); else the refusal shows at the top.</summary>
+    public bool RefusalShownInPlace => RefusedForm == "open" || Seats.Any(s => s.Id == RefusedForm && s.HolderId is not null);
+
     /// <summary>What the refused form held (rank, group, holder's new rank), shown again.</summary>
     public IReadOnlyDictionary<string, string?> Kept { get; private set; } = new Dictionary<string, string?>();
 

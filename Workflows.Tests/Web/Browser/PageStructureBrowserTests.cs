@@ -236,6 +236,11 @@ public sealed class PageStructureBrowserTests(BrowserApp app) : IClassFixture<Br
         await Expect(page.Locator("#reason")).ToHaveValueAsync("周四要去医院复查。");
         await Expect(page.Locator("#counterpart")).ToHaveValueAsync(b);
         await requester.ShotAsync("swap-kept-input");
+
+        // And the form, shown again, still files.
+        await page.CheckAsync($"input[name=CounterpartShiftId][value='{theirs}']");
+        await page.ClickAsync("#submit");
+        await page.WaitForURLAsync(new Regex("/Instances/[^/?]+$"));
     }
 
     [Fact]
@@ -271,6 +276,9 @@ public sealed class PageStructureBrowserTests(BrowserApp app) : IClassFixture<Br
         await Expect(p.Locator("#channel option[value=SupervisorNomination]")).ToHaveCountAsync(1);
         await Expect(p.Locator("#statement")).ToHaveValueAsync("带教新人三名，质检满分。");
         await supervisor.ShotAsync("supervisor-nominates-leader");
+        await p.ClickAsync("#submit");
+        await p.WaitForURLAsync(new Regex("/Instances/[^/?]+$"));
+        await Expect(p.Locator("#form-data")).ToContainTextAsync("带教新人三名，质检满分。");
     }
 
     [Fact]
