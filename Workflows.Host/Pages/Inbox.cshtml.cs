@@ -248,7 +248,7 @@ public sealed class InboxModel(
 
         return RunAsync(
             async actor => await checks.CheckAsync(taskId, actor, action, data.IsEmpty ? null : data, HttpContext.RequestAborted) is { } errors
-                ? new RunResult.Refused(StatusCodes.Status422UnprocessableEntity, string.Join(" ", errors.Values.SelectMany(e => e)), errors.AsReadOnly())
+                ? new RunResult.Refused(StatusCodes.Status422UnprocessableEntity, string.Join(" ", errors.Values.SelectMany(e => e).Distinct(StringComparer.Ordinal)))
                 : await CameBackAsync(taskId, action, await runner.CompleteTaskAsync(taskId, actor, action, Trimmed(comment), data.IsEmpty ? null : data, HttpContext.RequestAborted)),
             localizer["Decision recorded: {0}.", localizer.Term("Action", action)], taskId);
     }

@@ -20,6 +20,9 @@ public static class FlowGraph
     private const int Margin = 16;
     private const int BackLane = 18;
 
+    /// <summary>Encodes markup characters only; Chinese step names stay readable in the page source, as Razor writes them.</summary>
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
+
     /// <summary>A placed step: its layer (row) and place in the row.</summary>
     private sealed record Placed(FlowStep Step, int Row, int Column)
     {
@@ -94,7 +97,7 @@ public static class FlowGraph
             taken.Add((entered[i - 1], entered[i]));
         }
 
-        var html = HtmlEncoder.Default;
+        var html = Encoder;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture,
             $"<svg class=\"flow-graph\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{html.Encode(label)}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\">");

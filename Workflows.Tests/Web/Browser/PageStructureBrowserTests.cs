@@ -63,6 +63,13 @@ public sealed class PageStructureBrowserTests(BrowserApp app) : IClassFixture<Br
         }
 
         var violation = await ViolationAsync("leader1", member);
+        using (var leader = await app.LoginAsync("leader1"))
+        {
+            var group = (await app.WithDbAsync(db => db.Users.SingleAsync(u => u.Id == member))).GroupId!;
+            await ShiftAsync(leader, group, "2026-03-04", "09:00", "18:00", member);
+            await ShiftAsync(leader, group, "2026-03-05", "22:00", "06:00", member, await app.IdOfAsync("member1b"));
+        }
+
         return new Scene(member, instance, violation);
     }
 
@@ -342,11 +349,15 @@ public sealed class PageStructureBrowserTests(BrowserApp app) : IClassFixture<Br
         Assert.Matches(new Regex("^(auto|scroll)$"), await page.EvalOnSelectorAsync<string>("#diagram .graph-box", "e => getComputedStyle(e).overflowX"));
     }
 
-    private static async Task<string> ShiftAsync(HttpClient leader, string groupId, string date, string start, string end, string employeeId)
+    private static async Task<string> ShiftAsync(HttpClient leader, string groupId, string date, string start, string end, params string[] people)
     {
-        var shift = await ApiAssert.JsonAsync(await leader.PostAsJsonAsync("/api/shifts", new { groupId, date, start, end, minStaff = 1 }), HttpStatusCode.Created);
+        var shift = await ApiAssert.JsonAsync(await leader.PostAsJsonAsync("/api/shifts", new { groupId, date, start, end, minStaff = 2 }), HttpStatusCode.Created);
         var id = shift.GetProperty("id").GetString()!;
-        (await leader.PostAsJsonAsync($"/api/shifts/{id}/assignments", new { employeeId })).EnsureSuccessStatusCode();
+        foreach (var employeeId in people)
+        {
+            (await leader.PostAsJsonAsync($"/api/shifts/{id}/assignments", new { employeeId })).EnsureSuccessStatusCode();
+        }
+
         return id;
     }
 }
