@@ -169,6 +169,41 @@ public abstract class PageStructureTests(WorkflowsApp app)
     }
 
     [Fact]
+    public async Task PromotionToGroupLeader_ShowsApproversWhichSeatItWouldFill()
+    {
+        var candidate = await app.IdOfAsync("member1c");
+        string id;
+        using (var member = await app.LoginAsync("member1c"))
+        {
+            id = (await ApiAssert.JsonAsync(await member.PostAsJsonAsync("/api/promotions",
+                new { candidateId = candidate, targetRank = "GroupLeader", channel = "Self", statement = "带教新人" }), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        }
+
+        using var web = await WebSession.SignInAsync(app, "member1c");
+        var (_, before) = await web.GetAsync($"/Instances/{id}");
+        Assert.Contains("目前没有空缺的组长职位：批准后申请将等待职位空缺。", before, StringComparison.Ordinal);
+
+        // A new group brings a vacant leader seat: the candidate (of 一组, whose seat is held) would move there.
+        var name = "七组" + Guid.NewGuid().ToString("N")[..4];
+        using (var hr = await app.LoginAsync("hr"))
+        {
+            await ApiAssert.JsonAsync(await hr.PostAsJsonAsync("/api/groups", new { name }), HttpStatusCode.Created);
+        }
+
+        var (_, after) = await web.GetAsync($"/Instances/{id}");
+        Assert.Contains($"担任{name}的组长职位（本组没有空缺），将调到{name}。", after, StringComparison.Ordinal);
+
+        // The approver's card says the same.
+        var approver = (await app.WithDbAsync(db => db.Tasks.Where(t => t.InstanceId == id && t.Status == Workflows.Host.Runtime.TaskState.Open)
+            .Join(db.TaskCandidates, t => t.Id, c => c.TaskId, (t, c) => c.EmployeeId).FirstAsync()));
+        var approverName = await app.WithDbAsync(async db => (await db.Users.SingleAsync(u => u.Id == approver)).UserName!);
+        using var approverWeb = await WebSession.SignInAsync(app, approverName);
+        var (_, inbox) = await approverWeb.GetAsync("/Inbox");
+        Assert.Contains($"data-seat-preview=\"{id}\"", inbox, StringComparison.Ordinal);
+        Assert.Contains($"将调到{name}", inbox, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DelegationPage_OpenedByHrForSomeone_NamesWhoseDelegationItIs()
     {
         var member = await app.IdOfAsync("member2d");
