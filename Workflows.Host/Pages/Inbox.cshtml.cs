@@ -53,10 +53,10 @@ public sealed class InboxModel(
     public async Task OnGetAsync() => await LoadAsync();
 
     public Task<IActionResult> OnPostClaimAsync(string taskId) =>
-        RunAsync(async actor => await runner.ClaimAsync(taskId, actor, HttpContext.RequestAborted), localizer["Task claimed."]);
+        RunAsync(async actor => await runner.ClaimAsync(taskId, actor, HttpContext.RequestAborted), localizer["Task claimed."], taskId);
 
     public Task<IActionResult> OnPostReleaseAsync(string taskId) =>
-        RunAsync(async actor => await runner.ReleaseAsync(taskId, actor, HttpContext.RequestAborted), localizer["Task released."]);
+        RunAsync(async actor => await runner.ReleaseAsync(taskId, actor, HttpContext.RequestAborted), localizer["Task released."], taskId);
 
     /// <summary>The task whose form was refused: its card shows the refusal and keeps what was typed.</summary>
     public string? RefusedTaskId { get; private set; }
@@ -82,10 +82,26 @@ public sealed class InboxModel(
     /// <summary>For an amend task: who returned it and why, by instance.</summary>
     public IReadOnlyDictionary<string, (string Who, string Comment)> Returned { get; private set; } = new Dictionary<string, (string, string)>();
 
+    /// <summary>For a promotion: the seat it would fill if appointed now, in words, by instance.</summary>
+    public IReadOnlyDictionary<string, string> SeatTexts { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>The per-task answers of the last 批量审批, in words.</summary>
     public IReadOnlyList<(string TaskId, string Subject, bool Ok, string Text)> BulkResults { get; private set; } = [];
 
     public const string AmendStep = "amend";
+
+    /// <summary>The <see cref="RefusedTaskId"/> of a refusal that answers the 批量审批 form rather than one card.</summary>
+    public const string BulkForm = "bulk";
+
+    /// <summary>
+    /// Whether the refusal is shown in the form it answers (a card on the page, or the bulk form); otherwise — a task
+    /// the reader no longer sees or never could — it is shown at the top, never lost.
+    /// </summary>
+    public bool RefusalShownInPlace => RefusedTaskId is not null
+        && (RefusedTaskId == BulkForm ? Tasks.Count > 1 : Tasks.Any(t => t.Id == RefusedTaskId));
+
+    /// <summary>The tasks ticked for a refused 批量审批, ticked again.</summary>
+    public IReadOnlyList<string> KeptBulk { get; private set; } = [];
 
     /// <summary>The form fields a returned application may change on resubmission (the engine's list), in the order shown.</summary>
     private static readonly string[] FreeTextFields = ["statement", "justification", "reason"];
@@ -138,6 +154,9 @@ public sealed class InboxModel(
 
     public async Task<IActionResult> OnPostBulkAsync(string[]? taskIds, string? decision, string? comment)
     {
+        RefusedTaskId = BulkForm;
+        Keep(BulkForm, ("decision", decision), ("comment", comment));
+        KeptBulk = [.. taskIds ?? []];
         var ids = (taskIds ?? []).Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList();
         if (ids.Count == 0)
         {
@@ -178,6 +197,9 @@ public sealed class InboxModel(
         }
 
         BulkResults = results;
+        RefusedTaskId = null;
+        Kept = new Dictionary<string, string>();
+        KeptBulk = [];
         await LoadAsync();
         return Page();
     }
@@ -226,10 +248,61 @@ public sealed class InboxModel(
 
         return RunAsync(
             async actor => await checks.CheckAsync(taskId, actor, action, data.IsEmpty ? null : data, HttpContext.RequestAborted) is { } errors
-                ? new RunResult.Refused(StatusCodes.Status422UnprocessableEntity, string.Join(" ", errors.Values.SelectMany(e => e)), errors.AsReadOnly())
-                : await runner.CompleteTaskAsync(taskId, actor, action, Trimmed(comment), data.IsEmpty ? null : data, HttpContext.RequestAborted),
+                ? new RunResult.Refused(StatusCodes.Status422UnprocessableEntity, string.Join(" ", errors.Values.SelectMany(e => e).Distinct(StringComparer.Ordinal)))
+                : await CameBackAsync(taskId, action, await runner.CompleteTaskAsync(taskId, actor, action, Trimmed(comment), data.IsEmpty ? null : data, HttpContext.RequestAborted)),
             localizer["Decision recorded: {0}.", localizer.Term("Action", action)], taskId);
     }
+
+    /// <summary>
+    /// A decision the runner took but whose automatic follow-up refused it sends the instance back to the same step
+    /// (a dispute's reduced amount the ledger will not apply): that is not "done". It is reported on the card as a
+    /// refusal, with the reason the follow-up left, and the card (now the step's new task) keeps what was typed.
+    /// </summary>
+    private async Task<RunResult> CameBackAsync(string taskId, string action, RunResult result)
+    {
+        if (result is not RunResult.Ok ok || ok.Instance.Status != InstanceStatus.Running || ok.Instance.CurrentStep is not { } step)
+        {
+            return result;
+        }
+
+        // Came back: the decision was meant to leave the step, yet the instance entered that same step again (a new
+        // visit). A colleague added to sign before the approver leaves the instance on the step's same visit, and a
+        // design whose action leads to its own step means to come back: neither is a refusal.
+        var ct = HttpContext.RequestAborted;
+        var done = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => new { t.Step, t.Visit }).SingleOrDefaultAsync(ct);
+        if (done is null || done.Step != step || ok.Instance.StepVisit <= done.Visit
+            || designs.Get(ok.Instance.DesignName, ok.Instance.DesignVersion).Steps.GetValueOrDefault(step) is not TaskStep taskStep
+            || !taskStep.Actions.TryGetValue(action, out var chosen) || chosen.To == step)
+        {
+            return result;
+        }
+
+        var next = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == ok.Instance.Id && t.Step == step && t.Status == TaskState.Open)
+            .OrderByDescending(t => t.CreatedAt).Select(t => t.Id).FirstOrDefaultAsync(ct);
+        if (next is not null)
+        {
+            RefusedTaskId = next;
+            CameBackTo = next;
+        }
+
+        string? reason = null;
+        using (var state = JsonDocument.Parse(ok.Instance.StateJson))
+        {
+            foreach (var holder in new[] { state.RootElement }.Concat(state.RootElement.TryGetProperty("variables", out var v) ? [v] : []))
+            {
+                if (holder.ValueKind == JsonValueKind.Object && holder.TryGetProperty("decisionError", out var error) && error.ValueKind == JsonValueKind.String)
+                {
+                    reason = error.GetString();
+                }
+            }
+        }
+
+        return new RunResult.Refused(StatusCodes.Status422UnprocessableEntity,
+            reason is null ? localizer["P19_The decision could not be carried out; the task is back with you."] : localizer["P19_The decision could not be carried out: {0}", reason]);
+    }
+
+    /// <summary>When a decision came back (<see cref="CameBackAsync"/>), the step's new task: its card shows the refusal.</summary>
+    public string? CameBackTo { get; private set; }
 
     private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
@@ -282,7 +355,7 @@ public sealed class InboxModel(
     private async Task<IActionResult> RefuseAsync(int status, string detail, string? taskId = null)
     {
         Response.StatusCode = status;
-        RefusedTaskId = taskId;
+        RefusedTaskId = CameBackTo ?? taskId ?? RefusedTaskId;
         Refusal = string.Format(CultureInfo.CurrentCulture, localizer["Not done ({0}): {1}"], status, detail);
         await LoadAsync();
         return Page();
@@ -353,10 +426,12 @@ public sealed class InboxModel(
         {
             var rows = history.Where(h => h.InstanceId == instance.Id).ToList();
             var design = designs.Get(instance.DesignName, instance.DesignVersion);
-            comments[instance.Id] = [.. rows.Where(h => h.ActorId is not null && !string.IsNullOrWhiteSpace(h.Comment) && h.Kind != HistoryKinds.InstanceStarted)
+            // Every earlier decision (with or without a comment) and every other comment: what was decided, in words.
+            comments[instance.Id] = [.. rows.Where(h => h.ActorId is not null && h.Kind != HistoryKinds.InstanceStarted
+                    && (h.Kind == HistoryKinds.TaskCompleted || !string.IsNullOrWhiteSpace(h.Comment)))
                 .Select(h => (names.NameOf(h.ActorId), h.ActingRole,
-                    h.Step is null || h.Step == AmendStep ? localizer.Term("Kind", h.Kind) : $"{localizer.StepName(design, h.Step)}: {localizer.Term("Kind", h.Kind)}",
-                    h.Comment!))];
+                    h.Step is null || h.Step == AmendStep ? Said(h) : $"{localizer.StepName(design, h.Step)}: {Said(h)}",
+                    h.Comment ?? ""))];
             var current = instance.CurrentStep;
             returnSteps[instance.Id] = [.. rows.Where(h => h.Kind == HistoryKinds.StepEntered && h.Step is not null && h.Step != current && design.Steps.GetValueOrDefault(h.Step) is TaskStep)
                 .Select(h => h.Step!).Distinct(StringComparer.Ordinal).Select(step => (step, localizer.StepName(design, step)))];
@@ -375,10 +450,14 @@ public sealed class InboxModel(
         }
 
         Comments = comments;
+        SeatTexts = await SeatPreview.LoadAsync(db, localizer, instances, ct);
         ReturnSteps = returnSteps;
         Returned = returned;
         FreeText = freeText;
     }
+
+    /// <summary>What an earlier row did, in words: a decision by its action (同意, 驳回), anything else by its kind.</summary>
+    private string Said(HistoryEntry h) => h.Kind == HistoryKinds.TaskCompleted && h.Action is not null ? localizer.Term("Action", h.Action) : localizer.Term("Kind", h.Kind);
 
     /// <summary>Due within <see cref="DueSoon"/> from now (and not overdue): marked for attention.</summary>
     public bool IsDueSoon(DateTimeOffset due) => due >= clock.Now && due <= clock.Now + DueSoon;

@@ -9,7 +9,7 @@ namespace Workflows.Host.Platform;
 /// Hostile input stopped at the door, before any handler or query sees it: a body over the size limit (413, on any
 /// server: Kestrel enforces the limit itself, the guard also checks the declared length and caps streamed bodies where
 /// the server does not), and control characters in the path or the query string (400: PostgreSQL refuses NUL in text,
-/// and no id or filter legitimately holds one). Text inside JSON bodies is checked by <see cref="PlainTextConverter"/>.
+/// and no id or filter legitimately holds one), and in a web form's fields (400). Text inside JSON bodies is checked by <see cref="PlainTextConverter"/>.
 /// </summary>
 public static class RequestGuard
 {
@@ -35,6 +35,30 @@ public static class RequestGuard
         if (limit is null && request.ContentLength is null && (request.Body.CanRead))
         {
             request.Body = new CappedStream(request.Body, WebSetup.MaxRequestBodyBytes);
+        }
+
+        // A web form's fields are text too: ASP.NET Core's form reader throws on an encoded NUL (and on more fields
+        // than its limits), which every later reader of the form (the idempotency keys, antiforgery, model binding)
+        // would turn into a 500. Read once here (the form is cached for them) and refuse such a form as a 400.
+        if (request.HasFormContentType && request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (InvalidDataException)
+            {
+                await RefuseAsync(context, StatusCodes.Status400BadRequest, "Malformed request", "The form holds characters that are not text, or too many fields.");
+                return;
+            }
+
+            if (form.Any(f => PlainText.HasControlCharacter(f.Key, false) || f.Value.Any(v => PlainText.HasControlCharacter(v, allowLineBreaks: true))))
+            {
+                await RefuseAsync(context, StatusCodes.Status400BadRequest, "Malformed request",
+                    "The form holds control characters; text may hold only tab and line breaks.");
+                return;
+            }
         }
 
         await next();

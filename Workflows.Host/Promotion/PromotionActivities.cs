@@ -181,16 +181,20 @@ public sealed class AppointActivity(EligibilityService eligibility, IOptions<Pro
             })));
     }
 
-    /// <summary>For a group leader, the candidate's own group's seat first; otherwise the longest-vacant one.</summary>
-    private static async Task<Seat?> ChooseSeatAsync(WorkflowDbContext db, Rank rank, string? groupId, CancellationToken ct)
-    {
-        var vacant = await db.Seats.Where(s => s.Rank == rank && s.HolderId == null).ToListAsync(ct);
-        return vacant
+    private static async Task<Seat?> ChooseSeatAsync(WorkflowDbContext db, Rank rank, string? groupId, CancellationToken ct) =>
+        ChooseSeat(await db.Seats.Where(s => s.Rank == rank && s.HolderId == null).ToListAsync(ct), rank, groupId);
+
+    /// <summary>
+    /// For a group leader, the candidate's own group's seat first; otherwise the longest-vacant one. Of
+    /// <paramref name="vacant"/> (any seats; only the vacant ones of <paramref name="rank"/> count), so the pages can
+    /// show approvers the seat an appointment would take now, by the same rule.
+    /// </summary>
+    internal static Seat? ChooseSeat(IEnumerable<Seat> vacant, Rank rank, string? groupId) =>
+        vacant.Where(s => s.Rank == rank && s.HolderId == null)
             .OrderBy(s => rank == Rank.GroupLeader && groupId is not null && s.GroupId == groupId ? 0 : 1)
             .ThenBy(s => s.VacantSince ?? DateTimeOffset.MinValue)
             .ThenBy(s => s.Id, StringComparer.Ordinal)
             .FirstOrDefault();
-    }
 
     /// <summary>The wait deadline is set the first time the application waits and kept after that (docs/domain.md §Appointment, vacancies and waiting: 90 days by default).</summary>
     private ImmutableDictionary<string, JsonElement> Waiting(ActivityContext context) =>

@@ -48,6 +48,7 @@ public static class RosterApi
         api.MapGet("/{id}", GetShift);
         api.MapPost("/", CreateShift);
         api.MapPost("/{id}/assignments", AddAssignment);
+        api.MapDelete("/{id}/assignments/{employeeId}", RemoveAssignment);
         return app;
     }
 
@@ -233,6 +234,39 @@ public static class RosterApi
         }
 
         return TypedResults.Created($"/api/shifts/{shift.Id}", ToDto(shift, clock));
+    }
+
+    /// <summary>
+    /// Takes someone off a shift (the same arrangers as putting them on): 200 with the shift; 404 for an unknown shift or
+    /// someone not on it; 422 once the shift has started. Falling below the minimum is allowed — the roster marks it.
+    /// </summary>
+    public static async Task<Results<Ok<ShiftDto>, ProblemHttpResult>> RemoveAssignment(
+        string id, string employeeId, CurrentActor current, WorkflowDbContext db, RosterService roster, DepartmentClock clock, CancellationToken ct)
+    {
+        var shift = await db.Set<Shift>().Include(s => s.Assignments).SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (shift is null)
+        {
+            return Problems.NotFound($"There is no shift with id '{id}'.");
+        }
+
+        var actor = await current.GetAsync(ct);
+        if (!MayArrange(actor, shift.GroupId))
+        {
+            return Problems.Forbidden("People are taken off a group's shifts by its leader, the supervisor, the manager or HR.");
+        }
+
+        if (shift.Assignments.All(a => !string.Equals(a.EmployeeId, employeeId, StringComparison.Ordinal)))
+        {
+            return Problems.NotFound($"'{employeeId}' is not on shift {shift.Id}.");
+        }
+
+        if (await roster.UnassignAsync(shift, employeeId, ct) is CoverageResult.Rejected rejected)
+        {
+            return Refused(rejected);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(ToDto(shift, clock));
     }
 
     /// <summary>A 422 whose detail lists every broken rule, with the rules also machine-readable.</summary>

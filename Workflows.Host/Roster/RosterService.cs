@@ -135,6 +135,27 @@ public sealed class RosterService(WorkflowDbContext db, DepartmentClock clock)
         return result;
     }
 
+    /// <summary>
+    /// Takes someone off a shift that has not started (the arranger's correction; a pending swap on that shift is
+    /// re-checked when it is decided and refused then). The person's stamp moves, as for any change of their schedule.
+    /// </summary>
+    public async Task<CoverageResult> UnassignAsync(Shift shift, string employeeId, CancellationToken cancellationToken)
+    {
+        var slot = shift.ToSlot();
+        if (slot.HasStarted(LocalNow))
+        {
+            return new CoverageResult.Rejected([new(CoverageRule.ShiftAlreadyStarted, shift.Id, null,
+                $"Shift {shift.Id} started at {slot.StartsAt:yyyy-MM-dd HH:mm}; nothing changes on a started shift / 班次已开始")]);
+        }
+
+        var people = await PeopleAsync([employeeId], cancellationToken);
+        var removed = slot.WithoutAssignee(employeeId);
+        MoveStamps(people);
+        shift.TakeAssigneesOf(removed);
+        GuardVersion(shift);
+        return new CoverageResult.Ok([removed]);
+    }
+
     private DateTime LocalNow => clock.LocalNow.DateTime;
 
     /// <summary>The touched shifts, plus every shift of the two people close enough in time to overlap them.</summary>

@@ -80,6 +80,8 @@ public abstract class AuthorizationMatrixTests(WorkflowsApp app)
             [401, 403, 403, 403, 201, 403, 201, 201, 201, 403, 403]),
         new("POST", "/api/shifts/{id}/assignments", "HR's account (no rank: rule broken after the check)", s => $"/api/shifts/{s.SpareShiftOfSubject}/assignments",
             s => new { employeeId = s.Id(Caller.HR) }, [401, 403, 403, 403, 422, 403, 422, 422, 422, 403, 403]),
+        new("DELETE", "/api/shifts/{id}/assignments/{employeeId}", "someone not on the shift (nothing changes)",
+            s => $"/api/shifts/{s.SpareShiftOfSubject}/assignments/{s.Id(Caller.HR)}", null, [401, 403, 403, 403, 404, 403, 404, 404, 404, 403, 403]),
         new("POST", "/api/shift-swaps", "the subject's shift", _ => "/api/shift-swaps",
             s => new { shiftId = s.SpareShiftOfSubject, counterpartId = s.Id(Caller.SameGroupMember), reason = "矩阵 matrix" },
             [401, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403]),

@@ -98,7 +98,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         var signerTask = await TaskIdAsync("leader2", id);
         var card = Card(signerInbox, signerTask);
         Assert.Contains("<span class=\"pill\">加签</span>", card, StringComparison.Ordinal);
-        Assert.Contains("前面的审批意见", card, StringComparison.Ordinal);
+        Assert.Contains("此前的审批与意见", card, StringComparison.Ordinal);
         Assert.Contains("请先看", card, StringComparison.Ordinal);
         Assert.Contains(await NameOfAsync("leader1"), card, StringComparison.Ordinal);
     }
@@ -186,7 +186,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         using var member = await WebSession.SignInAsync(app, "member2b");
         var (_, page) = await member.GetAsync($"/Instances/{id}");
         Assert.Contains("id=\"remind\"", page, StringComparison.Ordinal);
-        Assert.Contains("确认撤回，撤回后无法恢复。", page, StringComparison.Ordinal);
+        Assert.Contains("data-confirm=\"确定撤回这份申请？撤回后不能恢复。\"", page, StringComparison.Ordinal);
 
         var (ok, reminded) = await member.SubmitAsync($"/Instances/{id}?handler=Remind", page, []);
         Assert.Equal(HttpStatusCode.OK, ok);

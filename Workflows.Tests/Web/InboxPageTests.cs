@@ -86,12 +86,15 @@ public abstract class InboxPageTests(WorkflowsApp app)
         var (status, page) = await member.GetAsync($"/Instances/{round.PromotionId}");
 
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Contains("<li id=\"step-assess\" data-step=\"assess\" class=\"flow-step kind-task current visited\" aria-current=\"step\">", page, StringComparison.Ordinal);
-        Assert.Contains("<li id=\"step-register\" data-step=\"register\" class=\"flow-step kind-task visited\">", page, StringComparison.Ordinal);
-        Assert.Contains("<li id=\"step-gate\" data-step=\"gate\" class=\"flow-step kind-auto visited\">", page, StringComparison.Ordinal);
-        Assert.Contains("<li id=\"step-approved\" data-step=\"approved\" class=\"flow-step kind-end\">", page, StringComparison.Ordinal);
+        // The design drawn as a graph: the current step marked, the steps passed, the transitions taken.
+        Assert.Contains("<g id=\"step-assess\" data-step=\"assess\" class=\"node kind-task current visited\" aria-current=\"step\">", page, StringComparison.Ordinal);
+        Assert.Contains("<g id=\"step-register\" data-step=\"register\" class=\"node kind-task visited\">", page, StringComparison.Ordinal);
+        Assert.Contains("<g id=\"step-gate\" data-step=\"gate\" class=\"node kind-auto visited\">", page, StringComparison.Ordinal);
+        Assert.Contains("<g id=\"step-approved\" data-step=\"approved\" class=\"node kind-end\">", page, StringComparison.Ordinal);
         Assert.Single(System.Text.RegularExpressions.Regex.Matches(page, "aria-current=\"step\""));
-        Assert.Contains("同意 → <a href=\"#step-appoint\">任命（复核资格、分配职位）</a>", page, StringComparison.Ordinal);
+        Assert.Contains("<g class=\"edge taken\" data-from=\"gate\" data-to=\"register\">", page, StringComparison.Ordinal);
+        Assert.Matches("<g class=\"edge\" data-from=\"assess\" data-to=\"appoint\"><title>同意[^<]*</title>", page);
+        Assert.Contains(">任命（复核资格、分配职位）</title>", page, StringComparison.Ordinal);
 
         // The timeline: who, in which role, what, in words; the engine's step.entered rows only in the full history.
         var timeline = Between(page, "<section class=\"card\" id=\"timeline\">", "<details id=\"full-history\">");

@@ -46,7 +46,9 @@ public abstract class WebPagesTests(WorkflowsApp app)
         var (status, page) = await leader.SubmitAsync("/Inbox?handler=Act", inbox, new() { ["taskId"] = taskId, ["decision"] = "reject", ["comment"] = "" });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
-        Assert.Contains("id=\"refusal\"", page, StringComparison.Ordinal);
+        // On the card that was acted on, not at the top of the page.
+        Assert.Contains($"data-refusal=\"{taskId}\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"refusal\"", page, StringComparison.Ordinal);
         Assert.Contains("未能完成（422）", page, StringComparison.Ordinal);
         Assert.Contains($"data-task=\"{taskId}\"", page, StringComparison.Ordinal);
         Assert.Equal(TaskState.Open, (await app.WithDbAsync(db => db.Tasks.SingleAsync(t => t.Id == taskId))).Status);

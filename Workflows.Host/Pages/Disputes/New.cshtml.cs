@@ -53,6 +53,8 @@ public sealed class NewModel(
             return filed;
         }
 
+        ModelState.SayTooLong(localizer, ("Reason", Reason));
+
         Refusal = refused is null ? null : localizer.Refusal(refused);
         await LoadAsync(keepStatus: true);
         return Page();

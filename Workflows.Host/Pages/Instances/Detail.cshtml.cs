@@ -61,6 +61,9 @@ public sealed class DetailModel(
 
     public IReadOnlyList<FlowStep> Flow { get; private set; } = [];
 
+    /// <summary>The steps the instance entered, in order: the path drawn strong on the graph.</summary>
+    public IReadOnlyList<string> Entered { get; private set; } = [];
+
     public IReadOnlyList<TimelineEntry> Timeline { get; private set; } = [];
 
     public IReadOnlyList<HistoryRow> History { get; private set; } = [];
@@ -75,6 +78,9 @@ public sealed class DetailModel(
 
     public bool CanWithdraw { get; private set; }
 
+    /// <summary>For a running promotion: the seat it would fill if appointed now, in words.</summary>
+    public string? SeatText { get; private set; }
+
     public string? Refusal { get; private set; }
 
     [TempData]
@@ -84,6 +90,7 @@ public sealed class DetailModel(
 
     public async Task<IActionResult> OnPostWithdrawAsync(string id, string? reason)
     {
+        (RefusedForm, KeptReason) = ("withdraw", reason);
         var ct = HttpContext.RequestAborted;
         var actor = await current.GetAsync(ct);
         if (!await InstanceAccess.CanSeeAsync(db, id, actor, ct))
@@ -108,6 +115,7 @@ public sealed class DetailModel(
 
     public async Task<IActionResult> OnPostRemindAsync(string id)
     {
+        RefusedForm = "remind";
         var ct = HttpContext.RequestAborted;
         var actor = await current.GetAsync(ct);
         if (!await InstanceAccess.CanSeeAsync(db, id, actor, ct))
@@ -127,6 +135,7 @@ public sealed class DetailModel(
 
     public async Task<IActionResult> OnPostCopyAsync(string id, string? colleague, string? comment)
     {
+        (RefusedForm, KeptComment) = ("copy", comment);
         var ct = HttpContext.RequestAborted;
         var actor = await current.GetAsync(ct);
         if (!await InstanceAccess.CanSeeAsync(db, id, actor, ct))
@@ -156,6 +165,24 @@ public sealed class DetailModel(
         Done = localizer["{0} copied.", name!];
         return RedirectToPage(new { id });
     }
+
+    /// <summary>The form a refusal answers (withdraw, remind, copy): the refusal is shown in it, not at the top.</summary>
+    public string? RefusedForm { get; private set; }
+
+    /// <summary>Whether the refused form is still on the page; else (the application ended meanwhile) the refusal shows at the top.</summary>
+    public bool RefusalShownInPlace => RefusedForm switch
+    {
+        "withdraw" => CanWithdraw,
+        "remind" => CanRemind,
+        "copy" => Colleagues.Count > 0,
+        _ => false,
+    };
+
+    /// <summary>The withdrawal reason typed, kept when it was refused.</summary>
+    public string? KeptReason { get; private set; }
+
+    /// <summary>The copy comment typed, kept when it was refused.</summary>
+    public string? KeptComment { get; private set; }
 
     /// <summary>The colleague typed into the 抄送 form, kept when it was refused.</summary>
     public string? KeptCopy { get; private set; }
@@ -217,6 +244,7 @@ public sealed class DetailModel(
         var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
 
         Flow = BuildFlow(design, instance.CurrentStep, history);
+        Entered = [.. history.Where(h => h.Kind == HistoryKinds.StepEntered && h.Step is not null).Select(h => h.Step!)];
         Timeline = [.. history.Where(h => !Noise.Contains(h.Kind)).Select(h => Entry(design, h, groups))];
         History = [.. history.Select(h => new HistoryRow(h.Seq, Local(h.At), h.Kind, h.Step, h.ActorId is null ? null : Names.NameOf(h.ActorId),
             h.ActingRole, h.Action, h.Comment, h.DataJson is null ? null : ShowJson(h.DataJson)))];
@@ -230,6 +258,7 @@ public sealed class DetailModel(
             Facts = (await factsLoader.LoadAsync([(instance.Id, instance.Type, instance.SubjectId)], ct)).GetValueOrDefault(instance.Id);
         }
 
+        SeatText = (await SeatPreview.LoadAsync(db, localizer, [instance], ct)).GetValueOrDefault(instance.Id);
         CanWithdraw = instance.Status == InstanceStatus.Running && instance.StartedBy == actor.Id;
         CanRemind = CanWithdraw && tasks.Count > 0;
         if (instance.Status == InstanceStatus.Running)

@@ -62,6 +62,26 @@ public sealed class NewModel(
 
     public async Task OnGetAsync() => await LoadAsync();
 
+    /// <summary>
+    /// 查看资格 / a new candidate or rank: the form posted back as typed (statement, justification kept), the ranks and
+    /// channels worked out again for the new choice; nothing is filed.
+    /// </summary>
+    public async Task<IActionResult> OnPostCheckAsync()
+    {
+        ModelState.Clear();
+        await LoadAsync();
+        return Page();
+    }
+
+    /// <summary>The channels the core would refuse for this candidate and rank, each with why (shown, not offered).</summary>
+    public IReadOnlyList<(PromotionChannel Channel, string Why)> NotOffered { get; private set; } = [];
+
+    /// <summary>The channels that can succeed for this candidate and rank.</summary>
+    public IReadOnlyList<PromotionChannel> Channels { get; private set; } = [];
+
+    /// <summary>Ranks above the candidate's that no channel open to the caller reaches, each with why.</summary>
+    public IReadOnlyList<(Rank Rank, string Why)> RanksNotOffered { get; private set; } = [];
+
     public async Task<IActionResult> OnPostAsync()
     {
         var ct = HttpContext.RequestAborted;
@@ -72,12 +92,35 @@ public sealed class NewModel(
             return filed;
         }
 
+        ModelState.SayTooLong(localizer, ("Statement", Statement), ("Justification", Justification));
+
         Refusal = refused is null ? null : localizer.Refusal(refused);
         await LoadAsync();
         return Page();
     }
 
     public string RuleTitle(string code) => RuleText.Title(catalog, code);
+
+    /// <summary>Why the core refuses this channel (or rank), in the reader's words.</summary>
+    private string WhyNot(Applicant applicant, Definitions.Promotion.Candidate candidate, Rank target, PromotionChannel channel)
+    {
+        var self = applicant.Id == candidate.Id;
+        var check = PromotionFiling.Check(applicant, candidate, target, channel, "-");
+        if (check is ApplicationCheck.Forbidden)
+        {
+            return channel == PromotionChannel.Self ? localizer["P19_NotOffered.Self"]
+                : self ? localizer["P19_NotOffered.Yourself"]
+                : localizer["P19_NotOffered." + channel];
+        }
+
+        if (target == Rank.Supervisor)
+        {
+            // The one rung with a channel rule of its own: GroupLeader → Supervisor only by the Supervisor's nomination.
+            return localizer["P19_NotOffered.SupervisorNominationOnly"];
+        }
+
+        return localizer["P19_NotOffered.Other"];
+    }
 
     private async Task LoadAsync()
     {
@@ -94,12 +137,26 @@ public sealed class NewModel(
         }
 
         CandidateId = Candidate.CandidateId;
-        Targets = [.. Enum.GetValues<Rank>().Where(r => r > Candidate.Rank)];
+        // Only what can succeed is offered: the core's own filing rules, asked for every rank and channel. A
+        // skip-level's justification is written on this form, so it is not what decides whether a rank is offered.
+        var applicant = new Applicant(actor.Id, actor.Rank, actor.GroupId, [.. actor.Roles]) { Authority = actor.Authority };
+        var candidate = new Definitions.Promotion.Candidate(Candidate.CandidateId, Candidate.Rank, Candidate.GroupId);
+        bool Possible(Rank rank, PromotionChannel channel) => PromotionFiling.Check(applicant, candidate, rank, channel, "-") is ApplicationCheck.Accepted;
+        var above = Enum.GetValues<Rank>().Where(r => r > Candidate.Rank).ToList();
+        Targets = [.. above.Where(r => Enum.GetValues<PromotionChannel>().Any(c => Possible(r, c)))];
+        RanksNotOffered = [.. above.Where(r => !Targets.Contains(r)).Select(r => (r, WhyNot(applicant, candidate, r, PromotionChannel.Self)))];
+        if (Targets.Count == 0)
+        {
+            return;
+        }
+
         var target = Targets.Any(r => r.ToString() == TargetRank) ? Enum.Parse<Rank>(TargetRank!) : Targets[0];
         TargetRank = target.ToString();
-        if (Channel is null || !Candidate.Channels.Any(c => c.ToString() == Channel))
+        Channels = [.. Enum.GetValues<PromotionChannel>().Where(c => Possible(target, c))];
+        NotOffered = [.. Enum.GetValues<PromotionChannel>().Where(c => !Channels.Contains(c)).Select(c => (c, WhyNot(applicant, candidate, target, c)))];
+        if (Channel is null || !Channels.Any(c => c.ToString() == Channel))
         {
-            Channel = Candidate.Channels[0].ToString();
+            Channel = Channels[0].ToString();
         }
 
         var person = await db.FindPersonAsync(Candidate.CandidateId, ct);

@@ -52,6 +52,7 @@ public sealed class IndexModel(
     /// <summary>A new shift through <c>POST /api/shifts</c>'s handler (who may, and every field, checked there).</summary>
     public async Task<IActionResult> OnPostShiftAsync(string? date, string? start, string? end, string? minStaff)
     {
+        (RefusedForm, Kept) = ("shift", new Dictionary<string, string?> { ["date"] = date, ["start"] = start, ["end"] = end, ["minStaff"] = minStaff });
         int? min = int.TryParse(minStaff, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
         if (min is null && !string.IsNullOrWhiteSpace(minStaff))
         {
@@ -63,10 +64,39 @@ public sealed class IndexModel(
     }
 
     /// <summary>Puts someone on a shift through <c>POST /api/shifts/{id}/assignments</c>'s handler (overlaps and started shifts refused there).</summary>
+    /// <summary>Which form a refusal answers: "shift" (add a shift) or the id of the shift someone was to be put on.</summary>
+    public string? RefusedForm { get; private set; }
+
+    /// <summary>Whether the refused form is on the page (the add-shift form, or a coming shift's row); else the refusal shows at the top.</summary>
+    public bool RefusalShownInPlace => RefusedForm is not null && MayArrange
+        && (RefusedForm == "shift" || Shifts.Any(s => s.Id == RefusedForm && !Started(s)));
+
+    /// <summary>What the refused form held, shown again.</summary>
+    public IReadOnlyDictionary<string, string?> Kept { get; private set; } = new Dictionary<string, string?>();
+
     public async Task<IActionResult> OnPostAssignAsync(string shiftId, string? employeeId)
     {
+        (RefusedForm, Kept) = (shiftId, new Dictionary<string, string?> { ["employeeId"] = employeeId });
+        if (string.IsNullOrWhiteSpace(employeeId))
+        {
+            return await RefuseAsync(StatusCodes.Status400BadRequest, localizer["P19_Choose who to put on the shift."]);
+        }
+
         var outcome = ApiOutcome.Of(await RosterApi.AddAssignment(shiftId, new AssignRequest(employeeId), Current, db, roster, clock, HttpContext.RequestAborted));
         return outcome.Succeeded ? Finish(localizer["Put on the shift."]) : await RefuseAsync(outcome.Status, outcome.Detail);
+    }
+
+    /// <summary>Takes someone off a shift through <c>DELETE /api/shifts/{id}/assignments/{employeeId}</c>'s handler.</summary>
+    public async Task<IActionResult> OnPostRemoveAsync(string shiftId, string? employeeId)
+    {
+        (RefusedForm, Kept) = (shiftId, new Dictionary<string, string?>());
+        if (string.IsNullOrWhiteSpace(employeeId))
+        {
+            return await RefuseAsync(StatusCodes.Status400BadRequest, localizer["P19_Choose who to take off the shift."]);
+        }
+
+        var outcome = ApiOutcome.Of(await RosterApi.RemoveAssignment(shiftId ?? "", employeeId, Current, db, roster, clock, HttpContext.RequestAborted));
+        return outcome.Succeeded ? Finish(localizer["P19_Taken off the shift."]) : await RefuseAsync(outcome.Status, outcome.Detail);
     }
 
     private RedirectToPageResult Finish(string done)
@@ -129,6 +159,9 @@ public sealed class IndexModel(
     }
 
     public string GroupName => Groups.FirstOrDefault(g => g.Id == Group)?.Name ?? "—";
+
+    /// <summary>A group's name for the picker's headings ("—" for people in no group).</summary>
+    public string GroupLabel(string? groupId) => groupId is null ? "—" : Groups.FirstOrDefault(g => g.Id == groupId)?.Name ?? "—";
 
     public string Day(DateOnly date) => date.ToString("yyyy-MM-dd ddd", CultureInfo.CurrentCulture);
 

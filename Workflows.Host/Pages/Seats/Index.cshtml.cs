@@ -37,8 +37,18 @@ public sealed class IndexModel(
 
     public async Task OnGetAsync() => await LoadAsync();
 
+    /// <summary>Which form a refusal answers: "open", or the id of the seat whose vacate form was sent.</summary>
+    public string? RefusedForm { get; private set; }
+
+    /// <summary>Whether the refused form is on the page (the open form, or a held seat's row); else the refusal shows at the top.</summary>
+    public bool RefusalShownInPlace => RefusedForm == "open" || Seats.Any(s => s.Id == RefusedForm && s.HolderId is not null);
+
+    /// <summary>What the refused form held (rank, group, holder's new rank), shown again.</summary>
+    public IReadOnlyDictionary<string, string?> Kept { get; private set; } = new Dictionary<string, string?>();
+
     public async Task<IActionResult> OnPostOpenAsync(string? rank, string? groupId)
     {
+        (RefusedForm, Kept) = ("open", new Dictionary<string, string?> { ["rank"] = rank, ["groupId"] = groupId });
         var ct = HttpContext.RequestAborted;
         var parsed = Enum.GetValues<Rank>().Select(r => (Rank?)r).FirstOrDefault(r => string.Equals(r.ToString(), rank, StringComparison.Ordinal));
         var request = new CreateSeatRequest(parsed, string.IsNullOrWhiteSpace(groupId) ? null : groupId);
@@ -48,6 +58,7 @@ public sealed class IndexModel(
 
     public async Task<IActionResult> OnPostVacateAsync(string seatId, string? holderRank)
     {
+        (RefusedForm, Kept) = (seatId, new Dictionary<string, string?> { ["holderRank"] = holderRank });
         var parsed = Enum.GetValues<Rank>().Select(r => (Rank?)r).FirstOrDefault(r => string.Equals(r.ToString(), holderRank, StringComparison.Ordinal));
         var outcome = ApiOutcome.Of(await OrganizationApi.VacateSeat(seatId, new VacateSeatRequest(parsed), db, clock, signals, formerHolder, Current, HttpContext.RequestAborted));
         return outcome.Succeeded ? Finish(localizer["Seat vacated."]) : await RefuseAsync(outcome);

@@ -55,6 +55,19 @@ public sealed class NewModel(
 
     public async Task OnGetAsync() => await LoadAsync();
 
+    /// <summary>查看对方班次: the form posted back as typed (shift, reason, colleague), their shifts added; nothing is filed.</summary>
+    public async Task<IActionResult> OnPostShowAsync()
+    {
+        ModelState.Clear();
+        if (Reason is { Length: > Definitions.TextLimits.Text })
+        {
+            Reason = Reason[..Definitions.TextLimits.Text];
+        }
+
+        await LoadAsync();
+        return Page();
+    }
+
     public async Task<IActionResult> OnPostAsync()
     {
         var ct = HttpContext.RequestAborted;
@@ -64,6 +77,8 @@ public sealed class NewModel(
         {
             return filed;
         }
+
+        ModelState.SayTooLong(localizer, ("Reason", Reason));
 
         await LoadAsync();
         if (refused is not null)
@@ -100,7 +115,9 @@ public sealed class NewModel(
         var people = await db.Users.AsNoTracking().Where(u => u.Rank != null && u.Id != actor.Id)
             .OrderBy(u => u.GroupId).ThenBy(u => u.Rank).ThenBy(u => u.UserName)
             .Select(u => new { u.Id, u.Name, u.GroupId }).ToListAsync(ct);
-        Colleagues = [.. people.Select(p => new Colleague(p.Id, p.Name, p.GroupId is { } g && Groups.TryGetValue(g, out var name) ? name : null))];
+        // Grouped for the picker, the requester's own group first (swaps are mostly within a group).
+        Colleagues = [.. people.OrderBy(p => p.GroupId == actor.GroupId ? 0 : 1).ThenBy(p => p.GroupId is null ? 1 : 0)
+            .Select(p => new Colleague(p.Id, p.Name, p.GroupId is { } g && Groups.TryGetValue(g, out var name) ? name : null))];
         MyShifts = await filing.UpcomingShiftsAsync(actor.Id, ct);
         Counterpart = Colleagues.FirstOrDefault(c => c.Id == CounterpartId);
         TheirShifts = Counterpart is null ? [] : await filing.UpcomingShiftsAsync(Counterpart.Id, ct);

@@ -76,8 +76,14 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
         return Page();
     }
 
+    /// <summary>Set when the month-close form was refused: its refusal and month are shown in that form.</summary>
+    public string? KeptCloseMonth { get; private set; }
+
+    public bool CloseRefused { get; private set; }
+
     public async Task<IActionResult> OnPostCloseAsync(string? month)
     {
+        (CloseRefused, KeptCloseMonth) = (true, month);
         var ct = HttpContext.RequestAborted;
         if (!MayClose)
         {

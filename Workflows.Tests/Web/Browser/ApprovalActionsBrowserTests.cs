@@ -79,6 +79,9 @@ public sealed class ApprovalActionsBrowserTests(BrowserApp app) : IClassFixture<
             await page.GotoAsync("/Inbox");
             var card = Card(page, id);
             await Expect(card.Locator(".earlier-comments")).ToContainTextAsync("编制允许，同意。");
+            // Earlier decisions by what was decided, not the engine's "处理任务".
+            await Expect(card.Locator(".earlier-comments")).ToContainTextAsync("同意");
+            await Expect(card.Locator(".earlier-comments")).Not.ToContainTextAsync("处理任务");
             await card.Locator("input[name=decision][value=return]").CheckAsync();
             await card.Locator("form.act button[type=submit].primary").First.ClickAsync();
             await Expect(Card(page, id).Locator("[data-refusal]")).ToContainTextAsync("须填写意见");
@@ -98,6 +101,8 @@ public sealed class ApprovalActionsBrowserTests(BrowserApp app) : IClassFixture<
             await page.GotoAsync("/Inbox");
             var card = Card(page, id);
             await Expect(card.Locator(".returned")).ToContainTextAsync("请补充带教新人的具体情况。");
+            // The applicant's own task: no "未认领 · 认领" line speaking to an approver.
+            await Expect(card.Locator(".claim")).ToHaveCountAsync(0);
             await Expect(card.Locator("textarea[name=statement]")).ToHaveValueAsync("入职两年，带新人。");
             await card.Locator("textarea[name=statement]").FillAsync("入职两年，带教新人 3 名，均已转正。");
             await card.Locator("input[name=decision][value=resubmit]").CheckAsync();
