@@ -145,6 +145,11 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             t.Property(x => x.Version).IsConcurrencyToken();
             t.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
             t.HasIndex(x => new { x.InstanceId, x.Status });
+            // The inbox joins the caller's candidate rows (which stay once a task is done) to tasks: with the status beside the
+            // id, a done task is passed over in the index without reading its row (ADR 0016).
+            t.HasIndex(x => new { x.Id, x.Status, x.AssigneeId });
+            // The cycle-times report reads a range of creation times and only these columns: the index alone answers it.
+            t.HasIndex(x => new { x.CreatedAt, x.Type, x.Step, x.Status, x.CompletedAt, x.DueAt });
         });
 
         builder.Entity<TaskCandidate>(c =>

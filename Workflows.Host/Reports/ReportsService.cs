@@ -185,10 +185,48 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
     public async Task<LedgerReport> LedgerAsync(LedgerMonth month, CancellationToken ct)
     {
         var people = await PeopleAsync(ct);
-        var upTo = await ledger.StatementsAsync(null, null, month, ct);
-        var statements = upTo.Where(s => s.Statement.Month == month).ToList();
         var lastClosed = await ledger.LastClosedMonthAsync(ct);
-        var byEmployee = statements.ToDictionary(s => s.Statement.EmployeeId, s => s.Statement, StringComparer.Ordinal);
+        var monthClosed = lastClosed is { } closed && month <= closed;
+
+        // Closed months are snapshots that never change: the fund's months up to the report's (or the last closed one) are
+        // summed in the database, by month, kind and amount, so the rows read are a handful per month and not every line
+        // ever closed; amounts are added in decimal here, as the statements add them.
+        var fundMonths = new List<FundMonth>();
+        var balance = 0m;
+        if (lastClosed is { } last)
+        {
+            var upTo = (monthClosed ? month : last).ToString();
+            var sums = await db.Set<ClosedStatementLine>().AsNoTracking().Where(l => string.Compare(l.Month, upTo) <= 0)
+                .GroupBy(l => new { l.Month, l.Kind, l.Amount }).Select(g => new { g.Key.Month, g.Key.Kind, g.Key.Amount, Count = g.Count() })
+                .ToListAsync(ct);
+            foreach (var m in sums.GroupBy(x => x.Month, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var what = $"the department fund in {m.Key}";
+                decimal Sum(StatementLineKind kind) => MoneySum.Of(m.Where(x => x.Kind == kind).Select(x => x.Amount * x.Count), what);
+                var (penalties, adjustments, rewards) = (Sum(StatementLineKind.Penalty), Sum(StatementLineKind.Adjustment), Sum(StatementLineKind.Reward));
+                var net = MoneySum.Add(MoneySum.Add(penalties, adjustments, what), -rewards, what);
+                balance = MoneySum.Add(balance, net, what);
+                fundMonths.Add(new FundMonth(LedgerMonth.Parse(m.Key), penalties, adjustments, rewards, net, balance));
+            }
+        }
+
+        List<MonthlyStatement> statements;
+        if (monthClosed)
+        {
+            var key = month.ToString();
+            var lines = await db.Set<ClosedStatementLine>().AsNoTracking().Where(l => l.Month == key).ToListAsync(ct);
+            statements = [.. lines.GroupBy(l => l.EmployeeId, StringComparer.Ordinal).Select(g => new MonthlyStatement(g.Key, month,
+                [.. g.OrderBy(l => l.Seq).Select(l => new StatementLine(l.Kind, l.ViolationId, l.Amount, l.Note, l.SourceId))]))];
+        }
+        else
+        {
+            // The open months after the last closed one (all months when none is closed): computed from the open items.
+            var open = (await ledger.StatementsAsync(null, lastClosed?.Next(), month, ct)).Select(s => s.Statement).ToList();
+            fundMonths.AddRange(DepartmentFund.Summarize(open, balance));
+            statements = [.. open.Where(s => s.Month == month)];
+        }
+
+        var byEmployee = statements.ToDictionary(s => s.EmployeeId, StringComparer.Ordinal);
         var employees = people.OnLadder.Select(p => p.Id).Concat(byEmployee.Keys).Distinct(StringComparer.Ordinal)
             .Select(id =>
             {
@@ -198,11 +236,10 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
             })
             .OrderBy(e => e.GroupName ?? "\uffff", StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.EmployeeId, StringComparer.Ordinal)
             .ToList();
-        var fund = DepartmentFund.Summarize(upTo.Select(s => s.Statement));
-        var balance = fund.Count == 0 ? 0m : fund[^1].Balance;
-        var own = fund.FirstOrDefault(f => f.Month == month);
-        return new LedgerReport(month.ToString(), lastClosed is { } closed && month <= closed ? StatementStatus.Closed : StatementStatus.Open, employees,
-            new LedgerFund(own?.PenaltiesCollected ?? 0m, own?.RewardsPaid ?? 0m, own?.Adjustments ?? 0m, balance));
+        var fundBalance = fundMonths.Count == 0 ? 0m : fundMonths[^1].Balance;
+        var own = fundMonths.FirstOrDefault(f => f.Month == month);
+        return new LedgerReport(month.ToString(), monthClosed ? StatementStatus.Closed : StatementStatus.Open, employees,
+            new LedgerFund(own?.PenaltiesCollected ?? 0m, own?.RewardsPaid ?? 0m, own?.Adjustments ?? 0m, fundBalance));
     }
 
     /// <summary>
@@ -220,13 +257,21 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
         }
 
         var now = clock.Now;
-        var tasks = await query.Select(t => new { t.Type, t.Step, t.Title, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt }).ToListAsync(ct);
+        // Only the columns of the (CreatedAt, Type, Step, Status, CompletedAt, DueAt) index: the read never visits the
+        // table. The step's title, for its name, is one row per step.
+        var tasks = await query.Select(t => new { t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt }).ToListAsync(ct);
+        var titles = new Dictionary<(string, string), string>();
+        foreach (var key in tasks.Select(t => (t.Type, t.Step)).Distinct())
+        {
+            titles[key] = await query.Where(t => t.Type == key.Type && t.Step == key.Step).Select(t => t.Title).FirstAsync(ct);
+        }
+
         return [.. tasks.GroupBy(t => (t.Type, t.Step)).Select(g =>
             {
                 var hours = g.Where(t => t.Status == TaskState.Completed && t.CompletedAt is not null)
                     .Select(t => (t.CompletedAt!.Value - t.CreatedAt).TotalHours).Order().ToList();
                 var open = g.Where(t => t.Status == TaskState.Open).ToList();
-                return new CycleTimeRow(g.Key.Type, g.Key.Step, stepName(g.Key.Type, g.Key.Step, g.First().Title), hours.Count,
+                return new CycleTimeRow(g.Key.Type, g.Key.Step, stepName(g.Key.Type, g.Key.Step, titles[g.Key]), hours.Count,
                     Percentile(hours, 0.5), Percentile(hours, 0.9), open.Count, open.Count(t => t.DueAt is { } due && due < now));
             })
             .OrderBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Step, StringComparer.Ordinal)];

@@ -1175,6 +1175,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasIndex("InstanceId", "Status");
 
+                    b.HasIndex("Id", "Status", "AssigneeId");
+
+                    b.HasIndex("CreatedAt", "Type", "Step", "Status", "CompletedAt", "DueAt");
+
                     b.ToTable("Tasks", (string)null);
                 });
 

@@ -1162,6 +1162,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasIndex("InstanceId", "Status");
 
+                    b.HasIndex("Id", "Status", "AssigneeId");
+
+                    b.HasIndex("CreatedAt", "Type", "Step", "Status", "CompletedAt", "DueAt");
+
                     b.ToTable("Tasks", (string)null);
                 });
 

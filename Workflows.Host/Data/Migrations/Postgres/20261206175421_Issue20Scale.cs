@@ -1,0 +1,36 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Workflows.Host.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Issue20Scale : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateIndex(
+                name: "IX_Tasks_CreatedAt_Type_Step_Status_CompletedAt_DueAt",
+                table: "Tasks",
+                columns: new[] { "CreatedAt", "Type", "Step", "Status", "CompletedAt", "DueAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tasks_Id_Status_AssigneeId",
+                table: "Tasks",
+                columns: new[] { "Id", "Status", "AssigneeId" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Tasks_CreatedAt_Type_Step_Status_CompletedAt_DueAt",
+                table: "Tasks");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Tasks_Id_Status_AssigneeId",
+                table: "Tasks");
+        }
+    }
+}
