@@ -29,6 +29,27 @@ public sealed record CycleTimeRow(string Type, string Step, string StepName, int
 
 public sealed record ViolationCountRow(string GroupName, string RuleCode, string Month, int Count, decimal Amount);
 
+/// <summary>Where a page of the applications report ends: the last row's start and id; the next page starts after it.</summary>
+public sealed record ApplicationCursor(DateTimeOffset StartedAt, string Id)
+{
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{StartedAt.UtcTicks}_{Id}");
+
+    public static bool TryParse(string? text, out ApplicationCursor? cursor)
+    {
+        cursor = null;
+        var cut = text?.IndexOf('_', StringComparison.Ordinal) ?? -1;
+        if (cut <= 0 || text!.Length - cut - 1 is < 1 or > 36
+            || !long.TryParse(text.AsSpan(0, cut), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            return false;
+        }
+
+        cursor = new ApplicationCursor(new DateTimeOffset(ticks, TimeSpan.Zero), text[(cut + 1)..]);
+        return true;
+    }
+}
+
 /// <summary>The range an applications or cycle-time report covers: department calendar dates, both ends included.</summary>
 public sealed record ReportRange(string? Type, DateOnly From, DateOnly To);
 
@@ -48,32 +69,34 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
 
     public async Task<int> CountApplicationsAsync(ReportRange range, CancellationToken ct) => await Applications(range).CountAsync(ct);
 
-    /// <summary>Every application started in the range, oldest first, read in batches by (start, id).</summary>
+    /// <summary>
+    /// Every application started in the range, oldest first (by start, then id), read in batches by seeking past the last
+    /// row read (the StartedAt index, no OFFSET). <paramref name="after"/> starts after that row (a page's cursor);
+    /// <paramref name="limit"/> stops after that many rows.
+    /// </summary>
     public async IAsyncEnumerable<ApplicationReportRow> ApplicationsAsync(ReportRange range, Func<string, string, string, string>? stepName,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, ApplicationCursor? after = null, int? limit = null)
     {
         var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
         var now = clock.Now;
-        DateTimeOffset? lastAt = null;
-        // The ids already read at the last start time: the next batch starts at that time (a range on the StartedAt index,
-        // read in index order with no sort) and skips them, so equal start times are neither lost nor repeated.
-        var seenAtLast = new HashSet<string>(StringComparer.Ordinal);
-        while (true)
+        var left = limit ?? int.MaxValue;
+        while (left > 0)
         {
             var query = Applications(range);
-            if (lastAt is { } at)
+            if (after is { } cursor)
             {
-                query = query.Where(i => i.StartedAt >= at);
+                var (at, id) = (cursor.StartedAt, cursor.Id);
+                query = query.Where(i => i.StartedAt >= at && (i.StartedAt > at || string.Compare(i.Id, id) > 0));
             }
 
-            var read = await query.OrderBy(i => i.StartedAt).Take(Batch + seenAtLast.Count)
+            var take = Math.Min(Batch, left);
+            var batch = await query.OrderBy(i => i.StartedAt).ThenBy(i => i.Id).Take(take)
                 .Select(i => new
                 {
                     i.Id, i.Type, i.DesignName, i.DesignVersion, i.SubjectId, i.StartedBy, i.StartedAt, i.CompletedAt, i.Status, i.Outcome,
                     i.CurrentStep,
                 })
                 .ToListAsync(ct);
-            var batch = read.Where(i => !seenAtLast.Contains(i.Id)).ToList();
             if (batch.Count == 0)
             {
                 yield break;
@@ -92,8 +115,11 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
             var personIds = batch.SelectMany(i => new[] { i.SubjectId, i.StartedBy }).Concat(tasks.Select(t => t.AssigneeId).OfType<string>())
                 .Concat(candidates.Select(c => c.EmployeeId)).Distinct(StringComparer.Ordinal).ToList();
             var people = await PeopleAsync(personIds, groups, ct);
+            // The first condition is IX_History_Returns' own, word for word (WorkflowDbContext.ReturnsFilter): the count reads
+            // only that small index, not the batch's every history row.
             var returns = await db.History.AsNoTracking()
-                .Where(h => ids.Contains(h.InstanceId) && (h.Kind == HistoryKinds.TaskReturned || (h.Kind == HistoryKinds.TaskCompleted && h.Action != null && ReturnActions.Contains(h.Action))))
+                .Where(h => ids.Contains(h.InstanceId) && (h.Kind == HistoryKinds.TaskReturned || h.Action == "return")
+                    && (h.Kind == HistoryKinds.TaskReturned || (h.Kind == HistoryKinds.TaskCompleted && h.Action != null && ReturnActions.Contains(h.Action))))
                 .GroupBy(h => h.InstanceId).Select(g => new { g.Key, Count = g.Count() })
                 .ToDictionaryAsync(g => g.Key, g => g.Count, StringComparer.Ordinal, ct);
             var promotions = batch.Where(i => i.Type == "promotion").Select(i => i.Id).ToList();
@@ -120,19 +146,13 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
                     DaysOpen(i.StartedAt, i.CompletedAt ?? now), returns.GetValueOrDefault(i.Id));
             }
 
-            if (read.Count < Batch + seenAtLast.Count)
+            left -= batch.Count;
+            if (batch.Count < take)
             {
                 yield break;
             }
 
-            var last = batch[^1].StartedAt;
-            if (last != lastAt)
-            {
-                seenAtLast.Clear();
-            }
-
-            seenAtLast.UnionWith(read.Where(i => i.StartedAt == last).Select(i => i.Id));
-            lastAt = last;
+            after = new ApplicationCursor(batch[^1].StartedAt, batch[^1].Id);
         }
     }
 
@@ -295,12 +315,19 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
     /// </summary>
     public async Task<IReadOnlyList<ViolationCountRow>> ViolationsAsync(DateOnly from, DateOnly to, CancellationToken ct)
     {
-        var people = await PeopleAsync(ct);
-        var rows = await db.Set<Violation>().AsNoTracking()
-            .Where(v => v.OccurredOn >= from && v.OccurredOn <= to && v.Status != ViolationStatus.Waived)
-            .Select(v => new { v.EmployeeId, v.RuleCode, v.OccurredOn, v.PenaltyAmount }).ToListAsync(ct);
-        return [.. rows.GroupBy(v => (Group: people.Get(v.EmployeeId)?.GroupName ?? "", v.RuleCode, Month: LedgerMonth.Of(v.OccurredOn).ToString()))
-            .Select(g => new ViolationCountRow(g.Key.Group, g.Key.RuleCode, g.Key.Month, g.Count(), g.Sum(v => v.PenaltyAmount)))
+        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
+        // Counted in the database per group, rule, month and amount (amounts are summed here in decimal: SQLite keeps them as
+        // text); an employee without a group, or unknown, counts under "".
+        var (first, last) = (from, to);
+        var rows = await (from v in db.Set<Violation>().AsNoTracking()
+                          where v.OccurredOn >= first && v.OccurredOn <= last && v.Status != ViolationStatus.Waived
+                          join u in db.Users on v.EmployeeId equals u.Id into users
+                          from u in users.DefaultIfEmpty()
+                          group v by new { GroupId = u == null ? null : u.GroupId, v.RuleCode, v.OccurredOn.Year, v.OccurredOn.Month, v.PenaltyAmount } into g
+                          select new { g.Key.GroupId, g.Key.RuleCode, g.Key.Year, g.Key.Month, g.Key.PenaltyAmount, Count = g.Count() }).ToListAsync(ct);
+        return [.. rows.GroupBy(v => (Group: v.GroupId is null ? "" : groups.GetValueOrDefault(v.GroupId) ?? "", v.RuleCode,
+                Month: new LedgerMonth(v.Year, v.Month).ToString()))
+            .Select(g => new ViolationCountRow(g.Key.Group, g.Key.RuleCode, g.Key.Month, g.Sum(v => v.Count), g.Sum(v => v.PenaltyAmount * v.Count)))
             .OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => r.GroupName, StringComparer.Ordinal).ThenBy(r => r.RuleCode, StringComparer.Ordinal)];
     }
 

@@ -11,6 +11,17 @@ namespace Workflows.Host.Data.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateIndex(
+                name: "IX_History_Returns",
+                table: "History",
+                column: "InstanceId",
+                filter: "\"Kind\" = 'task.returned' OR \"Action\" = 'return'");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ClosedStatementLines_Month_Kind_Amount",
+                table: "ClosedStatementLines",
+                columns: new[] { "Month", "Kind", "Amount" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Tasks_CreatedAt_Type_Step_Status_CompletedAt_DueAt",
                 table: "Tasks",
                 columns: new[] { "CreatedAt", "Type", "Step", "Status", "CompletedAt", "DueAt" });
@@ -24,6 +35,14 @@ namespace Workflows.Host.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_History_Returns",
+                table: "History");
+
+            migrationBuilder.DropIndex(
+                name: "IX_ClosedStatementLines_Month_Kind_Amount",
+                table: "ClosedStatementLines");
+
             migrationBuilder.DropIndex(
                 name: "IX_Tasks_CreatedAt_Type_Step_Status_CompletedAt_DueAt",
                 table: "Tasks");

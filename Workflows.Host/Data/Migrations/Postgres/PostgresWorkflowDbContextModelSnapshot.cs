@@ -250,6 +250,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasIndex("Month", "EmployeeId", "Seq");
 
+                    b.HasIndex("Month", "Kind", "Amount");
+
                     b.ToTable("ClosedStatementLines", (string)null);
                 });
 
@@ -880,6 +882,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasIndex("ActorId", "At")
                         .HasFilter("\"ActorId\" IS NOT NULL");
+
+                    b.HasIndex("InstanceId")
+                        .HasDatabaseName("IX_History_Returns")
+                        .HasFilter("\"Kind\" = 'task.returned' OR \"Action\" = 'return'");
 
                     b.ToTable("History", (string)null);
                 });
