@@ -117,6 +117,9 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             i.HasIndex(x => new { x.Type, x.Status, x.StartedAt });
             i.HasIndex(x => new { x.SubjectId, x.Status });
             i.HasIndex(x => x.StartedBy);
+            // A search page first picks its 50 ids by start time, then reads those rows: for the instances an actor touched
+            // (thousands), id and start come from this index alone (ADR 0016).
+            i.HasIndex(x => new { x.Id, x.StartedAt });
             i.HasIndex(x => x.StartedAt);
             i.HasIndex(x => x.WaitingFor).HasFilter(Filter("WaitingFor", "IS NOT NULL"));
             i.Property(x => x.RunningKey).HasMaxLength(200);
@@ -191,7 +194,8 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             // Few indexes on purpose: every index is written by every step (see the bench); searches go through instances.
             // Only rows with an actor: two of the three rows a step appends are the engine's own (step.entered,
             // task.created), and leaving them out spares a page per step. Searches by actor imply ActorId IS NOT NULL.
-            h.HasIndex(x => new { x.ActorId, x.At }).HasFilter(Filter("ActorId", "IS NOT NULL"));
+            // The instance id rides along so a search by actor reads the index alone (ADR 0016).
+            h.HasIndex(x => new { x.ActorId, x.At, x.InstanceId }).HasFilter(Filter("ActorId", "IS NOT NULL"));
             // The applications report counts each application's returns: only the return rows are in this index, so a step
             // that returns nothing writes nothing to it. The report's query repeats the condition word for word, which is
             // what lets SQLite use a partial index (ADR 0016).

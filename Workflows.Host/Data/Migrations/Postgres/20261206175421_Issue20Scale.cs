@@ -10,6 +10,21 @@ namespace Workflows.Host.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_History_ActorId_At",
+                table: "History");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_History_ActorId_At_InstanceId",
+                table: "History",
+                columns: new[] { "ActorId", "At", "InstanceId" },
+                filter: "\"ActorId\" IS NOT NULL");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Instances_Id_StartedAt",
+                table: "Instances",
+                columns: new[] { "Id", "StartedAt" });
+
             migrationBuilder.CreateIndex(
                 name: "IX_History_Returns",
                 table: "History",
@@ -35,6 +50,20 @@ namespace Workflows.Host.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_History_ActorId_At_InstanceId",
+                table: "History");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Instances_Id_StartedAt",
+                table: "Instances");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_History_ActorId_At",
+                table: "History",
+                columns: new[] { "ActorId", "At" },
+                filter: "\"ActorId\" IS NOT NULL");
+
             migrationBuilder.DropIndex(
                 name: "IX_History_Returns",
                 table: "History");

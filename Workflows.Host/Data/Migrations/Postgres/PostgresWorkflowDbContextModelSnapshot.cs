@@ -880,7 +880,7 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("ActorId", "At")
+                    b.HasIndex("ActorId", "At", "InstanceId")
                         .HasFilter("\"ActorId\" IS NOT NULL");
 
                     b.HasIndex("InstanceId")
@@ -1080,6 +1080,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.HasIndex("StartedAt");
 
                     b.HasIndex("StartedBy");
+
+                    b.HasIndex("Id", "StartedAt");
 
                     b.HasIndex("WaitingFor")
                         .HasFilter("\"WaitingFor\" IS NOT NULL");

@@ -870,7 +870,7 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("ActorId", "At")
+                    b.HasIndex("ActorId", "At", "InstanceId")
                         .HasFilter("\"ActorId\" IS NOT NULL");
 
                     b.HasIndex("InstanceId")
@@ -1070,6 +1070,8 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.HasIndex("StartedAt");
 
                     b.HasIndex("StartedBy");
+
+                    b.HasIndex("Id", "StartedAt");
 
                     b.HasIndex("WaitingFor")
                         .HasFilter("\"WaitingFor\" IS NOT NULL");
