@@ -20,7 +20,7 @@ namespace Workflows.Host.Bench;
 /// </summary>
 public static class Bench
 {
-    public sealed record Options(int Instances, int InboxTasks, int InboxEmployees, int Workers, int Rounds, int Reports = 0);
+    public sealed record Options(int Instances, int InboxTasks, int InboxEmployees, int Workers, int Rounds, int Reports = 0, int Employees = 20_000, bool Reuse = false);
 
     public static Options Parse(string[] args)
     {
@@ -31,8 +31,11 @@ public static class Bench
         }
 
         return new Options(Get("--instances", 2000), Get("--inbox-tasks", 100_000), Get("--inbox-employees", 5_000), Get("--workers", 1), Math.Max(1, Get("--rounds", 3)),
-            Get("--reports", 0));
+            Get("--reports", 0), Get("--employees", 20_000), args.Contains("--reuse"));
     }
+
+    /// <summary><c>--reuse</c>: time the company a previous <c>bench --reports</c> loaded, without deleting or loading anything.</summary>
+    public static bool Reuses() => Environment.GetCommandLineArgs().Contains("--reuse");
 
     /// <summary>Settings for a bench host: its own SQLite file, no demo seed, no job server.</summary>
     public static Dictionary<string, string?> ConfigOverrides(IConfiguration configuration, string contentRoot)
@@ -44,9 +47,12 @@ public static class Bench
             var folder = Path.GetFullPath(Path.Combine(contentRoot, options.DataDirectory));
             Directory.CreateDirectory(folder);
             var file = Path.Combine(folder, "bench.db");
-            foreach (var f in Directory.EnumerateFiles(folder, "bench*"))
+            if (!Reuses())
             {
-                File.Delete(f);
+                foreach (var f in Directory.EnumerateFiles(folder, "bench*"))
+                {
+                    File.Delete(f);
+                }
             }
 
             overrides["Database:ConnectionString"] = $"Data Source={file};Default Timeout=30";
@@ -59,7 +65,7 @@ public static class Bench
     {
         if (options.Reports > 0)
         {
-            return await ReportsBench.RunAsync(app, options.Reports, options.Rounds);
+            return await ReportsBench.RunAsync(app, new ReportsBench.Scale(options.Reports, options.Employees, options.Rounds, options.Reuse));
         }
 
         var info = app.Services.GetRequiredService<DatabaseInfo>();

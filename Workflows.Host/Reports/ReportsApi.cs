@@ -12,7 +12,8 @@ public sealed record ApplicationReportItem(
     DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, string Status, string? Outcome, string? CurrentStep, IReadOnlyList<string> CurrentApprovers,
     int DaysOpen, int Returns);
 
-public sealed record ApplicationsReport(IAsyncEnumerable<ApplicationReportItem> Items, int Total);
+/// <param name="Next">With <c>pageSize</c>: the cursor (<c>after=</c>) of the next page, null on the last; always null without it.</param>
+public sealed record ApplicationsReport(IAsyncEnumerable<ApplicationReportItem> Items, int Total, string? Next = null);
 
 public sealed record CycleTimeItem(string Type, string Step, int Completed, double? P50Hours, double? P90Hours, int Open, int Overdue);
 
@@ -38,11 +39,23 @@ public static class ReportsApi
     private const string Refused = "Only HR, the supervisor and the manager see the department's reports / 只有人事部、主管和经理可以查看报表";
 
     public static async Task<IResult> Applications(CurrentActor current, ReportsService reports, IStringLocalizer<SharedResource> localizer,
-        DepartmentClock clock, CancellationToken ct, string? type = null, DateOnly? from = null, DateOnly? to = null, string? format = null, string? lang = null)
+        DepartmentClock clock, CancellationToken ct, string? type = null, DateOnly? from = null, DateOnly? to = null, string? format = null, string? lang = null,
+        int? pageSize = null, string? after = null)
     {
         if (Check(format, lang, from, to) is { } invalid)
         {
             return invalid;
+        }
+
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            return Problems.Invalid("pageSize", $"pageSize is between 1 and {MaxPageSize}.");
+        }
+
+        ApplicationCursor? cursor = null;
+        if (after is not null && !ApplicationCursor.TryParse(after, out cursor))
+        {
+            return Problems.Invalid("after", "after is the 'next' cursor of the previous page.");
         }
 
         if (!ReportsService.MaySee(await current.GetAsync(ct)))
@@ -61,10 +74,22 @@ public static class ReportsApi
         }
 
         var total = await reports.CountApplicationsAsync(range, ct);
-        var items = reports.ApplicationsAsync(range, null, ct).Select(r => new ApplicationReportItem(r.InstanceId, r.Type, r.SubjectId, r.SubjectName,
-            r.GroupName, r.StartedBy, r.Channel, r.StartedAt, r.CompletedAt, r.Status, r.Outcome, r.CurrentStep, r.CurrentApprovers, r.DaysOpen, r.Returns));
-        return TypedResults.Ok(new ApplicationsReport(items, total));
+        if (pageSize is { } size)
+        {
+            // One row more than the page says whether another page follows.
+            var page = await reports.ApplicationsAsync(range, null, ct, cursor, size + 1).ToListAsync(ct);
+            var next = page.Count > size ? new ApplicationCursor(page[size - 1].StartedAt, page[size - 1].InstanceId).ToString() : null;
+            return TypedResults.Ok(new ApplicationsReport(page.Take(size).Select(Item).ToAsyncEnumerable(), total, next));
+        }
+
+        return TypedResults.Ok(new ApplicationsReport(reports.ApplicationsAsync(range, null, ct, cursor).Select(Item), total));
     }
+
+    /// <summary>The largest page of the applications report's JSON.</summary>
+    public const int MaxPageSize = 5000;
+
+    private static ApplicationReportItem Item(ApplicationReportRow r) => new(r.InstanceId, r.Type, r.SubjectId, r.SubjectName,
+        r.GroupName, r.StartedBy, r.Channel, r.StartedAt, r.CompletedAt, r.Status, r.Outcome, r.CurrentStep, r.CurrentApprovers, r.DaysOpen, r.Returns);
 
     public static async Task<IResult> Ledger(CurrentActor current, ReportsService reports, IStringLocalizer<SharedResource> localizer,
         DepartmentClock clock, CancellationToken ct, string? month = null, string? format = null, string? lang = null)

@@ -29,6 +29,27 @@ public sealed record CycleTimeRow(string Type, string Step, string StepName, int
 
 public sealed record ViolationCountRow(string GroupName, string RuleCode, string Month, int Count, decimal Amount);
 
+/// <summary>Where a page of the applications report ends: the last row's start and id; the next page starts after it.</summary>
+public sealed record ApplicationCursor(DateTimeOffset StartedAt, string Id)
+{
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{StartedAt.UtcTicks}_{Id}");
+
+    public static bool TryParse(string? text, out ApplicationCursor? cursor)
+    {
+        cursor = null;
+        var cut = text?.IndexOf('_', StringComparison.Ordinal) ?? -1;
+        if (cut <= 0 || text!.Length - cut - 1 is < 1 or > 36
+            || !long.TryParse(text.AsSpan(0, cut), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            return false;
+        }
+
+        cursor = new ApplicationCursor(new DateTimeOffset(ticks, TimeSpan.Zero), text[(cut + 1)..]);
+        return true;
+    }
+}
+
 /// <summary>The range an applications or cycle-time report covers: department calendar dates, both ends included.</summary>
 public sealed record ReportRange(string? Type, DateOnly From, DateOnly To);
 
@@ -48,32 +69,34 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
 
     public async Task<int> CountApplicationsAsync(ReportRange range, CancellationToken ct) => await Applications(range).CountAsync(ct);
 
-    /// <summary>Every application started in the range, oldest first, read in batches by (start, id).</summary>
+    /// <summary>
+    /// Every application started in the range, oldest first (by start, then id), read in batches by seeking past the last
+    /// row read (the StartedAt index, no OFFSET). <paramref name="after"/> starts after that row (a page's cursor);
+    /// <paramref name="limit"/> stops after that many rows.
+    /// </summary>
     public async IAsyncEnumerable<ApplicationReportRow> ApplicationsAsync(ReportRange range, Func<string, string, string, string>? stepName,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct, ApplicationCursor? after = null, int? limit = null)
     {
         var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
         var now = clock.Now;
-        DateTimeOffset? lastAt = null;
-        // The ids already read at the last start time: the next batch starts at that time (a range on the StartedAt index,
-        // read in index order with no sort) and skips them, so equal start times are neither lost nor repeated.
-        var seenAtLast = new HashSet<string>(StringComparer.Ordinal);
-        while (true)
+        var left = limit ?? int.MaxValue;
+        while (left > 0)
         {
             var query = Applications(range);
-            if (lastAt is { } at)
+            if (after is { } cursor)
             {
-                query = query.Where(i => i.StartedAt >= at);
+                var (at, id) = (cursor.StartedAt, cursor.Id);
+                query = query.Where(i => i.StartedAt >= at && (i.StartedAt > at || string.Compare(i.Id, id) > 0));
             }
 
-            var read = await query.OrderBy(i => i.StartedAt).Take(Batch + seenAtLast.Count)
+            var take = Math.Min(Batch, left);
+            var batch = await query.OrderBy(i => i.StartedAt).ThenBy(i => i.Id).Take(take)
                 .Select(i => new
                 {
                     i.Id, i.Type, i.DesignName, i.DesignVersion, i.SubjectId, i.StartedBy, i.StartedAt, i.CompletedAt, i.Status, i.Outcome,
                     i.CurrentStep,
                 })
                 .ToListAsync(ct);
-            var batch = read.Where(i => !seenAtLast.Contains(i.Id)).ToList();
             if (batch.Count == 0)
             {
                 yield break;
@@ -92,8 +115,11 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
             var personIds = batch.SelectMany(i => new[] { i.SubjectId, i.StartedBy }).Concat(tasks.Select(t => t.AssigneeId).OfType<string>())
                 .Concat(candidates.Select(c => c.EmployeeId)).Distinct(StringComparer.Ordinal).ToList();
             var people = await PeopleAsync(personIds, groups, ct);
+            // The first condition is IX_History_Returns' own, word for word (WorkflowDbContext.ReturnsFilter): the count reads
+            // only that small index, not the batch's every history row.
             var returns = await db.History.AsNoTracking()
-                .Where(h => ids.Contains(h.InstanceId) && (h.Kind == HistoryKinds.TaskReturned || (h.Kind == HistoryKinds.TaskCompleted && h.Action != null && ReturnActions.Contains(h.Action))))
+                .Where(h => ids.Contains(h.InstanceId) && (h.Kind == HistoryKinds.TaskReturned || h.Action == "return")
+                    && (h.Kind == HistoryKinds.TaskReturned || (h.Kind == HistoryKinds.TaskCompleted && h.Action != null && ReturnActions.Contains(h.Action))))
                 .GroupBy(h => h.InstanceId).Select(g => new { g.Key, Count = g.Count() })
                 .ToDictionaryAsync(g => g.Key, g => g.Count, StringComparer.Ordinal, ct);
             var promotions = batch.Where(i => i.Type == "promotion").Select(i => i.Id).ToList();
@@ -120,19 +146,13 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
                     DaysOpen(i.StartedAt, i.CompletedAt ?? now), returns.GetValueOrDefault(i.Id));
             }
 
-            if (read.Count < Batch + seenAtLast.Count)
+            left -= batch.Count;
+            if (batch.Count < take)
             {
                 yield break;
             }
 
-            var last = batch[^1].StartedAt;
-            if (last != lastAt)
-            {
-                seenAtLast.Clear();
-            }
-
-            seenAtLast.UnionWith(read.Where(i => i.StartedAt == last).Select(i => i.Id));
-            lastAt = last;
+            after = new ApplicationCursor(batch[^1].StartedAt, batch[^1].Id);
         }
     }
 
@@ -185,10 +205,48 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
     public async Task<LedgerReport> LedgerAsync(LedgerMonth month, CancellationToken ct)
     {
         var people = await PeopleAsync(ct);
-        var upTo = await ledger.StatementsAsync(null, null, month, ct);
-        var statements = upTo.Where(s => s.Statement.Month == month).ToList();
         var lastClosed = await ledger.LastClosedMonthAsync(ct);
-        var byEmployee = statements.ToDictionary(s => s.Statement.EmployeeId, s => s.Statement, StringComparer.Ordinal);
+        var monthClosed = lastClosed is { } closed && month <= closed;
+
+        // Closed months are snapshots that never change: the fund's months up to the report's (or the last closed one) are
+        // summed in the database, by month, kind and amount, so the rows read are a handful per month and not every line
+        // ever closed; amounts are added in decimal here, as the statements add them.
+        var fundMonths = new List<FundMonth>();
+        var balance = 0m;
+        if (lastClosed is { } last)
+        {
+            var upTo = (monthClosed ? month : last).ToString();
+            var sums = await db.Set<ClosedStatementLine>().AsNoTracking().Where(l => string.Compare(l.Month, upTo) <= 0)
+                .GroupBy(l => new { l.Month, l.Kind, l.Amount }).Select(g => new { g.Key.Month, g.Key.Kind, g.Key.Amount, Count = g.Count() })
+                .ToListAsync(ct);
+            foreach (var m in sums.GroupBy(x => x.Month, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var what = $"the department fund in {m.Key}";
+                decimal Sum(StatementLineKind kind) => MoneySum.Of(m.Where(x => x.Kind == kind).Select(x => x.Amount * x.Count), what);
+                var (penalties, adjustments, rewards) = (Sum(StatementLineKind.Penalty), Sum(StatementLineKind.Adjustment), Sum(StatementLineKind.Reward));
+                var net = MoneySum.Add(MoneySum.Add(penalties, adjustments, what), -rewards, what);
+                balance = MoneySum.Add(balance, net, what);
+                fundMonths.Add(new FundMonth(LedgerMonth.Parse(m.Key), penalties, adjustments, rewards, net, balance));
+            }
+        }
+
+        List<MonthlyStatement> statements;
+        if (monthClosed)
+        {
+            var key = month.ToString();
+            var lines = await db.Set<ClosedStatementLine>().AsNoTracking().Where(l => l.Month == key).ToListAsync(ct);
+            statements = [.. lines.GroupBy(l => l.EmployeeId, StringComparer.Ordinal).Select(g => new MonthlyStatement(g.Key, month,
+                [.. g.OrderBy(l => l.Seq).Select(l => new StatementLine(l.Kind, l.ViolationId, l.Amount, l.Note, l.SourceId))]))];
+        }
+        else
+        {
+            // The open months after the last closed one (all months when none is closed): computed from the open items.
+            var open = (await ledger.StatementsAsync(null, lastClosed?.Next(), month, ct)).Select(s => s.Statement).ToList();
+            fundMonths.AddRange(DepartmentFund.Summarize(open, balance));
+            statements = [.. open.Where(s => s.Month == month)];
+        }
+
+        var byEmployee = statements.ToDictionary(s => s.EmployeeId, StringComparer.Ordinal);
         var employees = people.OnLadder.Select(p => p.Id).Concat(byEmployee.Keys).Distinct(StringComparer.Ordinal)
             .Select(id =>
             {
@@ -198,11 +256,10 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
             })
             .OrderBy(e => e.GroupName ?? "\uffff", StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal).ThenBy(e => e.EmployeeId, StringComparer.Ordinal)
             .ToList();
-        var fund = DepartmentFund.Summarize(upTo.Select(s => s.Statement));
-        var balance = fund.Count == 0 ? 0m : fund[^1].Balance;
-        var own = fund.FirstOrDefault(f => f.Month == month);
-        return new LedgerReport(month.ToString(), lastClosed is { } closed && month <= closed ? StatementStatus.Closed : StatementStatus.Open, employees,
-            new LedgerFund(own?.PenaltiesCollected ?? 0m, own?.RewardsPaid ?? 0m, own?.Adjustments ?? 0m, balance));
+        var fundBalance = fundMonths.Count == 0 ? 0m : fundMonths[^1].Balance;
+        var own = fundMonths.FirstOrDefault(f => f.Month == month);
+        return new LedgerReport(month.ToString(), monthClosed ? StatementStatus.Closed : StatementStatus.Open, employees,
+            new LedgerFund(own?.PenaltiesCollected ?? 0m, own?.RewardsPaid ?? 0m, own?.Adjustments ?? 0m, fundBalance));
     }
 
     /// <summary>
@@ -220,16 +277,87 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
         }
 
         var now = clock.Now;
-        var tasks = await query.Select(t => new { t.Type, t.Step, t.Title, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt }).ToListAsync(ct);
+        if (db.Database.IsNpgsql())
+        {
+            return await CycleTimesInDatabaseAsync(query, start, end, range.Type, now, stepName, ct);
+        }
+
+        // Only the columns of the (CreatedAt, Type, Step, Status, CompletedAt, DueAt) index: the read never visits the
+        // table. The step's title, for its name, is one row per step.
+        var tasks = await query.Select(t => new { t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt }).ToListAsync(ct);
+        var titles = new Dictionary<(string, string), string>();
+        foreach (var key in tasks.Select(t => (t.Type, t.Step)).Distinct())
+        {
+            titles[key] = await query.Where(t => t.Type == key.Type && t.Step == key.Step).Select(t => t.Title).FirstAsync(ct);
+        }
+
         return [.. tasks.GroupBy(t => (t.Type, t.Step)).Select(g =>
             {
                 var hours = g.Where(t => t.Status == TaskState.Completed && t.CompletedAt is not null)
                     .Select(t => (t.CompletedAt!.Value - t.CreatedAt).TotalHours).Order().ToList();
                 var open = g.Where(t => t.Status == TaskState.Open).ToList();
-                return new CycleTimeRow(g.Key.Type, g.Key.Step, stepName(g.Key.Type, g.Key.Step, g.First().Title), hours.Count,
+                return new CycleTimeRow(g.Key.Type, g.Key.Step, stepName(g.Key.Type, g.Key.Step, titles[g.Key]), hours.Count,
                     Percentile(hours, 0.5), Percentile(hours, 0.9), open.Count, open.Count(t => t.DueAt is { } due && due < now));
             })
             .OrderBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Step, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// PostgreSQL counts and takes the percentiles itself (<c>percentile_disc</c> is the nearest rank), over the same
+    /// tasks as the query, from the cycle-times index alone; the durations come back in microseconds (timestamptz's
+    /// precision), so the hours are exactly those the host would compute from the two times.
+    /// </summary>
+    private async Task<IReadOnlyList<CycleTimeRow>> CycleTimesInDatabaseAsync(IQueryable<WorkflowTask> query, DateTimeOffset start, DateTimeOffset end,
+        string? type, DateTimeOffset now, Func<string, string, string, string> stepName, CancellationToken ct)
+    {
+        const string Done = """t."Status" = 'Completed' AND t."CompletedAt" IS NOT NULL""";
+        var typeFilter = type is null ? "" : """ AND t."Type" = @type""";
+        var sql = $"""
+            SELECT t."Type" AS "Type", t."Step" AS "Step",
+                count(*) FILTER (WHERE {Done})::int AS "Completed",
+                (extract(epoch FROM percentile_disc(0.5) WITHIN GROUP (ORDER BY t."CompletedAt" - t."CreatedAt") FILTER (WHERE {Done})) * 1000000)::bigint AS "P50",
+                (extract(epoch FROM percentile_disc(0.9) WITHIN GROUP (ORDER BY t."CompletedAt" - t."CreatedAt") FILTER (WHERE {Done})) * 1000000)::bigint AS "P90",
+                count(*) FILTER (WHERE t."Status" = 'Open')::int AS "Open",
+                count(*) FILTER (WHERE t."Status" = 'Open' AND t."DueAt" < @now)::int AS "Overdue"
+            FROM "Tasks" t
+            WHERE t."CreatedAt" >= @start AND t."CreatedAt" < @end AND t."Status" IN ('Open', 'Completed'){typeFilter}
+            GROUP BY t."Type", t."Step"
+            """;
+        List<object> parameters = [new Npgsql.NpgsqlParameter("now", now.ToUniversalTime()), new Npgsql.NpgsqlParameter("start", start), new Npgsql.NpgsqlParameter("end", end)];
+        if (type is not null)
+        {
+            parameters.Add(new Npgsql.NpgsqlParameter("type", type));
+        }
+
+        var rows = await db.Database.SqlQueryRaw<StepTimes>(sql, [.. parameters]).ToListAsync(ct);
+        var result = new List<CycleTimeRow>();
+        foreach (var r in rows)
+        {
+            var title = await query.Where(t => t.Type == r.Type && t.Step == r.Step).Select(t => t.Title).FirstAsync(ct);
+            result.Add(new CycleTimeRow(r.Type, r.Step, stepName(r.Type, r.Step, title), r.Completed, Hours(r.P50), Hours(r.P90), r.Open, r.Overdue));
+        }
+
+        return [.. result.OrderBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Step, StringComparer.Ordinal)];
+
+        static double? Hours(long? microseconds) => microseconds is { } us ? Math.Round(TimeSpan.FromTicks(us * 10).TotalHours, 1) : null;
+    }
+
+    /// <summary>One step's row of the cycle-times query on PostgreSQL.</summary>
+    private sealed class StepTimes
+    {
+        public string Type { get; init; } = "";
+
+        public string Step { get; init; } = "";
+
+        public int Completed { get; init; }
+
+        public long? P50 { get; init; }
+
+        public long? P90 { get; init; }
+
+        public int Open { get; init; }
+
+        public int Overdue { get; init; }
     }
 
     /// <summary>Nearest-rank percentile, rounded to a tenth of an hour; null without values.</summary>
@@ -250,12 +378,19 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
     /// </summary>
     public async Task<IReadOnlyList<ViolationCountRow>> ViolationsAsync(DateOnly from, DateOnly to, CancellationToken ct)
     {
-        var people = await PeopleAsync(ct);
-        var rows = await db.Set<Violation>().AsNoTracking()
-            .Where(v => v.OccurredOn >= from && v.OccurredOn <= to && v.Status != ViolationStatus.Waived)
-            .Select(v => new { v.EmployeeId, v.RuleCode, v.OccurredOn, v.PenaltyAmount }).ToListAsync(ct);
-        return [.. rows.GroupBy(v => (Group: people.Get(v.EmployeeId)?.GroupName ?? "", v.RuleCode, Month: LedgerMonth.Of(v.OccurredOn).ToString()))
-            .Select(g => new ViolationCountRow(g.Key.Group, g.Key.RuleCode, g.Key.Month, g.Count(), g.Sum(v => v.PenaltyAmount)))
+        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
+        // Counted in the database per group, rule, month and amount (amounts are summed here in decimal: SQLite keeps them as
+        // text); an employee without a group, or unknown, counts under "".
+        var (first, last) = (from, to);
+        var rows = await (from v in db.Set<Violation>().AsNoTracking()
+                          where v.OccurredOn >= first && v.OccurredOn <= last && v.Status != ViolationStatus.Waived
+                          join u in db.Users on v.EmployeeId equals u.Id into users
+                          from u in users.DefaultIfEmpty()
+                          group v by new { GroupId = u == null ? null : u.GroupId, v.RuleCode, v.OccurredOn.Year, v.OccurredOn.Month, v.PenaltyAmount } into g
+                          select new { g.Key.GroupId, g.Key.RuleCode, g.Key.Year, g.Key.Month, g.Key.PenaltyAmount, Count = g.Count() }).ToListAsync(ct);
+        return [.. rows.GroupBy(v => (Group: v.GroupId is null ? "" : groups.GetValueOrDefault(v.GroupId) ?? "", v.RuleCode,
+                Month: new LedgerMonth(v.Year, v.Month).ToString()))
+            .Select(g => new ViolationCountRow(g.Key.Group, g.Key.RuleCode, g.Key.Month, g.Sum(v => v.Count), g.Sum(v => v.PenaltyAmount * v.Count)))
             .OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => r.GroupName, StringComparer.Ordinal).ThenBy(r => r.RuleCode, StringComparer.Ordinal)];
     }
 

@@ -68,7 +68,7 @@ public static class InstancesApi
         var search = new InstanceSearch(type, status, subjectId is null ? null : [subjectId], actorId is null ? null : [actorId], from, to);
         var query = search.Apply(InstanceAccess.Visible(db, actor).AsNoTracking(), db, clock);
         var total = await query.CountAsync(ct);
-        var rows = await InstanceSearch.Newest(query).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        var rows = await InstanceSearch.PageAsync(db, query, page, pageSize, ct);
         return TypedResults.Ok(new InstancePage([.. rows.Select(ToDto)], total, page, pageSize));
     }
 

@@ -57,6 +57,38 @@ public abstract class ReportsApiTests(WorkflowsApp app)
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 
     [Fact]
+    public async Task Applications_PageByPage_WithTheNextCursor_AreTheWholeReportsRowsInItsOrder()
+    {
+        await SceneAsync();
+        using var hr = await app.LoginAsync("hr");
+        const string range = "from=2026-01-01&to=2026-12-31";
+        var whole = await ApiAssert.JsonAsync(await hr.GetAsync("/api/reports/applications?" + range));
+        var expected = whole.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("instanceId").GetString()).ToList();
+        Assert.True(expected.Count >= 2, "the scene files at least two applications");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, whole.GetProperty("next").ValueKind);
+
+        var paged = new List<string?>();
+        string? next = null;
+        var pages = 0;
+        do
+        {
+            var body = await ApiAssert.JsonAsync(await hr.GetAsync($"/api/reports/applications?{range}&pageSize=1" + (next is null ? "" : "&after=" + Uri.EscapeDataString(next))));
+            Assert.Equal(expected.Count, body.GetProperty("total").GetInt32());
+            paged.AddRange(body.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("instanceId").GetString()));
+            next = body.GetProperty("next").GetString();
+            pages++;
+        }
+        while (next is not null && pages <= expected.Count);
+
+        Assert.Equal(expected, paged);
+        Assert.Equal(expected.Count, pages);
+
+        await ApiAssert.ProblemAsync(await hr.GetAsync($"/api/reports/applications?{range}&pageSize=0"), HttpStatusCode.BadRequest);
+        await ApiAssert.ProblemAsync(await hr.GetAsync($"/api/reports/applications?{range}&pageSize=5001"), HttpStatusCode.BadRequest);
+        await ApiAssert.ProblemAsync(await hr.GetAsync($"/api/reports/applications?{range}&pageSize=1&after=yesterday"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task CycleTimes_PerHumanStep_MedianAndNinetiethPercentile_OpenAndOverdue()
     {
         await SceneAsync();

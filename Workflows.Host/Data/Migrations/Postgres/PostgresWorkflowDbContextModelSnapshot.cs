@@ -250,6 +250,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasIndex("Month", "EmployeeId", "Seq");
 
+                    b.HasIndex("Month", "Kind", "Amount");
+
                     b.ToTable("ClosedStatementLines", (string)null);
                 });
 
@@ -878,8 +880,12 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("ActorId", "At")
+                    b.HasIndex("ActorId", "At", "InstanceId")
                         .HasFilter("\"ActorId\" IS NOT NULL");
+
+                    b.HasIndex("InstanceId")
+                        .HasDatabaseName("IX_History_Returns")
+                        .HasFilter("\"Kind\" = 'task.returned' OR \"Action\" = 'return'");
 
                     b.ToTable("History", (string)null);
                 });
@@ -1075,6 +1081,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasIndex("StartedBy");
 
+                    b.HasIndex("Id", "StartedAt");
+
                     b.HasIndex("WaitingFor")
                         .HasFilter("\"WaitingFor\" IS NOT NULL");
 
@@ -1174,6 +1182,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("InstanceId", "Status");
+
+                    b.HasIndex("Id", "Status", "AssigneeId");
+
+                    b.HasIndex("CreatedAt", "Type", "Step", "Status", "CompletedAt", "DueAt");
 
                     b.ToTable("Tasks", (string)null);
                 });

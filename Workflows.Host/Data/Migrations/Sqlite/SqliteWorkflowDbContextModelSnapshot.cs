@@ -237,6 +237,8 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasIndex("Month", "EmployeeId", "Seq");
 
+                    b.HasIndex("Month", "Kind", "Amount");
+
                     b.ToTable("ClosedStatementLines", (string)null);
                 });
 
@@ -865,8 +867,12 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("ActorId", "At")
+                    b.HasIndex("ActorId", "At", "InstanceId")
                         .HasFilter("\"ActorId\" IS NOT NULL");
+
+                    b.HasIndex("InstanceId")
+                        .HasDatabaseName("IX_History_Returns")
+                        .HasFilter("\"Kind\" = 'task.returned' OR \"Action\" = 'return'");
 
                     b.ToTable("History", (string)null);
                 });
@@ -1062,6 +1068,8 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasIndex("StartedBy");
 
+                    b.HasIndex("Id", "StartedAt");
+
                     b.HasIndex("WaitingFor")
                         .HasFilter("\"WaitingFor\" IS NOT NULL");
 
@@ -1161,6 +1169,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("InstanceId", "Status");
+
+                    b.HasIndex("Id", "Status", "AssigneeId");
+
+                    b.HasIndex("CreatedAt", "Type", "Step", "Status", "CompletedAt", "DueAt");
 
                     b.ToTable("Tasks", (string)null);
                 });
