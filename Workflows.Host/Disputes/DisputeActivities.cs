@@ -32,7 +32,7 @@ public sealed class OpenDisputeActivity(LedgerService ledger) : IWorkflowActivit
 
         if (await ledger.CheckDisputeAsync(violation, ct) is DisputeAdmission.Refused refused)
         {
-            return Refused(refused.Reason);
+            return Refused(Platform.Glossary.Dispute(refused));
         }
 
         if (violation.OpenDispute(context.Instance.Id, context.Instance.StartedBy, context.Clock.Now) is { } reason)
@@ -118,7 +118,7 @@ public sealed class DecideDisputeActivity(LedgerService ledger) : IWorkflowActiv
         switch (await ledger.DecideDisputeAsync(violation, decision, actorId, context.Instance.Id, ct))
         {
             case DisputeResolution.Invalid invalid:
-                return Invalid(invalid.Reason);
+                return Invalid(Platform.Glossary.Decision(invalid.Problem));
             case DisputeResolution.Resolved resolved:
                 SignalDispatcher.Raise(context.Db, context.Clock, EligibilityChanged, new { violationId = violation.Id }, subjectId: violation.EmployeeId);
                 return new ActivityResult(resolved.NewStatus.ToString(), WorkflowVariables.Of(

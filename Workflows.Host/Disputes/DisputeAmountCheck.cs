@@ -42,7 +42,7 @@ public sealed class DisputeAmountCheck(WorkflowDbContext db, MoneyBounds bounds)
 
         if (bounds.Check(amount) is { } wrong)
         {
-            return Error(wrong);
+            return Error(Platform.Glossary.Amount(wrong));
         }
 
         var current = await db.Set<Violation>().AsNoTracking().Where(v => v.DisputeInstanceId == task.InstanceId)

@@ -57,7 +57,7 @@ public sealed class DisputeFilingService(WorkflowDbContext db, LedgerService led
 
         if (await ledger.CheckDisputeAsync(violation, ct) is DisputeAdmission.Refused refused)
         {
-            return Filing.Refused.Unprocessable(refused.Reason);
+            return Filing.Refused.Unprocessable(Glossary.Dispute(refused));
         }
 
         var variables = WorkflowVariables.Of(

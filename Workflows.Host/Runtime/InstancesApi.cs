@@ -103,7 +103,7 @@ public static class InstancesApi
         var reason = await OptionalBodyAsync<WithdrawRequest>(request, ct);
         if (reason?.Reason is { Length: > Definitions.TextLimits.Text })
         {
-            return Problems.Invalid("reason", Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
+            return Problems.Invalid("reason", Platform.Glossary.TooLong(Definitions.TextLimits.Text));
         }
 
         return await ToResponseAsync(await runner.WithdrawAsync(id, await current.GetAsync(ct), reason?.Reason, ct), db, ct);

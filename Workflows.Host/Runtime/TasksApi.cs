@@ -132,7 +132,7 @@ public static class TasksApi
 
         if (request.Comment is { Length: > Definitions.TextLimits.Text })
         {
-            return Problems.Invalid("comment", Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
+            return Problems.Invalid("comment", Platform.Glossary.TooLong(Definitions.TextLimits.Text));
         }
 
         var data = request.Data?.ToImmutableDictionary(StringComparer.Ordinal);

@@ -93,7 +93,7 @@ public sealed class DetailModel(
 
         if (reason is { Length: > Definitions.TextLimits.Text })
         {
-            return await RefuseAsync(id, StatusCodes.Status400BadRequest, Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
+            return await RefuseAsync(id, StatusCodes.Status400BadRequest, Platform.Glossary.TooLong(Definitions.TextLimits.Text));
         }
 
         var result = await runner.WithdrawAsync(id, actor, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), ct);

@@ -64,7 +64,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
         }
         catch (AmountOverflowException overflow)
         {
-            return Refuse(StatusCodes.Status422UnprocessableEntity, localizer["The amounts of this statement cannot be added up: {0}", overflow.Message]);
+            return Refuse(StatusCodes.Status422UnprocessableEntity, await EmployeeNames.OverflowInWordsAsync(db, overflow, HttpContext.RequestAborted));
         }
 
         if (!outcome.Succeeded)
@@ -93,7 +93,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
         catch (AmountOverflowException overflow)
         {
             await LoadAsync(ct);
-            return Refuse(StatusCodes.Status422UnprocessableEntity, localizer["The amounts of this statement cannot be added up: {0}", overflow.Message]);
+            return Refuse(StatusCodes.Status422UnprocessableEntity, await EmployeeNames.OverflowInWordsAsync(db, overflow, HttpContext.RequestAborted));
         }
 
         if (!outcome.Succeeded)
