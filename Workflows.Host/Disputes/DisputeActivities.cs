@@ -111,7 +111,7 @@ public sealed class DecideDisputeActivity(LedgerService ledger) : IWorkflowActiv
         };
         if (decision is null)
         {
-            return Invalid("data.amount must be a number / 新金额必须是数字");
+            return Invalid(Platform.Glossary.Say("W19_AmountNotANumber"));
         }
 
         var previous = violation.PenaltyAmount;
