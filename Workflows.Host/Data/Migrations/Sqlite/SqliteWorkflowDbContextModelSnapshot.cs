@@ -1010,6 +1010,9 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.Property<int>("HistoryCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Number")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Outcome")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
@@ -1057,6 +1060,9 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
 
                     b.HasIndex("StartedAt");
 
