@@ -36,7 +36,7 @@ public sealed class WorkflowInstance : IVersioned
     /// <summary>
     /// The application's reference number (审批编号), 1, 2, 3… in the order applications were filed, given at start in
     /// the start's transaction (<see cref="Data.WorkflowDbContext.NextInstanceNumberAsync"/>); people see it as
-    /// <see cref="ReferenceNumbers.Format"/> (ADR 0014).
+    /// <see cref="ReferenceNumbers.Format"/>, e.g. SQ-000042 (ADR 0014).
     /// </summary>
     public long Number { get; set; }
 
