@@ -105,7 +105,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
         var summary = outcome.ValueAs<MonthCloseSummary>();
         Done = summary.AlreadyClosed
             ? localizer["{0} was already closed; nothing changed.", summary.Month]
-            : localizer["{0} closed: {1} statements, total {2}.", summary.Month, summary.Statements, summary.Total.ToString("0.00", CultureInfo.InvariantCulture)];
+            : localizer["{0} closed: {1} statements, total {2}.", summary.Month, summary.Statements, Platform.Glossary.Money(summary.Total)];
         return RedirectToPage(new { month = summary.Month.ToString() });
     }
 
