@@ -66,9 +66,10 @@ public sealed class RouteDisputeActivity : IWorkflowActivity
                 .Select(s => s.HolderId).FirstOrDefaultAsync(ct);
         var why = leader switch
         {
-            null => "the employee's group has no leader",
-            _ when leader == context.Variable(DisputeVariables.RecordedBy) => "the group leader recorded the violation",
-            _ when leader == context.Instance.SubjectId => "the disputing employee leads the group",
+            // Codes, said in words by the pages (W19_Value.*).
+            null => "noGroupLeader",
+            _ when leader == context.Variable(DisputeVariables.RecordedBy) => "leaderRecorded",
+            _ when leader == context.Instance.SubjectId => "leaderDisputes",
             _ => null,
         };
         return why is null

@@ -25,13 +25,19 @@ public static class Glossary
     /// <summary>The resource entry <paramref name="key"/> in the UI culture, formatted with <paramref name="args"/>; the key itself when missing.</summary>
     public static string Say(string key, params object?[] args)
     {
-        var text = Resources.GetString(key, Culture) ?? key;
+        var text = Lookup(key) ?? key;
         return args.Length == 0 ? text : string.Format(CultureInfo.CurrentCulture, text, args);
     }
 
     /// <summary>A term of a group (<c>Rank.Supervisor</c>, <c>Channel.Self</c>…); the raw value when the group has no entry.</summary>
     public static string Term(string group, string? value) =>
-        string.IsNullOrEmpty(value) ? "—" : Resources.GetString(group + "." + value, Culture) ?? value;
+        string.IsNullOrEmpty(value) ? "—" : Lookup(group + "." + value) ?? value;
+
+    /// <summary>
+    /// The entry in the culture's own resources only: there are no neutral resources to fall back to (a missing entry
+    /// is a missing translation, answered with the key, never an exception).
+    /// </summary>
+    private static string? Lookup(string key) => Resources.GetResourceSet(Culture, createIfNotExists: true, tryParents: false)?.GetString(key);
 
     /// <summary>The UI culture when it is one the resources speak; otherwise (a background thread) the department's Chinese.</summary>
     private static CultureInfo Culture => IsEnglish ? CultureInfo.GetCultureInfo(WebLocalization.English) : CultureInfo.GetCultureInfo(WebLocalization.Chinese);

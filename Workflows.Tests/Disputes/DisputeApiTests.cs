@@ -153,7 +153,7 @@ public abstract class DisputeApiTests(WorkflowsApp app)
         Assert.Null(await OpenTaskAsync(leader, instanceId));
         var route = (await app.HistoryAsync(instanceId)).Single(h => h.GetProperty("kind").GetString() == "activity.completed" && h.GetProperty("step").GetString() == "route");
         Assert.Equal("supervisor", route.GetProperty("action").GetString());
-        Assert.Equal("the group leader recorded the violation", route.GetProperty("data").GetProperty("reviewSkipped").GetString());
+        Assert.Equal("leaderRecorded", route.GetProperty("data").GetProperty("reviewSkipped").GetString());
 
         using var supervisor = await app.LoginAsync("supervisor");
         var decide = (await OpenTaskAsync(supervisor, instanceId))!.Value;

@@ -16,7 +16,7 @@ namespace Workflows.Host.Pages.Instances;
 public sealed record TimelineEntry(int Seq, string At, string Kind, string What, string? Who, string? Role, string? Comment, IReadOnlyList<FormField> Details);
 
 /// <summary>A raw history row, for whoever wants everything (HR tracing a case).</summary>
-public sealed record HistoryRow(int Seq, string At, string Kind, string? Step, string? Who, string? Role, string? Action, string? Comment, string? Data);
+public sealed record HistoryRow(int Seq, string At, string Kind, string? Step, string? Who, string? Role, string? Action, string? Comment, IReadOnlyList<FormField> Data);
 
 /// <summary>A labelled value of the form data; an object's fields are its children.</summary>
 public sealed record FormField(string Key, string Label, string? Text, IReadOnlyList<FormField> Children);
@@ -193,12 +193,6 @@ public sealed class DetailModel(
 
     private static string Json(JsonElement value) => JsonSerializer.Serialize(value, Indented);
 
-    private static string ShowJson(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return Json(document.RootElement);
-    }
-
     private async Task<bool> LoadAsync(string id)
     {
         var ct = HttpContext.RequestAborted;
@@ -212,7 +206,8 @@ public sealed class DetailModel(
         Instance = await InstancesApi.DetailAsync(db, instance, ct);
         var design = designs.Get(instance.DesignName, instance.DesignVersion);
         Design = design;
-        DesignTitle = Glossary.Term("W19_Design", design.Type) is var named && named != design.Type ? named : WorkflowText.InLanguage(design.Title);
+        DesignTitle = Glossary.Term("W19_Design", design.Name) is var named && named != design.Name ? named
+            : Glossary.Term("W19_Design", design.Type) is var typed && typed != design.Type ? typed : WorkflowText.InLanguage(design.Title);
         CurrentStepName = instance.CurrentStep is null ? null : localizer.StepName(design, instance.CurrentStep);
 
         var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Seq).ToListAsync(ct);
@@ -228,8 +223,12 @@ public sealed class DetailModel(
 
         Flow = BuildFlow(design, instance.CurrentStep, history);
         Timeline = [.. history.Where(h => !Noise.Contains(h.Kind)).Select(h => Entry(design, h, groups))];
-        History = [.. history.Select(h => new HistoryRow(h.Seq, Local(h.At), h.Kind, h.Step, h.ActorId is null ? null : Names.NameOf(h.ActorId),
-            h.ActingRole, h.Action, h.Comment, h.DataJson is null ? null : ShowJson(h.DataJson)))];
+        // The full record in words too: steps by name, roles, actions and results as terms, data as labelled fields.
+        History = [.. history.Select(h => new HistoryRow(h.Seq, Local(h.At), h.Kind, h.Step is null ? null : localizer.StepName(design, h.Step),
+            h.ActorId is null ? null : Names.NameOf(h.ActorId), h.ActingRole is null ? null : localizer.Term("Role", h.ActingRole),
+            h.Action is null ? null : h.Kind == HistoryKinds.ActivityCompleted ? localizer.Term("Result", h.Action)
+                : h.Kind == HistoryKinds.InstanceCompleted ? localizer.Term("Outcome", h.Action) : localizer.Term("Action", h.Action),
+            h.Comment, h.DataJson is null || Noise.Contains(h.Kind) ? [] : Fields(h.DataJson, groups)))];
         Form = [.. Instance.Data.Where(d => !Internal.Contains(d.Key))
             .OrderBy(d => Array.IndexOf(FieldOrder, d.Key) is var i and >= 0 ? i : int.MaxValue).ThenBy(d => d.Key, StringComparer.Ordinal)
             .Select(d => Field(d.Key, d.Value, groups, 0))];
@@ -481,7 +480,7 @@ public sealed class DetailModel(
                     "outcome" => localizer.Term("Outcome", text),
                     "ruleCode" => $"{text} {RuleText.Title(catalog, text)}",
                     _ when IsMoney(key) && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var money) => Glossary.Money(money),
-                    _ => Glossary.Term("W19_Value", text),
+                    _ => localizer.Term("W19_Value", text) is var said && said != text ? said : Glossary.Term("W19_Value", text),
                 };
                 return new FormField(key, label, term, []);
             case JsonValueKind.True or JsonValueKind.False:
