@@ -44,6 +44,46 @@ public abstract partial class PageWordsTests(WorkflowsApp app)
         Assert.True(missing.Count == 0, "Pages this proof does not read (add them to Visits): " + string.Join(", ", missing));
     }
 
+    [Fact]
+    public async Task ReferenceNumbers_AreShown_AndFoundOnHistory()
+    {
+        var scene = await WordsScene.OfAsync(app);
+        using var hr = await app.LoginAsync("hr");
+        var instance = await ApiAssert.JsonAsync(await hr.GetAsync("/api/instances/" + scene.Instances[0]));
+        var number = instance.GetProperty("number").GetInt64();
+        var reference = instance.GetProperty("reference").GetString()!;
+        Assert.Matches("^SQ-[0-9]{6,}$", reference);
+        Assert.EndsWith(number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture), reference, StringComparison.Ordinal);
+
+        // Numbers are unique and in filing order.
+        var numbers = new List<long>();
+        foreach (var id in scene.Instances)
+        {
+            numbers.Add((await ApiAssert.JsonAsync(await hr.GetAsync("/api/instances/" + id))).GetProperty("number").GetInt64());
+        }
+
+        Assert.Equal(numbers.Distinct().Count(), numbers.Count);
+        Assert.Equal(numbers.Order(), numbers);
+
+        // The inbox task carries its instance's reference; the application page and the history search show it.
+        var task = (await ApiAssert.JsonAsync(await hr.GetAsync("/api/tasks?status=Open"))).EnumerateArray()
+            .First(t => t.GetProperty("instanceId").GetString() == scene.Instances[0]);
+        Assert.Equal(reference, task.GetProperty("reference").GetString());
+        using var session = await WebSession.SignInAsync(app, "hr");
+        var (_, page) = await session.GetAsync("/Instances/" + scene.Instances[0]);
+        Assert.Contains(reference, page, StringComparison.Ordinal);
+        var (status, found) = await session.GetAsync("/History?reference=" + Uri.EscapeDataString(reference.ToLowerInvariant()));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains($"data-instance=\"{scene.Instances[0]}\"", found, StringComparison.Ordinal);
+        Assert.Single(InstanceRow().Matches(found));
+        var (bad, refused) = await session.GetAsync("/History?reference=SQ-abc");
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.Contains("不是审批编号", refused, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("data-instance=\"")]
+    private static partial Regex InstanceRow();
+
     /// <summary>Pages read without a signed-in person's scene, and why.</summary>
     private static readonly Dictionary<string, string> NotVisited = new(StringComparer.Ordinal)
     {
