@@ -14,8 +14,7 @@ public sealed record RecordRewardRequest(string? EmployeeId, decimal? Amount, st
 
 public sealed record RewardDto(string Id, string EmployeeId, decimal Amount, string Reason, DateOnly AwardedOn, string AwardedBy, DateTimeOffset AwardedAt);
 
-/// <param name="PenaltyStatus">A penalty line's violation status (Reduced, UnderDispute…); null for other lines.</param>
-public sealed record StatementLineDto(StatementLineKind Kind, string? ViolationId, decimal Amount, string Note, Definitions.Violations.ViolationStatus? PenaltyStatus = null);
+public sealed record StatementLineDto(StatementLineKind Kind, string? ViolationId, decimal Amount, string Note);
 
 public enum StatementStatus
 {
@@ -30,7 +29,7 @@ public sealed record StatementDto(string EmployeeId, LedgerMonth Month, Statemen
     {
         var s = view.Statement;
         return new(s.EmployeeId, s.Month, view.Closed ? StatementStatus.Closed : StatementStatus.Open,
-            [.. s.Lines.Select(l => new StatementLineDto(l.Kind, l.ViolationId, l.Amount, l.Note, l.PenaltyStatus))], s.Penalties, s.Rewards, s.Adjustments, s.Total);
+            [.. s.Lines.Select(l => new StatementLineDto(l.Kind, l.ViolationId, l.Amount, l.Note))], s.Penalties, s.Rewards, s.Adjustments, s.Total);
     }
 }
 
