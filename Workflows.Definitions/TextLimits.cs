@@ -15,24 +15,31 @@ public static class TextLimits
     /// <summary>Statements, reasons, descriptions and comments.</summary>
     public const int Text = 2000;
 
-    /// <summary>Why <paramref name="userName"/> is not a user name, or null when it is one.</summary>
-    public static string? UserNameProblem(string? userName)
+    /// <summary>Which user-name rule <paramref name="userName"/> breaks, or null when it is a user name.</summary>
+    public static UserNameRule? UserNameProblem(string? userName)
     {
         if (string.IsNullOrEmpty(userName))
         {
-            return "The user name is required.";
+            return UserNameRule.Required;
         }
 
         if (userName.Length > UserName)
         {
-            return $"A user name is at most {UserName} characters / 用户名最多{UserName}个字符";
+            return UserNameRule.TooLong;
         }
 
-        return userName.All(c => char.IsLetterOrDigit(c) || c is '.' or '_' or '-')
-            ? null
-            : "A user name holds only letters, digits, '.', '_' and '-' / 用户名只能包含字母、数字、'.'、'_'、'-'";
+        return userName.All(c => char.IsLetterOrDigit(c) || c is '.' or '_' or '-') ? null : UserNameRule.BadCharacters;
     }
+}
 
-    /// <summary>The message for a text over <paramref name="limit"/> characters.</summary>
-    public static string TooLong(int limit) => $"At most {limit} characters / 最多{limit}个字符";
+/// <summary>The user-name rules of docs/domain.md §Limits (the host says them in words, with <see cref="TextLimits.UserName"/>).</summary>
+public enum UserNameRule
+{
+    Required,
+
+    /// <summary>Longer than <see cref="TextLimits.UserName"/> characters.</summary>
+    TooLong,
+
+    /// <summary>Holds something other than letters, digits, <c>.</c>, <c>_</c> and <c>-</c>.</summary>
+    BadCharacters,
 }

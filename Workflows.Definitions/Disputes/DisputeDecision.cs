@@ -34,8 +34,7 @@ public abstract record DisputeDecision
     {
         if (currentStatus != ViolationStatus.UnderDispute)
         {
-            return new DisputeResolution.Invalid("status",
-                $"Only a violation under dispute can be decided; this one is {currentStatus} / 该违纪不在申诉中");
+            return new DisputeResolution.Invalid("status", new DecisionProblem.NotUnderDispute(currentStatus));
         }
 
         var (status, amount) = this switch
@@ -51,13 +50,12 @@ public abstract record DisputeDecision
             // Above 0 like every amount (docs/domain.md §Limits): lifting the whole penalty is a waiver, not a reduction to 0.
             if ((bounds ?? MoneyBounds.Default).Check(amount) is { } wrong)
             {
-                return new DisputeResolution.Invalid("amount", wrong);
+                return new DisputeResolution.Invalid("amount", new DecisionProblem.Amount(wrong));
             }
 
             if (amount >= currentAmount)
             {
-                return new DisputeResolution.Invalid("amount",
-                    $"A reduction must be below the current amount {currentAmount} / 减免后的金额必须低于原金额");
+                return new DisputeResolution.Invalid("amount", new DecisionProblem.NotBelowCurrent(amount, currentAmount));
             }
         }
 
@@ -80,6 +78,23 @@ public abstract record DisputeResolution
     /// month is already closed; null when none is needed (open month, or nothing changed).</param>
     public sealed record Resolved(ViolationStatus NewStatus, decimal NewAmount, decimal Delta, decimal? AdjustmentAmount) : DisputeResolution;
 
-    /// <summary>The decision cannot be applied (HTTP 422); <paramref name="Field"/> names the offending input.</summary>
-    public sealed record Invalid(string Field, string Reason) : DisputeResolution;
+    /// <summary>The decision cannot be applied; <paramref name="Field"/> names the offending input.</summary>
+    public sealed record Invalid(string Field, DecisionProblem Problem) : DisputeResolution;
+}
+
+/// <summary>Why a dispute decision cannot be applied.</summary>
+public abstract record DecisionProblem
+{
+    private DecisionProblem()
+    {
+    }
+
+    /// <summary>The violation is not under dispute (it is <paramref name="Status"/>).</summary>
+    public sealed record NotUnderDispute(ViolationStatus Status) : DecisionProblem;
+
+    /// <summary>The reduced amount breaks a money bound.</summary>
+    public sealed record Amount(AmountProblem Problem) : DecisionProblem;
+
+    /// <summary>The reduced amount <paramref name="NewAmount"/> is not below the current penalty.</summary>
+    public sealed record NotBelowCurrent(decimal NewAmount, decimal Current) : DecisionProblem;
 }

@@ -8,6 +8,9 @@ public enum DisputeRefusal
     /// <summary>The violation is under dispute, or a dispute on it was decided or withdrawn: one dispute per violation.</summary>
     AlreadyDisputed,
 
+    /// <summary>The violation was waived without a dispute: there is nothing to dispute.</summary>
+    Waived,
+
     /// <summary>Its month closed more than the allowed days ago.</summary>
     WindowClosed,
 }
@@ -22,8 +25,8 @@ public abstract record DisputeAdmission
     /// <param name="OpenUntil">Last day a dispute may be opened; null while the month is still open.</param>
     public sealed record Open(DateOnly? OpenUntil) : DisputeAdmission;
 
-    /// <summary>HTTP 422 with <paramref name="Reason"/> as the detail.</summary>
-    public sealed record Refused(DisputeRefusal Refusal, string Reason) : DisputeAdmission;
+    /// <summary>No dispute; for <see cref="DisputeRefusal.WindowClosed"/> the window's last day and the month's close date.</summary>
+    public sealed record Refused(DisputeRefusal Refusal, DateOnly? LastDay = null, DateOnly? ClosedOn = null, int DaysAfterClose = 0) : DisputeAdmission;
 }
 
 /// <summary>
@@ -50,10 +53,7 @@ public sealed record DisputeWindow(int DaysAfterClose = DisputeWindow.DefaultDay
     {
         if (status != ViolationStatus.Active || disputedBefore)
         {
-            return new DisputeAdmission.Refused(DisputeRefusal.AlreadyDisputed,
-                status == ViolationStatus.Waived && !disputedBefore
-                    ? "The violation is waived; there is nothing to dispute / 该违纪已豁免"
-                    : "The violation has already been disputed: one dispute per violation / 每条违纪只能申诉一次");
+            return new DisputeAdmission.Refused(status == ViolationStatus.Waived && !disputedBefore ? DisputeRefusal.Waived : DisputeRefusal.AlreadyDisputed);
         }
 
         if (monthClosedOn is not { } closedOn)
@@ -64,7 +64,6 @@ public sealed record DisputeWindow(int DaysAfterClose = DisputeWindow.DefaultDay
         var lastDay = closedOn.AddDays(DaysAfterClose);
         return today <= lastDay
             ? new DisputeAdmission.Open(lastDay)
-            : new DisputeAdmission.Refused(DisputeRefusal.WindowClosed,
-                $"The dispute window closed on {lastDay:yyyy-MM-dd} ({DaysAfterClose} days after the month was closed on {closedOn:yyyy-MM-dd}) / 申诉期已过");
+            : new DisputeAdmission.Refused(DisputeRefusal.WindowClosed, lastDay, closedOn, DaysAfterClose);
     }
 }

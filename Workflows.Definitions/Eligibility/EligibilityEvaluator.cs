@@ -1,4 +1,3 @@
-using System.Globalization;
 using Workflows.Definitions.Violations;
 
 namespace Workflows.Definitions.Eligibility;
@@ -45,8 +44,34 @@ public sealed record ConsideredViolation(
     DateOnly OccurredOn,
     ViolationStatus Status,
     bool Counts,
-    ConsideredReason ReasonCode,
-    string Reason);
+    ConsideredReason ReasonCode);
+
+/// <summary>Which eligibility requirement is unmet.</summary>
+public enum EligibilityRule
+{
+    /// <summary>The employee has no rank: outside the department's ladder.</summary>
+    NoRank,
+
+    /// <summary>The target rank is not a promotion target (Member).</summary>
+    NotAPromotionTarget,
+
+    /// <summary>The target rank is not above the current rank.</summary>
+    TargetNotAbove,
+
+    /// <summary>Violations count inside the target rank's clean-record window.</summary>
+    ViolationsInWindow,
+}
+
+/// <summary>One unmet requirement, with what the host needs to say it: the ranks, and for
+/// <see cref="EligibilityRule.ViolationsInWindow"/> the window and the violations that block.</summary>
+public sealed record EligibilityReason(
+    EligibilityRule Rule,
+    Rank? CurrentRank,
+    Rank TargetRank,
+    int? WindowMonths = null,
+    DateOnly? WindowStart = null,
+    DateOnly? WindowEnd = null,
+    IReadOnlyList<ConsideredViolation>? Blocking = null);
 
 /// <summary>
 /// The explained answer (<c>GET /api/eligibility</c>, docs/api.md §Violations and eligibility), stored as a snapshot in workflow history.
@@ -57,7 +82,7 @@ public sealed record ConsideredViolation(
 /// <param name="WindowEnd">Last day of the window, inclusive: the application date.</param>
 /// <param name="EarliestEligibleOn">Null when eligible, and when waiting cannot help (a rank problem).</param>
 /// <param name="Considered">Every violation of the candidate, ordered by date, with whether it counts and why.</param>
-/// <param name="Reasons">Every unmet requirement, in words (English / 中文).</param>
+/// <param name="Reasons">Every unmet requirement, as codes with their arguments.</param>
 /// <param name="IsSkipLevel">The target is more than one rung above the current rank (越级).</param>
 public sealed record EligibilityResult(
     string EmployeeId,
@@ -70,7 +95,7 @@ public sealed record EligibilityResult(
     DateOnly WindowEnd,
     DateOnly? EarliestEligibleOn,
     IReadOnlyList<ConsideredViolation> Considered,
-    IReadOnlyList<string> Reasons,
+    IReadOnlyList<EligibilityReason> Reasons,
     string CatalogVersion,
     bool IsSkipLevel);
 
@@ -87,25 +112,25 @@ public static class EligibilityEvaluator
 {
     public static EligibilityResult Evaluate(EligibilityQuery query, string catalogVersion)
     {
-        var reasons = new List<string>();
+        var reasons = new List<EligibilityReason>();
         var rankProblem = false;
 
         if (query.CurrentRank is null)
         {
             rankProblem = true;
-            reasons.Add("The employee has no rank: outside the department's ladder / 该员工不在信息部职级序列中");
+            reasons.Add(new(EligibilityRule.NoRank, null, query.TargetRank));
         }
 
         var months = CleanRecordWindow.MonthsFor(query.TargetRank);
         if (months is null)
         {
             rankProblem = true;
-            reasons.Add($"{query.TargetRank} is not a promotion target / {query.TargetRank} 不是晋升目标职级");
+            reasons.Add(new(EligibilityRule.NotAPromotionTarget, query.CurrentRank, query.TargetRank));
         }
         else if (query.CurrentRank is { } current && query.TargetRank <= current)
         {
             rankProblem = true;
-            reasons.Add($"Target rank {query.TargetRank} is not above the current rank {current} / 目标职级必须高于当前职级");
+            reasons.Add(new(EligibilityRule.TargetNotAbove, current, query.TargetRank));
         }
 
         var window = months is { } m ? CleanRecordWindow.Ending(query.AsOf, m) : (CleanRecordWindow?)null;
@@ -118,8 +143,7 @@ public static class EligibilityEvaluator
         var blocking = considered.Where(c => c.Counts).ToList();
         if (blocking.Count > 0 && window is { } w)
         {
-            var list = string.Join(", ", blocking.Select(b => $"{b.RuleCode} on {b.OccurredOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}"));
-            reasons.Add($"{blocking.Count} violation(s) in the {w.Months}-month clean-record window {Iso(w.Start)}..{Iso(w.End)}: {list} / 申请日之前{w.Months}个月内有违纪违规记录");
+            reasons.Add(new(EligibilityRule.ViolationsInWindow, query.CurrentRank, query.TargetRank, w.Months, w.Start, w.End, blocking));
         }
 
         DateOnly? earliest = null;
@@ -149,18 +173,16 @@ public static class EligibilityEvaluator
 
     private static ConsideredViolation Consider(ViolationFact v, DateOnly asOf, CleanRecordWindow? window)
     {
-        var (code, text) = v switch
+        var code = v switch
         {
-            _ when !v.Status.Counts() => (ConsideredReason.Waived, "waived / 已豁免"),
-            _ when v.OccurredOn > asOf => (ConsideredReason.AfterApplicationDate, "after the application date / 在申请日之后"),
-            _ when window is { } w && v.OccurredOn < w.Start => (ConsideredReason.BeforeWindow, $"outside the window (before {Iso(w.Start)}) / 在考察期之外"),
-            _ when window is { } w => (ConsideredReason.InsideWindow, $"inside the window {Iso(w.Start)}..{Iso(w.End)} / 在考察期内"),
+            _ when !v.Status.Counts() => ConsideredReason.Waived,
+            _ when v.OccurredOn > asOf => ConsideredReason.AfterApplicationDate,
+            _ when window is { } w && v.OccurredOn < w.Start => ConsideredReason.BeforeWindow,
+            _ when window is not null => ConsideredReason.InsideWindow,
             // No window (the target is not a promotion target): nothing can be judged against it.
-            _ => (ConsideredReason.NoWindow, "no clean-record window applies / 无考察期"),
+            _ => ConsideredReason.NoWindow,
         };
 
-        return new ConsideredViolation(v.Id, v.RuleCode, v.OccurredOn, v.Status, code == ConsideredReason.InsideWindow, code, text);
+        return new ConsideredViolation(v.Id, v.RuleCode, v.OccurredOn, v.Status, code == ConsideredReason.InsideWindow, code);
     }
-
-    private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

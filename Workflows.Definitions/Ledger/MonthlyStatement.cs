@@ -15,8 +15,10 @@ public enum StatementLineKind
 /// </summary>
 /// <param name="Amount">Penalty and Reward: a magnitude, never negative. Adjustment: signed
 /// (negative refunds a penalty, e.g. after a dispute reduced or waived it in a closed month).</param>
+/// <param name="Note">A penalty's rule code and date, a reward's reason, an adjustment's note.</param>
 /// <param name="SourceId">The reward's or adjustment's id; for a penalty, the violation's id.</param>
-public sealed record StatementLine(StatementLineKind Kind, string? ViolationId, decimal Amount, string Note, string? SourceId = null)
+/// <param name="PenaltyStatus">A penalty's violation status (reduced, under dispute…), for the host to say beside the note.</param>
+public sealed record StatementLine(StatementLineKind Kind, string? ViolationId, decimal Amount, string Note, string? SourceId = null, ViolationStatus? PenaltyStatus = null)
 {
     /// <summary>The line's effect on what the employee owes the fund: penalty +, reward −, adjustment as is.</summary>
     public decimal SignedAmount => Kind switch
@@ -97,8 +99,8 @@ public sealed record MonthlyStatement(
             .Where(v => v.ChargedIn == month && v.Status.Counts())
             .OrderBy(v => v.OccurredOn).ThenBy(v => v.ViolationId, StringComparer.Ordinal)
             .Select(v => new StatementLine(StatementLineKind.Penalty, v.ViolationId, v.PenaltyAmount,
-                $"{v.RuleCode} {v.OccurredOn:yyyy-MM-dd}{(v.Status == ViolationStatus.Reduced ? " (reduced / 已减免)" : v.Status == ViolationStatus.UnderDispute ? " (under dispute / 申诉中)" : "")}",
-                v.ViolationId));
+                FormattableString.Invariant($"{v.RuleCode} {v.OccurredOn:yyyy-MM-dd}"),
+                v.ViolationId, v.Status));
         var rewardLines = rewards
             .Where(r => month.Contains(r.AwardedOn))
             .OrderBy(r => r.AwardedOn).ThenBy(r => r.Id, StringComparer.Ordinal)
@@ -125,7 +127,7 @@ public sealed record MonthlyStatement(
     private static decimal Sum(IReadOnlyList<StatementLine> lines, string employeeId, LedgerMonth month, StatementLineKind kind) =>
         MoneySum.Of(lines.Where(l => l.Kind == kind).Select(l => l.Amount), Describe(employeeId, month));
 
-    private static string Describe(string employeeId, LedgerMonth month) => $"the statement of {month} of employee {employeeId}";
+    private static AmountSum Describe(string employeeId, LedgerMonth month) => new(month, employeeId);
 }
 
 /// <summary>One month of the department fund (信息部内部).</summary>
@@ -149,7 +151,7 @@ public static class DepartmentFund
         var months = new List<FundMonth>();
         foreach (var group in statements.GroupBy(s => s.Month).OrderBy(g => g.Key))
         {
-            var what = $"the department fund in {group.Key}";
+            var what = new AmountSum(group.Key, null);
             var penalties = MoneySum.Of(group.Select(s => s.Penalties), what);
             var adjustments = MoneySum.Of(group.Select(s => s.Adjustments), what);
             var rewards = MoneySum.Of(group.Select(s => s.Rewards), what);

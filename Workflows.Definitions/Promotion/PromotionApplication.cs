@@ -29,11 +29,45 @@ public abstract record ApplicationCheck
     /// <param name="Design">The design of the rung (or skip-level) that runs the application.</param>
     public sealed record Accepted(string Design) : ApplicationCheck;
 
-    /// <summary>The caller may not file it this way (403).</summary>
-    public sealed record Forbidden(string Detail) : ApplicationCheck;
+    /// <summary>The caller may not file it this way (through <paramref name="Channel"/>).</summary>
+    public sealed record Forbidden(FilingRefusal Code, PromotionChannel Channel) : ApplicationCheck;
 
-    /// <summary>Well-formed but against a rule (422).</summary>
-    public sealed record Unprocessable(string Detail) : ApplicationCheck;
+    /// <summary>Well-formed but against a rule: the candidate's rank <paramref name="Current"/> and the <paramref name="Target"/> asked for.</summary>
+    public sealed record Unprocessable(FilingRefusal Code, Rank? Current, Rank Target) : ApplicationCheck;
+}
+
+/// <summary>Why an application may not be filed as asked.</summary>
+public enum FilingRefusal
+{
+    /// <summary>A <c>Self</c> application filed by someone other than the candidate.</summary>
+    SelfFiledByOther,
+
+    /// <summary>The candidate nominating themself through a nomination channel.</summary>
+    NominatesSelf,
+
+    /// <summary><c>SupervisorNomination</c> by someone who holds no supervisor seat.</summary>
+    NotASupervisor,
+
+    /// <summary><c>DepartmentRecommendation</c> by someone who is neither the candidate's group leader, a supervisor nor the manager.</summary>
+    NotADepartmentLeader,
+
+    /// <summary><c>OtherDepartmentRecommendation</c> by someone who is not HR, the general manager or senior leadership.</summary>
+    NotAnotherDepartment,
+
+    /// <summary>A channel the rules do not know.</summary>
+    UnknownChannel,
+
+    /// <summary>The candidate holds no rank on the ladder.</summary>
+    CandidateHasNoRank,
+
+    /// <summary>The target rank is not above the candidate's rank.</summary>
+    TargetNotAbove,
+
+    /// <summary>A skip-level application without a justification.</summary>
+    SkipLevelNeedsJustification,
+
+    /// <summary>GroupLeader → Supervisor through a channel other than the supervisor's nomination.</summary>
+    SupervisorNominationOnly,
 }
 
 /// <summary>
@@ -59,61 +93,59 @@ public static class PromotionFiling
     {
         if (MayFile(applicant, candidate, channel) is { } refusal)
         {
-            return new ApplicationCheck.Forbidden(refusal);
+            return new ApplicationCheck.Forbidden(refusal, channel);
         }
 
         if (candidate.Rank is not { } current)
         {
-            return new ApplicationCheck.Unprocessable("The candidate holds no rank on the department's ladder, so there is nothing to promote from / 该员工不在信息部职级序列中.");
+            return new ApplicationCheck.Unprocessable(FilingRefusal.CandidateHasNoRank, null, target);
         }
 
         if (target <= current)
         {
-            return new ApplicationCheck.Unprocessable($"The target rank {target} is not above the candidate's current rank {current} / 目标职级必须高于当前职级.");
+            return new ApplicationCheck.Unprocessable(FilingRefusal.TargetNotAbove, current, target);
         }
 
         if (target - current >= 2)
         {
             return string.IsNullOrWhiteSpace(justification)
-                ? new ApplicationCheck.Unprocessable($"{current} → {target} skips a rung (越级晋升): give a justification of the exceptional contribution or talent.")
+                ? new ApplicationCheck.Unprocessable(FilingRefusal.SkipLevelNeedsJustification, current, target)
                 : new ApplicationCheck.Accepted(SkipLevel);
         }
 
         return target switch
         {
             Rank.GroupLeader => new ApplicationCheck.Accepted(MemberToGroupLeader),
-            Rank.Supervisor when channel != PromotionChannel.SupervisorNomination => new ApplicationCheck.Unprocessable(
-                "GroupLeader → Supervisor is by the Supervisor's nomination only (组长晋升主管: 经主管提名): use channel SupervisorNomination."),
+            Rank.Supervisor when channel != PromotionChannel.SupervisorNomination =>
+                new ApplicationCheck.Unprocessable(FilingRefusal.SupervisorNominationOnly, current, target),
             Rank.Supervisor => new ApplicationCheck.Accepted(GroupLeaderToSupervisor),
             _ => new ApplicationCheck.Accepted(SupervisorToManager),
         };
     }
 
     /// <returns>Why the applicant may not file through this channel, or null when they may.</returns>
-    private static string? MayFile(Applicant applicant, Candidate candidate, PromotionChannel channel)
+    private static FilingRefusal? MayFile(Applicant applicant, Candidate candidate, PromotionChannel channel)
     {
         var isCandidate = applicant.Id == candidate.Id;
         if (channel == PromotionChannel.Self)
         {
-            return isCandidate ? null : "A Self application (个人自荐) is filed by the candidate themself; nominate through another channel.";
+            return isCandidate ? null : FilingRefusal.SelfFiledByOther;
         }
 
         if (isCandidate)
         {
-            return $"Nobody nominates themself: apply with channel Self instead of {channel}.";
+            return FilingRefusal.NominatesSelf;
         }
 
         return channel switch
         {
             PromotionChannel.SupervisorNomination when applicant.Authority.Holds(Rank.Supervisor) => null,
-            PromotionChannel.SupervisorNomination => "Only a Supervisor nominates through SupervisorNomination (主管提名).",
+            PromotionChannel.SupervisorNomination => FilingRefusal.NotASupervisor,
             PromotionChannel.DepartmentRecommendation when applicant.Authority.IsSupervisorOrManager || applicant.Authority.LeadsGroup(candidate.GroupId) => null,
-            PromotionChannel.DepartmentRecommendation =>
-                "A department recommendation (部门推荐) comes from the candidate's group leader, a Supervisor or the Manager.",
+            PromotionChannel.DepartmentRecommendation => FilingRefusal.NotADepartmentLeader,
             PromotionChannel.OtherDepartmentRecommendation when applicant.Roles.Any(r => r is CompanyRoles.HR or CompanyRoles.GeneralManager or CompanyRoles.SeniorLeadership) => null,
-            PromotionChannel.OtherDepartmentRecommendation =>
-                "A recommendation from another department (其它部门举荐) comes from HR, the GeneralManager or SeniorLeadership.",
-            _ => $"Unknown channel {channel}.",
+            PromotionChannel.OtherDepartmentRecommendation => FilingRefusal.NotAnotherDepartment,
+            _ => FilingRefusal.UnknownChannel,
         };
     }
 }

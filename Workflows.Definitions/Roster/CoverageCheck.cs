@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Workflows.Definitions.Roster;
 
 /// <summary>A change of the roster proposed by a shift-swap request (docs/domain.md §Shift swaps and coverage).</summary>
@@ -55,8 +53,11 @@ public enum CoverageRule
     BelowMinimumStaff,
 }
 
-/// <summary>One broken rule, with the shift and person concerned and a sentence for the history.</summary>
-public sealed record CoverageViolation(CoverageRule Rule, string ShiftId, string? EmployeeId, string Message);
+/// <summary>One broken rule, with the shift and person concerned (the host says it in words).</summary>
+/// <param name="Shift">The shift concerned, when it is in the roster (as it would become, for a double booking or
+/// a shift below its minimum staff).</param>
+/// <param name="Other">For a double booking: the other, overlapping shift.</param>
+public sealed record CoverageViolation(CoverageRule Rule, string ShiftId, string? EmployeeId, ShiftSlot? Shift = null, ShiftSlot? Other = null);
 
 /// <summary>The answer of a coverage check.</summary>
 public abstract record CoverageResult
@@ -104,12 +105,12 @@ public static class CoverageCheck
         var counterpart = change.CounterpartId;
         if (string.Equals(requester, counterpart, StringComparison.Ordinal))
         {
-            violations.Add(new(CoverageRule.SamePersonOrShift, shiftA.Id, requester, "The requester and the counterpart are the same person / 申请人与对方不能是同一人"));
+            violations.Add(new(CoverageRule.SamePersonOrShift, shiftA.Id, requester, shiftA));
         }
 
         if (shiftB is not null && string.Equals(shiftA.Id, shiftB.Id, StringComparison.Ordinal))
         {
-            violations.Add(new(CoverageRule.SamePersonOrShift, shiftA.Id, null, "A swap needs two different shifts / 调班需要两个不同的班次"));
+            violations.Add(new(CoverageRule.SamePersonOrShift, shiftA.Id, null, shiftA));
         }
 
         if (violations.Count > 0)
@@ -121,31 +122,30 @@ public static class CoverageCheck
         {
             if (shift.HasStarted(nowLocal))
             {
-                violations.Add(new(CoverageRule.ShiftAlreadyStarted, shift.Id, null,
-                    $"Shift {shift.Id} started at {Local(shift.StartsAt)} / 班次已开始"));
+                violations.Add(new(CoverageRule.ShiftAlreadyStarted, shift.Id, null, shift));
             }
         }
 
         if (!shiftA.IsAssigned(requester))
         {
-            violations.Add(new(CoverageRule.RequesterNotOnShift, shiftA.Id, requester, $"{requester} is not on shift {shiftA.Id} / 申请人不在该班次"));
+            violations.Add(new(CoverageRule.RequesterNotOnShift, shiftA.Id, requester, shiftA));
         }
 
         if (shiftA.IsAssigned(counterpart))
         {
-            violations.Add(new(CoverageRule.AlreadyOnShift, shiftA.Id, counterpart, $"{counterpart} is already on shift {shiftA.Id} / 对方已在该班次"));
+            violations.Add(new(CoverageRule.AlreadyOnShift, shiftA.Id, counterpart, shiftA));
         }
 
         if (shiftB is not null)
         {
             if (!shiftB.IsAssigned(counterpart))
             {
-                violations.Add(new(CoverageRule.CounterpartNotOnShift, shiftB.Id, counterpart, $"{counterpart} is not on shift {shiftB.Id} / 对方不在该班次"));
+                violations.Add(new(CoverageRule.CounterpartNotOnShift, shiftB.Id, counterpart, shiftB));
             }
 
             if (shiftB.IsAssigned(requester))
             {
-                violations.Add(new(CoverageRule.AlreadyOnShift, shiftB.Id, requester, $"{requester} is already on shift {shiftB.Id} / 申请人已在该班次"));
+                violations.Add(new(CoverageRule.AlreadyOnShift, shiftB.Id, requester, shiftB));
             }
         }
 
@@ -165,8 +165,7 @@ public static class CoverageCheck
 
         foreach (var shift in changed.Where(s => s.AssigneeIds.Count < s.MinStaff))
         {
-            violations.Add(new(CoverageRule.BelowMinimumStaff, shift.Id, null,
-                $"Shift {shift.Id} would have {shift.AssigneeIds.Count} of a minimum {shift.MinStaff} staff / 班次人数低于最低要求"));
+            violations.Add(new(CoverageRule.BelowMinimumStaff, shift.Id, null, shift));
         }
 
         return violations.Count == 0 ? new CoverageResult.Ok(changed) : new CoverageResult.Rejected(violations);
@@ -176,21 +175,18 @@ public static class CoverageCheck
     internal static IEnumerable<CoverageViolation> DoubleBookings(string employeeId, ShiftSlot taken, IEnumerable<ShiftSlot> roster) =>
         roster
             .Where(s => !string.Equals(s.Id, taken.Id, StringComparison.Ordinal) && s.IsAssigned(employeeId) && s.Overlaps(taken))
-            .Select(s => new CoverageViolation(CoverageRule.DoubleBooking, taken.Id, employeeId,
-                $"{employeeId} would be on shift {taken.Id} ({Local(taken.StartsAt)}–{Local(taken.EndsAt)}) and the overlapping shift {s.Id} ({Local(s.StartsAt)}–{Local(s.EndsAt)}) / 班次时间冲突"));
+            .Select(s => new CoverageViolation(CoverageRule.DoubleBooking, taken.Id, employeeId, taken, s));
 
     private static ShiftSlot? Find(IReadOnlyCollection<ShiftSlot> roster, string id, List<CoverageViolation> violations)
     {
         var shift = roster.FirstOrDefault(s => string.Equals(s.Id, id, StringComparison.Ordinal));
         if (shift is null)
         {
-            violations.Add(new(CoverageRule.ShiftNotFound, id, null, $"Shift {id} is not in the roster / 班次不存在"));
+            violations.Add(new(CoverageRule.ShiftNotFound, id, null));
         }
 
         return shift;
     }
-
-    internal static string Local(DateTime at) => at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -206,8 +202,7 @@ public static class AssignmentCheck
     {
         if (shift.IsAssigned(employeeId))
         {
-            return new CoverageResult.Rejected([new(CoverageRule.AlreadyOnShift, shift.Id, employeeId,
-                $"{employeeId} is already on shift {shift.Id} / 已在该班次")]);
+            return new CoverageResult.Rejected([new(CoverageRule.AlreadyOnShift, shift.Id, employeeId, shift)]);
         }
 
         var added = shift.WithAssignee(employeeId);

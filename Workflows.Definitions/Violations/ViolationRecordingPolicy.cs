@@ -35,7 +35,7 @@ public abstract record RecordingPermission
 
     public sealed record Allowed : RecordingPermission;
 
-    public sealed record Forbidden(RecordingRefusal Refusal, string Reason) : RecordingPermission;
+    public sealed record Forbidden(RecordingRefusal Refusal) : RecordingPermission;
 }
 
 /// <summary>What a recorder submits (<c>POST /api/violations</c>, docs/api.md §Violations and eligibility).</summary>
@@ -51,8 +51,28 @@ public abstract record ViolationValidation
     /// <summary>The draft is acceptable; <paramref name="PenaltyAmount"/> is the override or the rule's default.</summary>
     public sealed record Valid(ViolationRule Rule, decimal PenaltyAmount) : ViolationValidation;
 
-    /// <summary>Well-formed but breaks a rule (HTTP 422); errors keyed by the API's field names.</summary>
-    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : ViolationValidation;
+    /// <summary>Well-formed but breaks a rule; problems keyed by the API's field names.</summary>
+    public sealed record Invalid(IReadOnlyDictionary<string, DraftProblem> Errors) : ViolationValidation;
+}
+
+/// <summary>What is wrong with one field of a <see cref="ViolationDraft"/>.</summary>
+public abstract record DraftProblem
+{
+    private DraftProblem()
+    {
+    }
+
+    /// <summary>The rule code is not in the catalog of version <paramref name="CatalogVersion"/>.</summary>
+    public sealed record UnknownRule(string RuleCode, string CatalogVersion) : DraftProblem;
+
+    /// <summary>The violation is dated after <paramref name="Today"/>.</summary>
+    public sealed record InTheFuture(DateOnly OccurredOn, DateOnly Today) : DraftProblem;
+
+    /// <summary>The violation is dated more than <paramref name="MaxYears"/> years back.</summary>
+    public sealed record TooOld(DateOnly OccurredOn, int MaxYears) : DraftProblem;
+
+    /// <summary>The penalty breaks a money bound.</summary>
+    public sealed record Amount(Ledger.AmountProblem Problem) : DraftProblem;
 }
 
 /// <summary>
@@ -77,14 +97,12 @@ public static class ViolationRecordingPolicy
     {
         if (string.Equals(recorder.Id, subject.Id, StringComparison.Ordinal))
         {
-            return new RecordingPermission.Forbidden(RecordingRefusal.SelfRecording,
-                "Nobody records a violation against themselves / 不能给自己记录违纪");
+            return new RecordingPermission.Forbidden(RecordingRefusal.SelfRecording);
         }
 
         if (subject.Rank is not { } subjectRank)
         {
-            return new RecordingPermission.Forbidden(RecordingRefusal.SubjectOutsideDepartment,
-                "The employee is not on the department's ladder / 该员工不在信息部职级序列中");
+            return new RecordingPermission.Forbidden(RecordingRefusal.SubjectOutsideDepartment);
         }
 
         if (recorder.HasRole(CompanyRoles.HR))
@@ -97,8 +115,7 @@ public static class ViolationRecordingPolicy
 
         return allowed
             ? new RecordingPermission.Allowed()
-            : new RecordingPermission.Forbidden(RecordingRefusal.NotAuthorized,
-                "Only the employee's group leader, a superior (supervisor, manager) or HR may record a violation / 只有该员工的组长、主管、经理或人事部可以记录违纪");
+            : new RecordingPermission.Forbidden(RecordingRefusal.NotAuthorized);
     }
 
     /// <summary>
@@ -115,25 +132,25 @@ public static class ViolationRecordingPolicy
     /// <param name="bounds">The money bounds an explicit penalty keeps (docs/domain.md §Limits; default <see cref="Ledger.MoneyBounds.Default"/>).</param>
     public static ViolationValidation Validate(ViolationDraft draft, DateOnly today, RuleCatalog catalog, Ledger.MoneyBounds? bounds = null)
     {
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var errors = new Dictionary<string, DraftProblem>(StringComparer.Ordinal);
         var rule = catalog.Find(draft.RuleCode ?? "");
         if (rule is null)
         {
-            errors["ruleCode"] = [$"Unknown rule '{draft.RuleCode}' in catalog {catalog.Version} / 未知的条例代码"];
+            errors["ruleCode"] = new DraftProblem.UnknownRule(draft.RuleCode ?? "", catalog.Version);
         }
 
         if (draft.OccurredOn > today)
         {
-            errors["occurredOn"] = [$"{draft.OccurredOn:yyyy-MM-dd} is in the future (today is {today:yyyy-MM-dd}) / 发生日期不能晚于今天"];
+            errors["occurredOn"] = new DraftProblem.InTheFuture(draft.OccurredOn, today);
         }
         else if (draft.OccurredOn < OldestRecordable(today))
         {
-            errors["occurredOn"] = [$"{draft.OccurredOn:yyyy-MM-dd} is more than {MaxAgeYears} years ago / 发生日期过早"];
+            errors["occurredOn"] = new DraftProblem.TooOld(draft.OccurredOn, MaxAgeYears);
         }
 
         if (draft.PenaltyAmount is { } amount && (bounds ?? Ledger.MoneyBounds.Default).Check(amount) is { } wrong)
         {
-            errors["penaltyAmount"] = [wrong];
+            errors["penaltyAmount"] = new DraftProblem.Amount(wrong);
         }
 
         if (errors.Count > 0 || rule is null)

@@ -15,12 +15,12 @@ public sealed class UserNameRule : IUserValidator<Employee>
         var errors = new List<IdentityError>();
         if (TextLimits.UserNameProblem(user.UserName) is { } problem)
         {
-            errors.Add(new IdentityError { Code = "InvalidUserName", Description = problem });
+            errors.Add(new IdentityError { Code = "InvalidUserName", Description = Platform.Glossary.UserName(problem) });
         }
 
         if (user.Name is { Length: > TextLimits.DisplayName })
         {
-            errors.Add(new IdentityError { Code = "InvalidName", Description = TextLimits.TooLong(TextLimits.DisplayName) });
+            errors.Add(new IdentityError { Code = "InvalidName", Description = Platform.Glossary.TooLong(TextLimits.DisplayName) });
         }
 
         return Task.FromResult(errors.Count == 0 ? IdentityResult.Success : IdentityResult.Failed([.. errors]));

@@ -114,6 +114,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             i.Property(x => x.CurrentStep).HasMaxLength(100);
             i.Property(x => x.WaitingFor).HasMaxLength(100);
             i.Property(x => x.Version).IsConcurrencyToken();
+            i.HasIndex(x => x.Number).IsUnique();
             i.HasIndex(x => new { x.Type, x.Status, x.StartedAt });
             i.HasIndex(x => new { x.SubjectId, x.Status });
             i.HasIndex(x => x.StartedBy);
@@ -260,6 +261,9 @@ public abstract class WorkflowDbContext(DbContextOptions options)
     /// <summary>The unique index of <see cref="WorkflowInstance.RunningKey"/>; a violation of it names the running instance's key.</summary>
     public const string RunningKeyIndex = "IX_Instances_RunningKey";
 
+    /// <summary>The next application reference number (<see cref="WorkflowInstance.Number"/>), inside the start's transaction.</summary>
+    public abstract Task<long> NextInstanceNumberAsync(CancellationToken ct);
+
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         BumpVersions();
@@ -300,6 +304,13 @@ public interface IVersioned
 public sealed class SqliteWorkflowDbContext(DbContextOptions<SqliteWorkflowDbContext> options) : WorkflowDbContext(options)
 {
     /// <summary>
+    /// SQLite has one writer at a time and a start runs inside its write transaction, so the highest number plus one
+    /// cannot be taken twice (the unique index would refuse it if it were).
+    /// </summary>
+    public override async Task<long> NextInstanceNumberAsync(CancellationToken ct) =>
+        await Database.SqlQueryRaw<long>("SELECT COALESCE(MAX(\"Number\"), 0) + 1 AS \"Value\" FROM \"Instances\"").SingleAsync(ct);
+
+    /// <summary>
     /// SQLite has no timestamp type: instants are stored as a sortable 64-bit number (UTC ticks and
     /// offset), so due-timer and inbox queries can compare and order them in SQL.
     /// </summary>
@@ -310,5 +321,18 @@ public sealed class SqliteWorkflowDbContext(DbContextOptions<SqliteWorkflowDbCon
     }
 }
 
-/// <summary>Exists so PostgreSQL keeps its own migration set; the model is the base class's.</summary>
-public sealed class PostgresWorkflowDbContext(DbContextOptions<PostgresWorkflowDbContext> options) : WorkflowDbContext(options);
+/// <summary>PostgreSQL's own migration set; the model is the base class's, plus the sequence of reference numbers.</summary>
+public sealed class PostgresWorkflowDbContext(DbContextOptions<PostgresWorkflowDbContext> options) : WorkflowDbContext(options)
+{
+    public const string InstanceNumbers = "InstanceNumbers";
+
+    /// <summary>A sequence: concurrent starts (several writers) each get their own number without waiting for one another.</summary>
+    public override async Task<long> NextInstanceNumberAsync(CancellationToken ct) =>
+        await Database.SqlQueryRaw<long>($"SELECT nextval('\"{InstanceNumbers}\"') AS \"Value\"").SingleAsync(ct);
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.HasSequence<long>(InstanceNumbers);
+    }
+}

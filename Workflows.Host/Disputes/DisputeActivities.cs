@@ -32,7 +32,7 @@ public sealed class OpenDisputeActivity(LedgerService ledger) : IWorkflowActivit
 
         if (await ledger.CheckDisputeAsync(violation, ct) is DisputeAdmission.Refused refused)
         {
-            return Refused(refused.Reason);
+            return Refused(Platform.Glossary.Dispute(refused));
         }
 
         if (violation.OpenDispute(context.Instance.Id, context.Instance.StartedBy, context.Clock.Now) is { } reason)
@@ -66,9 +66,10 @@ public sealed class RouteDisputeActivity : IWorkflowActivity
                 .Select(s => s.HolderId).FirstOrDefaultAsync(ct);
         var why = leader switch
         {
-            null => "the employee's group has no leader",
-            _ when leader == context.Variable(DisputeVariables.RecordedBy) => "the group leader recorded the violation",
-            _ when leader == context.Instance.SubjectId => "the disputing employee leads the group",
+            // Codes, said in words by the pages (W19_Value.*).
+            null => "noGroupLeader",
+            _ when leader == context.Variable(DisputeVariables.RecordedBy) => "leaderRecorded",
+            _ when leader == context.Instance.SubjectId => "leaderDisputes",
             _ => null,
         };
         return why is null
@@ -111,14 +112,14 @@ public sealed class DecideDisputeActivity(LedgerService ledger) : IWorkflowActiv
         };
         if (decision is null)
         {
-            return Invalid("data.amount must be a number / 新金额必须是数字");
+            return Invalid(Platform.Glossary.Say("W19_AmountNotANumber"));
         }
 
         var previous = violation.PenaltyAmount;
         switch (await ledger.DecideDisputeAsync(violation, decision, actorId, context.Instance.Id, ct))
         {
             case DisputeResolution.Invalid invalid:
-                return Invalid(invalid.Reason);
+                return Invalid(Platform.Glossary.Decision(invalid.Problem));
             case DisputeResolution.Resolved resolved:
                 SignalDispatcher.Raise(context.Db, context.Clock, EligibilityChanged, new { violationId = violation.Id }, subjectId: violation.EmployeeId);
                 return new ActivityResult(resolved.NewStatus.ToString(), WorkflowVariables.Of(

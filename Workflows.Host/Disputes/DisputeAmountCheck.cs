@@ -37,18 +37,18 @@ public sealed class DisputeAmountCheck(WorkflowDbContext db, MoneyBounds bounds)
 
         if (Amount(element) is not { } amount)
         {
-            return Error("data.amount must be a number of yuan, e.g. 10.50 / 新金额必须是数字");
+            return Error(Platform.Glossary.Say("W19_AmountNotANumber"));
         }
 
         if (bounds.Check(amount) is { } wrong)
         {
-            return Error(wrong);
+            return Error(Platform.Glossary.Amount(wrong));
         }
 
         var current = await db.Set<Violation>().AsNoTracking().Where(v => v.DisputeInstanceId == task.InstanceId)
             .Select(v => (decimal?)v.PenaltyAmount).FirstOrDefaultAsync(ct);
         return current is { } now && amount >= now
-            ? Error($"A reduction must be below the current amount {now.ToString("0.00", CultureInfo.InvariantCulture)} / 减免后的金额必须低于原金额")
+            ? Error(Platform.Glossary.Decision(new Definitions.Disputes.DecisionProblem.NotBelowCurrent(amount, now)))
             : null;
     }
 

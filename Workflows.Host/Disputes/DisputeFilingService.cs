@@ -57,7 +57,7 @@ public sealed class DisputeFilingService(WorkflowDbContext db, LedgerService led
 
         if (await ledger.CheckDisputeAsync(violation, ct) is DisputeAdmission.Refused refused)
         {
-            return Filing.Refused.Unprocessable(refused.Reason);
+            return Filing.Refused.Unprocessable(Glossary.Dispute(refused));
         }
 
         var variables = WorkflowVariables.Of(
@@ -98,11 +98,11 @@ public sealed class DisputeFilingService(WorkflowDbContext db, LedgerService led
         var employee = violation is null ? null : await db.FindPersonAsync(violation.EmployeeId, ct);
         if (violation is null || employee is null || !RecordAccess.MayRead(actor, employee))
         {
-            return (null, Filing.Refused.NotFound($"There is no violation '{violationId}'."));
+            return (null, Filing.Refused.NotFound(Glossary.Say("W19_NoSuchViolation")));
         }
 
         return violation.EmployeeId != actor.Id
-            ? (null, Filing.Refused.Forbidden("Only the employee the violation is about can dispute it / 只有当事员工本人可以申诉"))
+            ? (null, Filing.Refused.Forbidden(Glossary.Say("W19_OnlyTheEmployeeDisputes")))
             : (violation, null);
     }
 

@@ -65,7 +65,7 @@ public static class LedgerApi
         }
         else if (request.Reason.Length > TextLimits.Text)
         {
-            errors["reason"] = [TextLimits.TooLong(TextLimits.Text)];
+            errors["reason"] = [Platform.Glossary.TooLong(TextLimits.Text)];
         }
 
         if (errors.Count > 0)
@@ -99,7 +99,7 @@ public static class LedgerApi
 
         if (request.Amount is { } amount && bounds.Check(amount) is { } wrong)
         {
-            rules["amount"] = [wrong];
+            rules["amount"] = [Glossary.Amount(wrong)];
         }
 
         if (awardedOn > clock.Today)

@@ -342,8 +342,8 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
     private static MonthCloseSummary Summarize(LedgerMonth month, bool alreadyClosed, DateTimeOffset? at, string? by,
         IReadOnlyList<MonthlyStatement> statements, IReadOnlyList<LedgerMonth> alsoClosed) =>
         new(month, alreadyClosed, at, by, statements.Count,
-            MoneySum.Of(statements.Select(s => s.Penalties), $"the statements of {month}"), MoneySum.Of(statements.Select(s => s.Rewards), $"the statements of {month}"),
-            MoneySum.Of(statements.Select(s => s.Adjustments), $"the statements of {month}"), MoneySum.Of(statements.Select(s => s.Total), $"the statements of {month}"),
+            MoneySum.Of(statements.Select(s => s.Penalties), new AmountSum(month, null)), MoneySum.Of(statements.Select(s => s.Rewards), new AmountSum(month, null)),
+            MoneySum.Of(statements.Select(s => s.Adjustments), new AmountSum(month, null)), MoneySum.Of(statements.Select(s => s.Total), new AmountSum(month, null)),
             [.. alsoClosed]);
 
     /// <summary>Every ledger item not yet in a closed statement; a close tracks the violations so it can touch them.</summary>

@@ -427,12 +427,12 @@ public sealed class OrgImport(
 
         if (line.UserName.Length == 0)
         {
-            Error("userName", "The user name is required.");
+            Error("userName", Platform.Glossary.UserName(Definitions.UserNameRule.Required));
         }
         else if (Definitions.TextLimits.UserNameProblem(line.UserName) is { } problem)
         {
             // The same rule as every account (docs/domain.md §Limits).
-            Error("userName", problem);
+            Error("userName", Platform.Glossary.UserName(problem));
         }
 
         if (line.Name.Length == 0)

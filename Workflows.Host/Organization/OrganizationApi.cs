@@ -82,12 +82,12 @@ public static class OrganizationApi
         Require(errors, "password", request.Password);
         if (request.Name is { Length: > TextLimits.DisplayName })
         {
-            errors["name"] = [TextLimits.TooLong(TextLimits.DisplayName)];
+            errors["name"] = [Platform.Glossary.TooLong(TextLimits.DisplayName)];
         }
 
         if (!string.IsNullOrEmpty(request.UserName) && TextLimits.UserNameProblem(request.UserName) is { } badName)
         {
-            errors["userName"] = [badName];
+            errors["userName"] = [Glossary.UserName(badName)];
         }
 
         var roles = (request.Roles ?? []).Distinct(StringComparer.Ordinal).ToArray();
@@ -204,7 +204,7 @@ public static class OrganizationApi
         var name = request.Name.Trim();
         if (name.Length > TextLimits.DisplayName)
         {
-            return Problems.Invalid("name", TextLimits.TooLong(TextLimits.DisplayName));
+            return Problems.Invalid("name", Platform.Glossary.TooLong(TextLimits.DisplayName));
         }
 
         if (await db.Groups.AnyAsync(g => g.Name == name, ct))

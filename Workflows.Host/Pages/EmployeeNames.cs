@@ -18,6 +18,10 @@ public static class EmployeeNames
             .ToDictionaryAsync(u => u.Id, u => u.Name, StringComparer.Ordinal, ct);
     }
 
+    /// <summary>A sum of stored amounts too large to compute, in words, with the employee's name.</summary>
+    public static async Task<string> OverflowInWordsAsync(WorkflowDbContext db, Definitions.Ledger.AmountOverflowException overflow, CancellationToken ct) =>
+        Platform.Glossary.Overflow(overflow.Sum, await LoadAsync(db, [overflow.Sum.EmployeeId], ct));
+
     public static string NameOf(this IReadOnlyDictionary<string, string> names, string? id) =>
         id is null ? "—" : names.TryGetValue(id, out var name) ? name : id;
 }

@@ -216,7 +216,7 @@ public sealed class InboxModel(
 
         if (comment is { Length: > Definitions.TextLimits.Text })
         {
-            return RefuseAsync(StatusCodes.Status400BadRequest, Definitions.TextLimits.TooLong(Definitions.TextLimits.Text), taskId);
+            return RefuseAsync(StatusCodes.Status400BadRequest, Platform.Glossary.TooLong(Definitions.TextLimits.Text), taskId);
         }
 
         var data = ImmutableDictionary<string, JsonElement>.Empty;

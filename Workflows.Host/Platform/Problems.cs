@@ -73,7 +73,8 @@ public static class Problems
                 DbUpdateException unique when Data.DbErrors.IsConflict(unique) =>
                     (StatusCodes.Status409Conflict, "Conflict", "A concurrent request created the same thing just now; nothing more was written. Reload and check."),
                 // Sums over amounts stored before the bounds existed: say so instead of failing (docs/domain.md §Limits).
-                Definitions.Ledger.AmountOverflowException overflow => (StatusCodes.Status422UnprocessableEntity, "Amounts out of range", overflow.Message),
+                Definitions.Ledger.AmountOverflowException overflow => (StatusCodes.Status422UnprocessableEntity, "Amounts out of range",
+                    await Pages.EmployeeNames.OverflowInWordsAsync(httpContext.RequestServices.GetRequiredService<Data.WorkflowDbContext>(), overflow, cancellationToken)),
                 _ => (0, "", ""),
             };
             if (status == 0)

@@ -45,6 +45,13 @@ public static class WebLocalization
         }
 
         var found = localizer[group + "." + value];
-        return found.ResourceNotFound ? value : found.Value;
+        if (!found.ResourceNotFound)
+        {
+            return found.Value;
+        }
+
+        // Terms added since (the glossary's W19_ entries: roles, field names, values).
+        var added = localizer["W19_" + group + "." + value];
+        return added.ResourceNotFound ? value : added.Value;
     }
 }

@@ -129,7 +129,8 @@ public sealed class AppointActivity(EligibilityService eligibility, IOptions<Pro
             return new ActivityResult("blocked", Waiting(context)
                 .SetItem("appointmentEligibility", snapshot)
                 .SetItem("blockedReason", PromotionVariables.Value(
-                    $"Re-check at appointment (as of {PromotionVariables.Iso(form.ApplicationDate)}, on current records) failed: {string.Join("; ", result.Reasons)}")));
+                    Platform.Glossary.Say("W19_RecheckFailed", PromotionVariables.Iso(form.ApplicationDate),
+                        string.Join(" ", result.Reasons.Select(r => Platform.Glossary.Eligibility(r)))))));
         }
 
         var candidate = await db.Users.SingleAsync(u => u.Id == candidateId, ct);

@@ -71,9 +71,9 @@ public sealed class PromotionFilingService(WorkflowDbContext db, WorkflowRunner 
         switch (PromotionFiling.Check(ToApplicant(actor), candidate, target!.Value, channel!.Value, request.Justification))
         {
             case ApplicationCheck.Forbidden forbidden:
-                return Filing.Refused.Forbidden(forbidden.Detail);
+                return Filing.Refused.Forbidden(Glossary.Filing(forbidden));
             case ApplicationCheck.Unprocessable rule:
-                return Filing.Refused.Unprocessable(rule.Detail);
+                return Filing.Refused.Unprocessable(Glossary.Filing(rule));
             case ApplicationCheck.Accepted accepted:
                 design = accepted.Design;
                 break;

@@ -221,7 +221,7 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
                 .ToListAsync(ct);
             foreach (var m in sums.GroupBy(x => x.Month, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                var what = $"the department fund in {m.Key}";
+                var what = new AmountSum(LedgerMonth.Parse(m.Key), null);
                 decimal Sum(StatementLineKind kind) => MoneySum.Of(m.Where(x => x.Kind == kind).Select(x => x.Amount * x.Count), what);
                 var (penalties, adjustments, rewards) = (Sum(StatementLineKind.Penalty), Sum(StatementLineKind.Adjustment), Sum(StatementLineKind.Reward));
                 var net = MoneySum.Add(MoneySum.Add(penalties, adjustments, what), -rewards, what);

@@ -219,7 +219,7 @@ public static class RosterApi
         {
             return rejected.Violations.Any(v => v.Rule == CoverageRule.AlreadyOnShift)
                 ? Problems.Conflict($"The employee is already on shift {shift.Id}.")
-                : Refused(rejected);
+                : await RefusedAsync(db, rejected, ct);
         }
 
         try
@@ -262,23 +262,31 @@ public static class RosterApi
 
         if (await roster.UnassignAsync(shift, employeeId, ct) is CoverageResult.Rejected rejected)
         {
-            return Refused(rejected);
+            return await RefusedAsync(db, rejected, ct);
         }
 
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ToDto(shift, clock));
     }
 
-    /// <summary>A 422 whose detail lists every broken rule, with the rules also machine-readable.</summary>
-    internal static ProblemHttpResult Refused(CoverageResult.Rejected rejected) =>
-        TypedResults.Problem(
-            detail: string.Join(" ", rejected.Violations.Select(v => v.Message)),
-            statusCode: StatusCodes.Status422UnprocessableEntity,
-            title: "Rule violated",
-            extensions: new Dictionary<string, object?>
-            {
-                ["violations"] = rejected.Violations.Select(v => new { rule = v.Rule.ToString(), v.ShiftId, v.EmployeeId, v.Message }).ToArray(),
-            });
+    /// <summary>A 422 whose detail lists every broken rule in words, with the rules also machine-readable.</summary>
+    internal static async Task<ProblemHttpResult> RefusedAsync(WorkflowDbContext db, CoverageResult.Rejected rejected, CancellationToken ct)
+    {
+        var (detail, violations) = await InWordsAsync(db, rejected.Violations, ct);
+        return TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status422UnprocessableEntity, title: "Rule violated",
+            extensions: new Dictionary<string, object?> { ["violations"] = violations });
+    }
+
+    /// <summary>
+    /// The broken roster rules in the reader's language (names for ids, dates and times for shifts), and the
+    /// machine-readable list the API answers with: <c>rule</c>, <c>shiftId</c>, <c>employeeId</c> and the <c>message</c> in words.
+    /// </summary>
+    internal static async Task<(string Detail, object[] Violations)> InWordsAsync(WorkflowDbContext db, IReadOnlyList<CoverageViolation> violations, CancellationToken ct)
+    {
+        var names = await Pages.EmployeeNames.LoadAsync(db, violations.Select(v => v.EmployeeId), ct);
+        return (Glossary.Coverage(violations, names),
+            [.. violations.Select(v => new { rule = v.Rule.ToString(), v.ShiftId, v.EmployeeId, message = Glossary.Coverage(v, names) })]);
+    }
 
     internal static ShiftDto ToDto(Shift shift, DepartmentClock clock)
     {

@@ -118,8 +118,7 @@ public sealed class RosterService(WorkflowDbContext db, DepartmentClock clock)
         var slot = shift.ToSlot();
         if (slot.HasStarted(LocalNow))
         {
-            return new CoverageResult.Rejected([new(CoverageRule.ShiftAlreadyStarted, shift.Id, null,
-                $"Shift {shift.Id} started at {slot.StartsAt:yyyy-MM-dd HH:mm}; nothing changes on a started shift / 班次已开始")]);
+            return new CoverageResult.Rejected([new(CoverageRule.ShiftAlreadyStarted, shift.Id, null, slot)]);
         }
 
         var people = await PeopleAsync([employeeId], cancellationToken);
@@ -144,8 +143,7 @@ public sealed class RosterService(WorkflowDbContext db, DepartmentClock clock)
         var slot = shift.ToSlot();
         if (slot.HasStarted(LocalNow))
         {
-            return new CoverageResult.Rejected([new(CoverageRule.ShiftAlreadyStarted, shift.Id, null,
-                $"Shift {shift.Id} started at {slot.StartsAt:yyyy-MM-dd HH:mm}; nothing changes on a started shift / 班次已开始")]);
+            return new CoverageResult.Rejected([new(CoverageRule.ShiftAlreadyStarted, shift.Id, null, slot)]);
         }
 
         var people = await PeopleAsync([employeeId], cancellationToken);

@@ -18,10 +18,16 @@ public sealed record InstanceSearch(
     IReadOnlyCollection<string>? SubjectIds = null,
     IReadOnlyCollection<string>? ActorIds = null,
     DateOnly? From = null,
-    DateOnly? To = null)
+    DateOnly? To = null,
+    long? Number = null)
 {
     public IQueryable<WorkflowInstance> Apply(IQueryable<WorkflowInstance> query, WorkflowDbContext db, DepartmentClock clock)
     {
+        if (Number is { } number)
+        {
+            query = query.Where(i => i.Number == number);
+        }
+
         if (Type is not null)
         {
             query = query.Where(i => i.Type == Type);

@@ -16,12 +16,12 @@ public sealed record IncidentDto(string Id, string? Step, string Operation, stri
 public sealed record InstanceDto(
     string Id, string Type, DefinitionRef Definition, string Status, string? Outcome, string SubjectId, string StartedBy,
     DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, IReadOnlyList<string> CurrentSteps, IReadOnlyDictionary<string, JsonElement> Data,
-    bool HasIncident, string? WaitingFor);
+    bool HasIncident, string? WaitingFor, long Number, string Reference);
 
 public sealed record InstanceDetailDto(
     string Id, string Type, DefinitionRef Definition, string Status, string? Outcome, string SubjectId, string StartedBy,
     DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, IReadOnlyList<string> CurrentSteps, IReadOnlyDictionary<string, JsonElement> Data,
-    bool HasIncident, string? WaitingFor, IReadOnlyList<IncidentDto> Incidents);
+    bool HasIncident, string? WaitingFor, IReadOnlyList<IncidentDto> Incidents, long Number, string Reference);
 
 public sealed record InstancePage(IReadOnlyList<InstanceDto> Items, int Total, int Page, int PageSize);
 
@@ -103,7 +103,7 @@ public static class InstancesApi
         var reason = await OptionalBodyAsync<WithdrawRequest>(request, ct);
         if (reason?.Reason is { Length: > Definitions.TextLimits.Text })
         {
-            return Problems.Invalid("reason", Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
+            return Problems.Invalid("reason", Platform.Glossary.TooLong(Definitions.TextLimits.Text));
         }
 
         return await ToResponseAsync(await runner.WithdrawAsync(id, await current.GetAsync(ct), reason?.Reason, ct), db, ct);
@@ -209,14 +209,14 @@ public static class InstancesApi
 
     internal static InstanceDto ToDto(WorkflowInstance i) => new(
         i.Id, i.Type, new DefinitionRef(i.DesignName, i.DesignVersion), i.Status.ToString(), i.Outcome, i.SubjectId, i.StartedBy,
-        i.StartedAt, i.CompletedAt, i.CurrentStep is null ? [] : [i.CurrentStep], Data(i), i.HasIncident, i.WaitingFor);
+        i.StartedAt, i.CompletedAt, i.CurrentStep is null ? [] : [i.CurrentStep], Data(i), i.HasIncident, i.WaitingFor, i.Number, ReferenceNumbers.Of(i));
 
     internal static async Task<InstanceDetailDto> DetailAsync(WorkflowDbContext db, WorkflowInstance i, CancellationToken ct)
     {
         var incidents = await db.Incidents.AsNoTracking().Where(x => x.InstanceId == i.Id).OrderBy(x => x.OccurredAt)
             .Select(x => new IncidentDto(x.Id, x.Step, x.Operation, x.Error, x.OccurredAt, x.ResolvedAt)).ToListAsync(ct);
         return new InstanceDetailDto(i.Id, i.Type, new DefinitionRef(i.DesignName, i.DesignVersion), i.Status.ToString(), i.Outcome, i.SubjectId,
-            i.StartedBy, i.StartedAt, i.CompletedAt, i.CurrentStep is null ? [] : [i.CurrentStep], Data(i), i.HasIncident, i.WaitingFor, incidents);
+            i.StartedBy, i.StartedAt, i.CompletedAt, i.CurrentStep is null ? [] : [i.CurrentStep], Data(i), i.HasIncident, i.WaitingFor, incidents, i.Number, ReferenceNumbers.Of(i));
     }
 
     /// <summary>The instance's form data and variables; decisions are in the history, not repeated here.</summary>

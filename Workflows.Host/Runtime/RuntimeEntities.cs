@@ -33,6 +33,13 @@ public sealed class WorkflowInstance : IVersioned
 
     public string Type { get; set; } = "";
 
+    /// <summary>
+    /// The application's reference number (审批编号), 1, 2, 3… in the order applications were filed, given at start in
+    /// the start's transaction (<see cref="Data.WorkflowDbContext.NextInstanceNumberAsync"/>); people see it as
+    /// <see cref="ReferenceNumbers.Format"/>, e.g. SQ-000042 (ADR 0014).
+    /// </summary>
+    public long Number { get; set; }
+
     public string DesignName { get; set; } = "";
 
     public int DesignVersion { get; set; }

@@ -13,7 +13,7 @@ public sealed record TaskDto(
     string Id, string InstanceId, string Type, string Step, string Title, string Status, string? AssigneeId,
     IReadOnlyList<string> CandidateIds, IReadOnlyList<string> AllowedActions, DateTimeOffset? DueAt, DateTimeOffset CreatedAt,
     DateTimeOffset? CompletedAt, string SubjectId, string ActingRole, IReadOnlyList<TaskActionInfo> Actions, bool Overdue,
-    string? OnBehalfOf, string? Slot, bool CanTransfer, bool CanAddSigner);
+    string? OnBehalfOf, string? Slot, bool CanTransfer, bool CanAddSigner, long Number, string Reference);
 
 public sealed record CompleteTaskRequest(string? Action, string? Comment, Dictionary<string, JsonElement>? Data);
 
@@ -132,7 +132,7 @@ public static class TasksApi
 
         if (request.Comment is { Length: > Definitions.TextLimits.Text })
         {
-            return Problems.Invalid("comment", Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
+            return Problems.Invalid("comment", Platform.Glossary.TooLong(Definitions.TextLimits.Text));
         }
 
         var data = request.Data?.ToImmutableDictionary(StringComparer.Ordinal);
@@ -259,9 +259,10 @@ public static class TasksApi
         Func<string, string?>? onBehalfOf = null, PublishedDesigns? designs = null)
     {
         var instanceIds = tasks.Select(t => t.InstanceId).Distinct(StringComparer.Ordinal).ToList();
-        var designOf = designs is null ? [] : (await db.Instances.AsNoTracking().Where(i => instanceIds.Contains(i.Id))
-                .Select(i => new { i.Id, i.DesignName, i.DesignVersion }).ToListAsync(ct))
-            .ToDictionary(i => i.Id, i => designs.Get(i.DesignName, i.DesignVersion), StringComparer.Ordinal);
+        var instances = (await db.Instances.AsNoTracking().Where(i => instanceIds.Contains(i.Id))
+                .Select(i => new { i.Id, i.DesignName, i.DesignVersion, i.Number }).ToListAsync(ct))
+            .ToDictionary(i => i.Id, StringComparer.Ordinal);
+        var designOf = designs is null ? [] : instances.Values.ToDictionary(i => i.Id, i => designs.Get(i.DesignName, i.DesignVersion), StringComparer.Ordinal);
         var ids = tasks.Select(t => t.Id).ToList();
         var candidates = (await db.TaskCandidates.AsNoTracking().Where(c => ids.Contains(c.TaskId)).ToListAsync(ct))
             .ToLookup(c => c.TaskId, c => c.EmployeeId);
@@ -273,7 +274,8 @@ public static class TasksApi
             var step = t.Slot is null && designOf.TryGetValue(t.InstanceId, out var design) ? design.Steps.GetValueOrDefault(t.Step) as TaskStep : null;
             return new TaskDto(t.Id, t.InstanceId, t.Type, t.Step, t.Title, t.Status.ToString(), t.AssigneeId, [.. candidates[t.Id]],
                 [.. actions.Select(a => a.Name)], t.DueAt, t.CreatedAt, t.CompletedAt, t.SubjectId, t.ActingRole, actions,
-                t.Status == TaskState.Open && t.DueAt < now, onBehalfOf?.Invoke(t.Id), t.Slot, step?.OffersTransfer ?? false, step is not null && WorkflowEngine.OffersAddSigner(step));
+                t.Status == TaskState.Open && t.DueAt < now, onBehalfOf?.Invoke(t.Id), t.Slot, step?.OffersTransfer ?? false, step is not null && WorkflowEngine.OffersAddSigner(step),
+                instances[t.InstanceId].Number, ReferenceNumbers.Format(instances[t.InstanceId].Number));
         })];
     }
 }

@@ -67,6 +67,7 @@ public sealed class WorkflowRunner(
         // activity that fails leaves a started instance with an incident, ready to retry.
         await using (var step = await store.BeginAsync(db, ct))
         {
+            instance.Number = await db.NextInstanceNumberAsync(ct);
             step.Add(instance);
             var commands = await ApplyAsync(step, instance, (Accepted)result, design, runActivities: false, ct);
             await CommitAsync(step, commands, ct);

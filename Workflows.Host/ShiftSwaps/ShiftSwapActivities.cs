@@ -77,10 +77,18 @@ public sealed class ApplySwapActivity : IWorkflowActivity
         {
             CoverageResult.Ok ok => new ActivityResult(Applied, WorkflowVariables.Of(
                 ("appliedShifts", ok.ChangedShifts.Select(s => new { s.Id, s.AssigneeIds }).ToArray()))),
-            CoverageResult.Rejected rejected => new ActivityResult(CoverageFailed, WorkflowVariables.Of(
-                ("coverageReasons", rejected.Violations.Select(v => v.Message).ToArray()),
-                ("coverageViolations", rejected.Violations.Select(v => new { rule = v.Rule.ToString(), v.ShiftId, v.EmployeeId, v.Message }).ToArray()))),
+            CoverageResult.Rejected rejected => await CoverageFailedAsync(context, rejected, ct),
             _ => throw new InvalidOperationException("Unknown coverage result."),
         };
+    }
+
+    /// <summary>The history keeps the broken rules as codes (<c>coverageViolations</c>) and, for the record, in words.</summary>
+    private static async Task<ActivityResult> CoverageFailedAsync(ActivityContext context, CoverageResult.Rejected rejected, CancellationToken ct)
+    {
+        var (_, violations) = await Roster.RosterApi.InWordsAsync(context.Db, rejected.Violations, ct);
+        var names = await Pages.EmployeeNames.LoadAsync(context.Db, rejected.Violations.Select(v => v.EmployeeId), ct);
+        return new ActivityResult(CoverageFailed, WorkflowVariables.Of(
+            ("coverageReasons", rejected.Violations.Select(v => Platform.Glossary.Coverage(v, names)).ToArray()),
+            ("coverageViolations", violations)));
     }
 }

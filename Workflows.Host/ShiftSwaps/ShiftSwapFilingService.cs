@@ -92,17 +92,15 @@ public sealed class ShiftSwapFilingService(WorkflowDbContext db, RosterService r
         var now = clock.LocalNow.DateTime;
         if (shifts.FirstOrDefault(s => s.ToSlot().HasStarted(now)) is { } started)
         {
-            return Filing.Refused.Unprocessable($"Shift {started.Id} started at {started.Date:yyyy-MM-dd} {started.Start:HH\\:mm}; a started shift cannot be swapped.");
+            return Filing.Refused.Unprocessable(Glossary.Coverage(new CoverageViolation(CoverageRule.ShiftAlreadyStarted, started.Id, null, started.ToSlot()),
+                new Dictionary<string, string>()));
         }
 
         if (await roster.CheckAsync(request.ToChange(), ct) is CoverageResult.Rejected rejected)
         {
-            return new Filing.Refused(StatusCodes.Status422UnprocessableEntity, string.Join(" ", rejected.Violations.Select(v => v.Message)), "Rule violated",
-                new Dictionary<string, object?>
-                {
-                    ["violations"] = rejected.Violations.Select(v => new { rule = v.Rule.ToString(), v.ShiftId, v.EmployeeId, v.Message }).ToArray(),
-                },
-                rejected.Violations);
+            var (detail, violations) = await Roster.RosterApi.InWordsAsync(db, rejected.Violations, ct);
+            return new Filing.Refused(StatusCodes.Status422UnprocessableEntity, detail, "Rule violated",
+                new Dictionary<string, object?> { ["violations"] = violations }, rejected.Violations);
         }
 
         // The request lapses when the first of its shifts starts: every task step is due then.

@@ -31,14 +31,18 @@ public sealed record ConsideredDto(string ViolationId, string RuleCode, DateOnly
     ConsideredReason ReasonCode, string Reason);
 
 /// <summary>The explained eligibility answer (docs/api.md §Violations and eligibility), with who and as of when, the catalog version and whether it is skip-level.</summary>
+/// <param name="Reasons">Every unmet requirement in words, in the request's language (<see cref="Glossary"/>).</param>
+/// <param name="ReasonCodes">The same requirements as stable codes (<see cref="EligibilityRule"/>), in the same order.</param>
 public sealed record EligibilityDto(string EmployeeId, bool Eligible, Rank? CurrentRank, Rank TargetRank, DateOnly AsOf, int? WindowMonths,
     DateOnly? WindowStart, DateOnly WindowEnd, DateOnly? EarliestEligibleOn, IReadOnlyList<ConsideredDto> Considered,
-    IReadOnlyList<string> Reasons, string CatalogVersion, bool IsSkipLevel)
+    IReadOnlyList<string> Reasons, string CatalogVersion, bool IsSkipLevel, IReadOnlyList<EligibilityRule> ReasonCodes)
 {
-    public static EligibilityDto From(EligibilityResult r) => new(r.EmployeeId, r.Eligible, r.CurrentRank, r.TargetRank, r.AsOf,
+    /// <param name="ruleTitle">A rule code's title in the reader's language, for the blocking violations; the code when null.</param>
+    public static EligibilityDto From(EligibilityResult r, Func<string, string>? ruleTitle = null) => new(r.EmployeeId, r.Eligible, r.CurrentRank, r.TargetRank, r.AsOf,
         r.WindowMonths, r.WindowStart, r.WindowEnd, r.EarliestEligibleOn,
-        [.. r.Considered.Select(c => new ConsideredDto(c.ViolationId, c.RuleCode, c.OccurredOn, c.Status, c.Counts, c.ReasonCode, c.Reason))],
-        r.Reasons, r.CatalogVersion, r.IsSkipLevel);
+        [.. r.Considered.Select(c => new ConsideredDto(c.ViolationId, c.RuleCode, c.OccurredOn, c.Status, c.Counts, c.ReasonCode,
+            Glossary.Considered(c.ReasonCode, r.WindowStart, r.WindowEnd)))],
+        [.. r.Reasons.Select(reason => Glossary.Eligibility(reason, ruleTitle))], r.CatalogVersion, r.IsSkipLevel, [.. r.Reasons.Select(reason => reason.Rule)]);
 }
 
 public static class ViolationsApi
@@ -100,14 +104,14 @@ public static class ViolationsApi
 
         if (ViolationRecordingPolicy.MayRecord(actor.AsPerson(), subject) is RecordingPermission.Forbidden forbidden)
         {
-            return Problems.Forbidden(forbidden.Reason);
+            return Problems.Forbidden(Glossary.Recording(forbidden.Refusal));
         }
 
         var draft = new ViolationDraft(request.RuleCode!.Trim(), request.OccurredOn!.Value, request.Description, request.PenaltyAmount);
         switch (ViolationRecordingPolicy.Validate(draft, clock.Today, catalog, bounds))
         {
             case ViolationValidation.Invalid invalid:
-                return Unprocessable(invalid.Errors);
+                return Unprocessable(invalid.Errors.ToDictionary(e => e.Key, e => new[] { Glossary.Draft(e.Value) }));
             case ViolationValidation.Valid valid:
                 var violation = Violation.Record(subject.Id, valid, draft.OccurredOn, request.Description!.Trim(), actor.Id, clock.Now);
                 db.Add(violation);

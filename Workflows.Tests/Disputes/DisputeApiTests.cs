@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Workflows.Tests.Infrastructure;
@@ -84,7 +85,7 @@ public abstract class DisputeApiTests(WorkflowsApp app)
 
         // An amount not below the current one is refused before the step (docs/domain.md §Limits): 422, the task still open.
         var notBelow = await ApiAssert.ProblemAsync(await CompleteAsync(supervisor, decide, "reduce", new { amount = 60 }), HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("below the current amount", notBelow.GetProperty("errors").GetProperty("data.amount")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("须低于原金额 ¥", notBelow.GetProperty("errors").GetProperty("data.amount")[0].GetString(), StringComparison.Ordinal);
         Assert.Equal(50m, (await ViolationAsync(app, violationId)).GetProperty("penaltyAmount").GetDecimal());
 
         decide = (await OpenTaskAsync(supervisor, instanceId))!.Value;
@@ -126,7 +127,15 @@ public abstract class DisputeApiTests(WorkflowsApp app)
         // Once it has ended, the one dispute per violation is used: 422.
         await ApiAssert.JsonAsync(await member.PostAsync($"/api/instances/{running}/withdraw", null));
         var used = await ApiAssert.ProblemAsync(await DisputeAsync(member, violationId), HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("one dispute per violation", used.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("该违纪已申诉过：每条违纪只能申诉一次。", used.GetProperty("detail").GetString());
+        // The detail follows the culture the person chose (the culture cookie), as the pages do.
+        using (var english = new HttpRequestMessage(HttpMethod.Post, "/api/disputes") { Content = JsonContent.Create(new { violationId, reason = "wrong" }) })
+        {
+            english.Headers.Add("Cookie", ".AspNetCore.Culture=c%3Den%7Cuic%3Den");
+            var usedEn = await ApiAssert.ProblemAsync(await member.SendAsync(english), HttpStatusCode.UnprocessableEntity);
+            Assert.Equal("This violation has already been disputed: one dispute per violation.", usedEn.GetProperty("detail").GetString());
+        }
+
         Assert.Equal(instancesBefore + 1, await app.WithDbAsync(db => db.Instances.CountAsync()));
     }
 
@@ -144,7 +153,7 @@ public abstract class DisputeApiTests(WorkflowsApp app)
         Assert.Null(await OpenTaskAsync(leader, instanceId));
         var route = (await app.HistoryAsync(instanceId)).Single(h => h.GetProperty("kind").GetString() == "activity.completed" && h.GetProperty("step").GetString() == "route");
         Assert.Equal("supervisor", route.GetProperty("action").GetString());
-        Assert.Equal("the group leader recorded the violation", route.GetProperty("data").GetProperty("reviewSkipped").GetString());
+        Assert.Equal("leaderRecorded", route.GetProperty("data").GetProperty("reviewSkipped").GetString());
 
         using var supervisor = await app.LoginAsync("supervisor");
         var decide = (await OpenTaskAsync(supervisor, instanceId))!.Value;

@@ -48,7 +48,7 @@ public abstract class DisputeClosedMonthTests(WorkflowsApp app)
         app.Clock.Advance(TimeSpan.FromDays(8));
         var refused = await ApiAssert.ProblemAsync(await (await team.LoginAsync(team.Member)).PostAsync("/api/disputes",
             System.Net.Http.Json.JsonContent.Create(new { violationId = late, reason = "太晚了" })), HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("window closed", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("申诉期已于 ", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Active", (await ViolationAsync(app, late)).GetProperty("status").GetString());
     }
 }

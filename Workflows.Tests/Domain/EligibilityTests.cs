@@ -71,7 +71,10 @@ public class EligibilityTests
         var considered = Assert.Single(result.Considered);
         Assert.True(considered.Counts);
         Assert.Equal(ConsideredReason.InsideWindow, considered.ReasonCode);
-        Assert.Contains(result.Reasons, r => r.Contains("R05", StringComparison.Ordinal) && r.Contains(windowStart, StringComparison.Ordinal));
+        var reason = Assert.Single(result.Reasons);
+        Assert.Equal(EligibilityRule.ViolationsInWindow, reason.Rule);
+        Assert.Equal(D(windowStart), reason.WindowStart);
+        Assert.Equal("R05", Assert.Single(reason.Blocking!).RuleCode);
     }
 
     [Theory]
@@ -88,7 +91,6 @@ public class EligibilityTests
         var considered = Assert.Single(result.Considered);
         Assert.False(considered.Counts);
         Assert.Equal(ConsideredReason.BeforeWindow, considered.ReasonCode);
-        Assert.Contains("outside the window", considered.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -170,7 +172,7 @@ public class EligibilityTests
         Assert.Equal(D("2026-07-06"), result.EarliestEligibleOn);
         Assert.Equal(["a", "c", "b"], result.Considered.Select(c => c.ViolationId));
         Assert.All(result.Considered, c => Assert.True(c.Counts));
-        Assert.Contains(result.Reasons, r => r.StartsWith("3 violation(s)", StringComparison.Ordinal));
+        Assert.Equal(3, Assert.Single(result.Reasons, r => r.Rule == EligibilityRule.ViolationsInWindow).Blocking!.Count);
     }
 
     [Fact]
@@ -202,7 +204,6 @@ public class EligibilityTests
         var considered = Assert.Single(result.Considered);
         Assert.False(considered.Counts);
         Assert.Equal(ConsideredReason.AfterApplicationDate, considered.ReasonCode);
-        Assert.Contains("after the application date", considered.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -214,7 +215,6 @@ public class EligibilityTests
         var considered = Assert.Single(result.Considered);
         Assert.False(considered.Counts);
         Assert.Equal(ConsideredReason.Waived, considered.ReasonCode);
-        Assert.Contains("waived", considered.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -263,7 +263,7 @@ public class EligibilityTests
         var result = Evaluate("2026-06-15", target, current);
 
         Assert.False(result.Eligible);
-        Assert.Contains(result.Reasons, r => r.Contains("not above the current rank", StringComparison.Ordinal));
+        Assert.Contains(result.Reasons, r => r.Rule == EligibilityRule.TargetNotAbove && r.CurrentRank == current && r.TargetRank == target);
         Assert.Null(result.EarliestEligibleOn);
     }
 
@@ -274,7 +274,7 @@ public class EligibilityTests
         Assert.False(result.Eligible);
         Assert.Null(result.WindowMonths);
         Assert.Null(result.WindowStart);
-        Assert.Contains(result.Reasons, r => r.Contains("not a promotion target", StringComparison.Ordinal));
+        Assert.Contains(result.Reasons, r => r.Rule == EligibilityRule.NotAPromotionTarget);
     }
 
     [Fact]
@@ -285,8 +285,8 @@ public class EligibilityTests
 
         Assert.False(result.Eligible);
         Assert.Equal(2, result.Reasons.Count);
-        Assert.Contains(result.Reasons, r => r.Contains("outside the department's ladder", StringComparison.Ordinal));
-        Assert.Contains(result.Reasons, r => r.Contains("clean-record window", StringComparison.Ordinal));
+        Assert.Contains(result.Reasons, r => r.Rule == EligibilityRule.NoRank);
+        Assert.Contains(result.Reasons, r => r.Rule == EligibilityRule.ViolationsInWindow);
         Assert.Null(result.EarliestEligibleOn);
         Assert.False(result.IsSkipLevel);
     }

@@ -94,7 +94,7 @@ public class RosterTests
         var violation = Assert.Single(Rejected(CoverageCheck.Evaluate([a, other], new RosterChange.Cover("req", "cp", "A"), Before)));
         Assert.Equal(CoverageRule.DoubleBooking, violation.Rule);
         Assert.Equal("cp", violation.EmployeeId);
-        Assert.Contains("O", violation.Message, StringComparison.Ordinal);
+        Assert.Equal("O", violation.Other?.Id);
     }
 
     [Fact]

@@ -190,7 +190,7 @@ public abstract class MoneyTests(WorkflowsApp app)
             if (app.Lane == Lane.Sqlite)
             {
                 var problem = await ApiAssert.ProblemAsync(response, HttpStatusCode.UnprocessableEntity);
-                Assert.Contains("add up to more than can be computed", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+                Assert.Contains("超出可计算范围", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
             }
         }
 

@@ -59,13 +59,13 @@ public abstract class PromotionApiTests(WorkflowsApp app)
         // Rank rules: not above the current rank; skip-level needs a justification; GroupLeader → Supervisor is by nomination.
         await ApiAssert.ProblemAsync(await ApplyAsync(self, member, "Member", "Self"), HttpStatusCode.UnprocessableEntity);
         var skip = await ApiAssert.ProblemAsync(await ApplyAsync(self, member, "Supervisor", "Self"), HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("justification", skip.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("组员→主管属于越级晋升", skip.GetProperty("detail").GetString(), StringComparison.Ordinal);
         using (var leaderClient = await LoginAsync(leader))
         {
             var leaderId = await app.IdOfUserAsync(leader);
             await ApiAssert.ProblemAsync(await ApplyAsync(leaderClient, leaderId, "GroupLeader", "Self"), HttpStatusCode.UnprocessableEntity);
             var rung = await ApiAssert.ProblemAsync(await ApplyAsync(leaderClient, leaderId, "Supervisor", "Self"), HttpStatusCode.UnprocessableEntity);
-            Assert.Contains("SupervisorNomination", rung.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal("组长晋升主管须经主管提名。", rung.GetProperty("detail").GetString());
         }
 
         Assert.Equal(before, await InstanceCountAsync());

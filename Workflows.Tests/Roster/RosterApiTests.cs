@@ -79,7 +79,7 @@ public abstract class RosterApiTests(WorkflowsApp app)
         var before = await RowCountsAsync();
 
         var problem = await ApiAssert.ProblemAsync(await AssignAsync(leader1, Id(earlyMorning), member1a), (HttpStatusCode)422);
-        Assert.Contains(Id(night), problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("时间重叠的班次", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("DoubleBooking", problem.GetProperty("violations")[0].GetProperty("rule").GetString());
         await ApiAssert.ProblemAsync(await AssignAsync(leader1, Id(evening), member1a), (HttpStatusCode)422);
         Assert.Equal(before, await RowCountsAsync());
@@ -102,7 +102,7 @@ public abstract class RosterApiTests(WorkflowsApp app)
         app.Clock.Advance(TimeSpan.FromMinutes(31));
         var before = await RowCountsAsync();
         var problem = await ApiAssert.ProblemAsync(await AssignAsync(leader1, Id(soon), member1c), (HttpStatusCode)422);
-        Assert.Contains("started", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("已经开始", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await ApiAssert.ProblemAsync(await leader1.PostAsJsonAsync("/api/shifts", new { groupId = g1, date, start, end = "23:59", minStaff = 1 }), (HttpStatusCode)422);
         Assert.Equal(before, await RowCountsAsync());
     }

@@ -158,7 +158,7 @@ public abstract class ShiftSwapTests(WorkflowsApp app)
         var check = (await app.HistoryAsync(second)).Single(h => Kind(h) == "activity.completed" && h.GetProperty("step").GetString() == "apply");
         Assert.Equal("coverageFailed", check.GetProperty("action").GetString());
         Assert.Contains(Violations(check), v => v.GetProperty("rule").GetString() == "DoubleBooking" && v.GetProperty("employeeId").GetString() == c.Id);
-        Assert.Contains("班次时间冲突", failed.GetProperty("data").GetProperty("coverageReasons")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("时间重叠的班次", failed.GetProperty("data").GetProperty("coverageReasons")[0].GetString(), StringComparison.Ordinal);
 
         // Exactly the first change: c on its shift, the other shift still with its own person.
         Assert.Equal([c.Id], await AssigneesAsync(dayFirst ? day : overlapping));
@@ -410,7 +410,7 @@ public abstract class ShiftSwapTests(WorkflowsApp app)
 
         app.Clock.Advance(TimeSpan.FromMinutes(12));
         var started = await Refused(new { shiftId = soon, counterpartId = b.Id, reason = "x" }, (HttpStatusCode)422);
-        Assert.Contains("started", started.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("已经开始", started.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         Assert.Equal(before, await InstanceCountAsync());
         Assert.Equal([a.Id], await AssigneesAsync(mine));

@@ -36,7 +36,7 @@ public abstract class EligibilityApiTests(WorkflowsApp app)
         Assert.Equal("2025-12-02", considered.GetProperty("occurredOn").GetString());
         Assert.Equal("Active", considered.GetProperty("status").GetString());
         Assert.True(considered.GetProperty("counts").GetBoolean());
-        Assert.Contains("inside the window", considered.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("在考察期（2025-12-02 至 2026-03-02）内", considered.GetProperty("reason").GetString());
         Assert.Single(result.GetProperty("reasons").EnumerateArray());
         Assert.Equal("2026.1", result.GetProperty("catalogVersion").GetString());
         Assert.False(result.GetProperty("isSkipLevel").GetBoolean());

@@ -70,7 +70,7 @@ public abstract class ViolationsApiTests(WorkflowsApp app)
         var before = await LedgerRowsAsync(app);
         var problem = await ApiAssert.ProblemAsync(await client.PostAsJsonAsync("/api/violations",
             new { employeeId = memberId, ruleCode = "R01", occurredOn = "2026-03-01", description = who }), HttpStatusCode.Forbidden);
-        Assert.Contains("group leader", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("只有该员工的组长、主管、经理或人事部可以记录违纪。", problem.GetProperty("detail").GetString());
         Assert.Equal(before, await LedgerRowsAsync(app));
     }
 
@@ -84,7 +84,7 @@ public abstract class ViolationsApiTests(WorkflowsApp app)
         var before = await LedgerRowsAsync(app);
         var problem = await ApiAssert.ProblemAsync(await client.PostAsJsonAsync("/api/violations",
             new { employeeId = await IdOfAsync(app, userName), ruleCode = "R01", occurredOn = "2026-03-01", description = "self" }), HttpStatusCode.Forbidden);
-        Assert.Contains("themselves", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("不能给自己记录违纪。", problem.GetProperty("detail").GetString());
         Assert.Equal(before, await LedgerRowsAsync(app));
     }
 

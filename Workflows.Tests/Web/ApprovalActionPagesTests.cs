@@ -51,7 +51,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         var refusedCard = Card(refused, taskId);
         Assert.Contains($"data-refusal=\"{taskId}\"", refusedCard, StringComparison.Ordinal);
-        Assert.Contains("未能完成（422）：不能交给这位同事", refusedCard, StringComparison.Ordinal);
+        Assert.Contains("未能完成：不能交给这位同事", refusedCard, StringComparison.Ordinal);
         Assert.Contains("请帮忙看一下</textarea>", refusedCard, StringComparison.Ordinal);
         Assert.Contains($"value=\"{applicant}\"", refusedCard, StringComparison.Ordinal);
 
@@ -114,7 +114,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         var (status, refused) = await leader.SubmitAsync("/Inbox?handler=Act", inbox, new() { ["taskId"] = taskId, ["decision"] = "return" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
         var refusedCard = Card(refused, taskId);
-        Assert.Contains("未能完成（422）：此处理方式须填写意见。", refusedCard, StringComparison.Ordinal);
+        Assert.Contains("未能完成：此处理方式须填写意见。", refusedCard, StringComparison.Ordinal);
         Assert.Contains("value=\"return\" required checked=\"checked\"", refusedCard, StringComparison.Ordinal);
 
         await leader.SubmitAsync("/Inbox?handler=Act", inbox, new() { ["taskId"] = taskId, ["decision"] = "return", ["comment"] = "请补充带教情况" });
@@ -194,7 +194,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         Assert.Contains("data-kind=\"instance.reminded\"", reminded, StringComparison.Ordinal);
         var (again, refused) = await member.SubmitAsync($"/Instances/{id}?handler=Remind", reminded, []);
         Assert.Equal(HttpStatusCode.TooManyRequests, again);
-        Assert.Contains("未能完成（429）：24 小时内已催办过", refused, StringComparison.Ordinal);
+        Assert.Contains("未能完成：24 小时内已催办过", refused, StringComparison.Ordinal);
 
         using var leader = await WebSession.SignInAsync(app, "leader2");
         var (_, leaderPage) = await leader.GetAsync($"/Instances/{id}");
@@ -219,7 +219,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         var (self, selfPage) = await leader.SubmitAsync("/Delegation?handler=Save", page,
             new() { ["delegateName"] = await NameOfAsync("leader1"), ["from"] = today.ToString("yyyy-MM-dd"), ["to"] = today.ToString("yyyy-MM-dd") });
         Assert.Equal(HttpStatusCode.BadRequest, self);
-        Assert.Contains("未能完成（400）：不能指定自己为代理人。", selfPage, StringComparison.Ordinal);
+        Assert.Contains("未能完成：不能指定自己为代理人。", selfPage, StringComparison.Ordinal);
 
         var (ok, saved) = await leader.SubmitAsync("/Delegation?handler=Save", page,
             new() { ["delegateName"] = await NameOfAsync("leader3"), ["from"] = today.ToString("yyyy-MM-dd"), ["to"] = today.AddDays(2).ToString("yyyy-MM-dd") });

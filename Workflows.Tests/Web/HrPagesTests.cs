@@ -100,15 +100,17 @@ public abstract class HrPagesTests(WorkflowsApp app)
         var rows = ParseCsv(new UTF8Encoding(false).GetString(bytes, 3, bytes.Length - 3));
 
         var header = rows[0];
-        Assert.Equal("流程编号", header[0]);
+        Assert.Equal("审批编号", header[0]);
         var history = await app.HistoryAsync(id);
-        var mine = rows.Skip(1).Where(r => r[0] == id).ToList();
+        using var api = await app.LoginAsync("hr");
+        var reference = (await ApiAssert.JsonAsync(await api.GetAsync("/api/instances/" + id))).GetProperty("reference").GetString();
+        var mine = rows.Skip(1).Where(r => r[0] == reference).ToList();
         Assert.Equal(history.Length, mine.Count);
         Assert.Equal(history.Select(h => h.GetProperty("seq").GetInt32().ToString(CultureInfo.InvariantCulture)), mine.Select(r => r[6]));
         Assert.All(rows, r => Assert.Equal(header.Count, r.Count));
         // Each column once, in words: no two columns named alike (the old export had 用户名 twice).
         Assert.Equal(header.Count, header.Distinct().Count());
-        Assert.Equal(["流程编号", "类型", "状态", "结果", "申请人", "发起时间", "#", "时间", "事项", "经办人", "角色", "动作", "意见", "内容"], header);
+        Assert.Equal(["审批编号", "类型", "状态", "结果", "申请人", "发起时间", "#", "时间", "事项", "经办人", "角色", "动作", "意见", "内容"], header);
 
         var decision = mine.Single(r => r[12].Length > 0);
         Assert.Equal("'" + comment, decision[12]);

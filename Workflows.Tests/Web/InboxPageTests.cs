@@ -171,7 +171,7 @@ public abstract class InboxPageTests(WorkflowsApp app)
         var (_, english) = await supervisor.GetAsync("/Inbox");
         var (again, englishPage) = await supervisor.SubmitAsync("/Inbox?handler=Act", english, new() { ["taskId"] = round.PromotionTask, ["decision"] = "reject" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, again);
-        Assert.Contains("Not done (422): This decision needs a comment.", englishPage, StringComparison.Ordinal);
+        Assert.Contains("Not done: This decision needs a comment.", englishPage, StringComparison.Ordinal);
         Assert.Contains("Supervisor assesses and approves", englishPage, StringComparison.Ordinal);
         Assert.Contains("Not eligible", englishPage, StringComparison.Ordinal);
 
@@ -185,7 +185,7 @@ public abstract class InboxPageTests(WorkflowsApp app)
         var (_, leaderEnglish) = await leader.GetAsync("/Inbox");
         var (own, ownPage) = await leader.SubmitAsync("/Inbox?handler=Act", leaderEnglish, new() { ["taskId"] = round.SwapTask, ["decision"] = "approve" });
         Assert.Equal(HttpStatusCode.Forbidden, own);
-        Assert.Contains("Not done (403): You cannot act on a task of your own application or request.", ownPage, StringComparison.Ordinal);
+        Assert.Contains("Not done: You cannot act on a task of your own application or request.", ownPage, StringComparison.Ordinal);
         Assert.Equal(TaskState.Open, (await app.WithDbAsync(db => db.Tasks.SingleAsync(t => t.Id == round.SwapTask))).Status);
     }
 

@@ -83,7 +83,7 @@ public sealed class NewModel(
         RecordedByName = (await EmployeeNames.LoadAsync(db, [violation!.RecordedBy], ct)).NameOf(violation.RecordedBy);
         if (await filing.AdmissionAsync(violation, ct) is DisputeAdmission.Refused closed)
         {
-            Closed = closed.Reason;
+            Closed = Platform.Glossary.Dispute(closed);
         }
     }
 }

@@ -29,6 +29,10 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
     [BindProperty(SupportsGet = true)]
     public string? Type { get; set; }
 
+    /// <summary>An application's reference number (审批编号), e.g. SQ-000042.</summary>
+    [BindProperty(SupportsGet = true)]
+    public string? Reference { get; set; }
+
     [BindProperty(SupportsGet = true)]
     public string? Status { get; set; }
 
@@ -117,7 +121,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
                 foreach (var h in entries[id].OrderBy(h => h.Seq))
                 {
                     await writer.WriteAsync(Csv.Line([
-                        i.Id, localizer.Term("Type", i.Type), localizer.Term("Status", i.Status.ToString()),
+                        ReferenceNumbers.Of(i), localizer.Term("Type", i.Type), localizer.Term("Status", i.Status.ToString()),
                         i.Outcome is null ? "" : localizer.Term("Outcome", i.Outcome), text.Name(i.SubjectId), Local(i.StartedAt),
                         h.Seq.ToString(CultureInfo.InvariantCulture), Local(h.At), text.What(design, h), text.Who(h), text.Role(h.ActingRole),
                         text.Action(h.Action), h.Comment, text.Data(h.DataJson)]));
@@ -133,7 +137,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
     /// <summary>The export's column names: each once, in the page's language.</summary>
     public static string[] ExportHeaders(IStringLocalizer localizer) =>
     [
-        localizer["Instance"], localizer["Type"], localizer["Status"], localizer["Outcome"], localizer["Applicant"], localizer["Started at"],
+        localizer["W19_Reference"], localizer["Type"], localizer["Status"], localizer["Outcome"], localizer["Applicant"], localizer["Started at"],
         "#", localizer["When"], localizer["What"], localizer["Who"], localizer["Role"], localizer["Action"], localizer["Comment"], localizer["Details"],
     ];
 
@@ -149,6 +153,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
             }
         }
 
+        Add("reference", Reference);
         Add("type", Type);
         Add("status", Status);
         Add("subject", Subject);
@@ -164,6 +169,10 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
     }
 
     public string Local(DateTimeOffset at) => clock.Local(at);
+
+    /// <summary>The step an instance stands on, by its name in the reader's language.</summary>
+    public string StepName(WorkflowInstance instance) =>
+        localizer.StepName(designs.Catalog.Get(instance.DesignName, instance.DesignVersion), instance.CurrentStep);
 
     private async Task LoadChoicesAsync(CancellationToken ct)
     {
@@ -189,6 +198,16 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
             }
         }
 
+        long? number = null;
+        if (!string.IsNullOrWhiteSpace(Reference))
+        {
+            number = ReferenceNumbers.Parse(Reference);
+            if (number is null)
+            {
+                problems.Add(localizer["W19_NotAReference", Reference.Trim()]);
+            }
+        }
+
         var from = ParseDate(From, "From", problems);
         var to = ParseDate(To, "To", problems);
         if (from is not null && to is not null && from > to)
@@ -204,7 +223,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
 
         return new InstanceSearch(
             string.IsNullOrWhiteSpace(Type) ? null : Type.Trim(), status,
-            await PeopleMatchingAsync(Subject, ct), await PeopleMatchingAsync(Actor, ct), from, to);
+            await PeopleMatchingAsync(Subject, ct), await PeopleMatchingAsync(Actor, ct), from, to, number);
     }
 
     private DateOnly? ParseDate(string? text, string field, List<string> problems)

@@ -16,7 +16,7 @@ namespace Workflows.Host.Pages.Instances;
 public sealed record TimelineEntry(int Seq, string At, string Kind, string What, string? Who, string? Role, string? Comment, IReadOnlyList<FormField> Details);
 
 /// <summary>A raw history row, for whoever wants everything (HR tracing a case).</summary>
-public sealed record HistoryRow(int Seq, string At, string Kind, string? Step, string? Who, string? Role, string? Action, string? Comment, string? Data);
+public sealed record HistoryRow(int Seq, string At, string Kind, string? Step, string? Who, string? Role, string? Action, string? Comment, IReadOnlyList<FormField> Data);
 
 /// <summary>A labelled value of the form data; an object's fields are its children.</summary>
 public sealed record FormField(string Key, string Label, string? Text, IReadOnlyList<FormField> Children);
@@ -33,7 +33,7 @@ public sealed record FlowExit(string Label, string Target, string TargetName);
 /// </summary>
 public sealed class DetailModel(
     CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, WorkflowRunner runner, SubjectFactsLoader factsLoader,
-    IStringLocalizer<SharedResource> localizer)
+    IStringLocalizer<SharedResource> localizer, Definitions.Violations.RuleCatalog catalog)
     : PageModel
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -50,6 +50,15 @@ public sealed class DetailModel(
 
     /// <summary>Variables that hold an instant: shown in department time.</summary>
     private static readonly HashSet<string> Instants = ["expiresAt", "waitUntil", "dueAt", "expiredAt", "appliedAt"];
+
+    /// <summary>
+    /// Variables the engine keeps for itself (the route an automatic step chose, the eligibility snapshot the facts panel
+    /// explains, the coverage codes beside their words): not part of the form a person reads.
+    /// </summary>
+    private static readonly HashSet<string> Internal = ["activity", "eligibility", "appointmentEligibility", "coverageViolations", "appliedShifts", "reasonCodes"];
+
+    /// <summary>Shifts and violations the form and the history name by id, as people name them.</summary>
+    private Dictionary<string, string> things = new(StringComparer.Ordinal);
 
     public InstanceDetailDto? Instance { get; private set; }
 
@@ -100,7 +109,7 @@ public sealed class DetailModel(
 
         if (reason is { Length: > Definitions.TextLimits.Text })
         {
-            return await RefuseAsync(id, StatusCodes.Status400BadRequest, Definitions.TextLimits.TooLong(Definitions.TextLimits.Text));
+            return await RefuseAsync(id, StatusCodes.Status400BadRequest, Platform.Glossary.TooLong(Definitions.TextLimits.Text));
         }
 
         var result = await runner.WithdrawAsync(id, actor, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), ct);
@@ -211,12 +220,6 @@ public sealed class DetailModel(
 
     private static string Json(JsonElement value) => JsonSerializer.Serialize(value, Indented);
 
-    private static string ShowJson(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return Json(document.RootElement);
-    }
-
     private async Task<bool> LoadAsync(string id)
     {
         var ct = HttpContext.RequestAborted;
@@ -230,7 +233,8 @@ public sealed class DetailModel(
         Instance = await InstancesApi.DetailAsync(db, instance, ct);
         var design = designs.Get(instance.DesignName, instance.DesignVersion);
         Design = design;
-        DesignTitle = WorkflowText.InLanguage(design.Title);
+        DesignTitle = Glossary.Term("W19_Design", design.Name) is var named && named != design.Name ? named
+            : Glossary.Term("W19_Design", design.Type) is var typed && typed != design.Type ? typed : WorkflowText.InLanguage(design.Title);
         CurrentStepName = instance.CurrentStep is null ? null : localizer.StepName(design, instance.CurrentStep);
 
         var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Seq).ToListAsync(ct);
@@ -242,13 +246,18 @@ public sealed class DetailModel(
                 .Concat(Instance.Data.Values.Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString())).Concat(tasks.Select(t => t.AssigneeId))
                 .Concat(candidates.SelectMany(c => c)), ct);
         var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
+        things = await ThingsAsync(Instance.Data.Values.Concat(history.Where(h => h.DataJson is not null).Select(h => JsonDocument.Parse(h.DataJson!).RootElement)), groups, ct);
 
         Flow = BuildFlow(design, instance.CurrentStep, history);
         Entered = [.. history.Where(h => h.Kind == HistoryKinds.StepEntered && h.Step is not null).Select(h => h.Step!)];
         Timeline = [.. history.Where(h => !Noise.Contains(h.Kind)).Select(h => Entry(design, h, groups))];
-        History = [.. history.Select(h => new HistoryRow(h.Seq, Local(h.At), h.Kind, h.Step, h.ActorId is null ? null : Names.NameOf(h.ActorId),
-            h.ActingRole, h.Action, h.Comment, h.DataJson is null ? null : ShowJson(h.DataJson)))];
-        Form = [.. Instance.Data.Where(d => d.Key != "activity")
+        // The full record in words too: steps by name, roles, actions and results as terms, data as labelled fields.
+        History = [.. history.Select(h => new HistoryRow(h.Seq, Local(h.At), h.Kind, h.Step is null ? null : localizer.StepName(design, h.Step),
+            h.ActorId is null ? null : Names.NameOf(h.ActorId), h.ActingRole is null ? null : localizer.Term("Role", h.ActingRole),
+            h.Action is null ? null : h.Kind == HistoryKinds.ActivityCompleted ? localizer.Term("Result", h.Action)
+                : h.Kind == HistoryKinds.InstanceCompleted ? localizer.Term("Outcome", h.Action) : localizer.Term("Action", h.Action),
+            h.Comment, h.DataJson is null || Noise.Contains(h.Kind) ? [] : Fields(h.DataJson, groups)))];
+        Form = [.. Instance.Data.Where(d => !Internal.Contains(d.Key))
             .OrderBy(d => Array.IndexOf(FieldOrder, d.Key) is var i and >= 0 ? i : int.MaxValue).ThenBy(d => d.Key, StringComparer.Ordinal)
             .Select(d => Field(d.Key, d.Value, groups, 0))];
         OpenTasks = [.. tasks.Select(t => (localizer.StepName(design, t.Step), t.ActingRole, t.AssigneeId is null ? null : Names.NameOf(t.AssigneeId),
@@ -405,9 +414,65 @@ public sealed class DetailModel(
     {
         using var doc = JsonDocument.Parse(json);
         return doc.RootElement.ValueKind == JsonValueKind.Object
-            ? [.. doc.RootElement.EnumerateObject().Select(p => Field(p.Name, p.Value, groups, 0))]
+            ? [.. doc.RootElement.EnumerateObject().Where(p => !Internal.Contains(p.Name)).Select(p => Field(p.Name, p.Value, groups, 0))]
             : [];
     }
+
+    /// <summary>The shifts (date, time, group) and violations (rule, date) whose ids appear among <paramref name="values"/>.</summary>
+    private async Task<Dictionary<string, string>> ThingsAsync(IEnumerable<JsonElement> values, IReadOnlyDictionary<string, string> groups, CancellationToken ct)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        void Collect(JsonElement e, int depth)
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String when e.GetString() is { Length: >= 8 and <= 64 } s:
+                    ids.Add(s);
+                    break;
+                case JsonValueKind.Array when depth < 4:
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        Collect(item, depth + 1);
+                    }
+
+                    break;
+                case JsonValueKind.Object when depth < 4:
+                    foreach (var p in e.EnumerateObject())
+                    {
+                        Collect(p.Value, depth + 1);
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var v in values)
+        {
+            Collect(v, 0);
+        }
+
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ids.Count == 0)
+        {
+            return found;
+        }
+
+        var wanted = ids.ToList();
+        foreach (var s in await db.Set<Host.Roster.Shift>().AsNoTracking().Where(s => wanted.Contains(s.Id)).ToListAsync(ct))
+        {
+            found[s.Id] = Glossary.Shift(s.Date, s.Start, s.End) + (groups.TryGetValue(s.GroupId, out var g) ? " · " + g : "");
+        }
+
+        foreach (var v in await db.Set<Host.Violations.Violation>().AsNoTracking().Where(v => wanted.Contains(v.Id)).ToListAsync(ct))
+        {
+            found[v.Id] = $"{RuleText.Title(catalog, v.RuleCode)} · {v.OccurredOn.Iso()}";
+        }
+
+        return found;
+    }
+
+    /// <summary>Money variables: shown in the one money format.</summary>
+    private static bool IsMoney(string key) => key.EndsWith("Amount", StringComparison.Ordinal) || key == "amount";
 
     /// <summary>
     /// A value with its label: employee and group ids as names, ranks and other codes in words, instants in
@@ -420,7 +485,7 @@ public sealed class DetailModel(
         {
             case JsonValueKind.String:
                 var text = value.GetString() ?? "";
-                if (Names.TryGetValue(text, out var name))
+                if (Names.TryGetValue(text, out var name) || things.TryGetValue(text, out name))
                 {
                     return new FormField(key, label, name, []);
                 }
@@ -442,7 +507,9 @@ public sealed class DetailModel(
                     "kind" => localizer.Term("SwapKind", text),
                     "status" => localizer.Term("Status", text),
                     "outcome" => localizer.Term("Outcome", text),
-                    _ => text,
+                    "ruleCode" => $"{text} {RuleText.Title(catalog, text)}",
+                    _ when IsMoney(key) && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var money) => Glossary.Money(money),
+                    _ => localizer.Term("W19_Value", text) is var said && said != text ? said : Glossary.Term("W19_Value", text),
                 };
                 return new FormField(key, label, term, []);
             case JsonValueKind.True or JsonValueKind.False:
@@ -452,8 +519,14 @@ public sealed class DetailModel(
             case JsonValueKind.Object when depth < 2:
                 return new FormField(key, label, null, [.. value.EnumerateObject().Select(p => Field(p.Name, p.Value, groups, depth + 1))]);
             case JsonValueKind.Array when value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String):
-                var items = value.EnumerateArray().Select(e => e.GetString()!).Select(s => Names.TryGetValue(s, out var n) ? n : s).ToList();
+                var items = value.EnumerateArray().Select(e => e.GetString()!)
+                    .Select(s => Names.TryGetValue(s, out var n) || things.TryGetValue(s, out n) ? n : Glossary.Term("W19_Value", s)).ToList();
                 return new FormField(key, label, items.Count == 0 ? "—" : string.Join("\n", items), []);
+            case JsonValueKind.Array when depth < 2:
+                var rows = value.EnumerateArray().Select((e, n) => Field((n + 1).ToString(CultureInfo.InvariantCulture), e, groups, depth + 1)).ToList();
+                return rows.Count == 0 ? new FormField(key, label, "—", []) : new FormField(key, label, null, rows);
+            case JsonValueKind.Number when IsMoney(key) && value.TryGetDecimal(out var amount):
+                return new FormField(key, label, Glossary.Money(amount), []);
             case JsonValueKind.Number:
                 return new FormField(key, label, value.GetRawText(), []);
             default:

@@ -92,20 +92,8 @@ public sealed class NewModel(
     }
 
     /// <summary>The broken roster rules with names and shift times instead of ids.</summary>
-    private async Task<string> CoverageInWordsAsync(IReadOnlyList<CoverageViolation> broken, CancellationToken ct)
-    {
-        var shiftIds = broken.Select(b => b.ShiftId).ToList();
-        var shifts = await db.Set<Shift>().AsNoTracking().Where(s => shiftIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
-        var names = await EmployeeNames.LoadAsync(db, broken.Select(b => b.EmployeeId), ct);
-        return string.Join(" ", broken.Select(b =>
-        {
-            var shift = shifts.TryGetValue(b.ShiftId, out var s)
-                ? string.Create(CultureInfo.InvariantCulture, $"{s.Date:yyyy-MM-dd} {s.Start:HH\\:mm}–{s.End:HH\\:mm}")
-                : b.ShiftId;
-            var words = localizer["CoverageRefusal." + b.Rule, names.NameOf(b.EmployeeId), shift];
-            return words.ResourceNotFound ? b.Message : words.Value;
-        }));
-    }
+    private async Task<string> CoverageInWordsAsync(IReadOnlyList<CoverageViolation> broken, CancellationToken ct) =>
+        (await Host.Roster.RosterApi.InWordsAsync(db, broken, ct)).Detail;
 
     private async Task LoadAsync()
     {

@@ -64,7 +64,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
         }
         catch (AmountOverflowException overflow)
         {
-            return Refuse(StatusCodes.Status422UnprocessableEntity, localizer["The amounts of this statement cannot be added up: {0}", overflow.Message]);
+            return Refuse(StatusCodes.Status422UnprocessableEntity, await EmployeeNames.OverflowInWordsAsync(db, overflow, HttpContext.RequestAborted));
         }
 
         if (!outcome.Succeeded)
@@ -99,7 +99,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
         catch (AmountOverflowException overflow)
         {
             await LoadAsync(ct);
-            return Refuse(StatusCodes.Status422UnprocessableEntity, localizer["The amounts of this statement cannot be added up: {0}", overflow.Message]);
+            return Refuse(StatusCodes.Status422UnprocessableEntity, await EmployeeNames.OverflowInWordsAsync(db, overflow, HttpContext.RequestAborted));
         }
 
         if (!outcome.Succeeded)
@@ -111,7 +111,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
         var summary = outcome.ValueAs<MonthCloseSummary>();
         Done = summary.AlreadyClosed
             ? localizer["{0} was already closed; nothing changed.", summary.Month]
-            : localizer["{0} closed: {1} statements, total {2}.", summary.Month, summary.Statements, summary.Total.ToString("0.00", CultureInfo.InvariantCulture)];
+            : localizer["{0} closed: {1} statements, total {2}.", summary.Month, summary.Statements, Platform.Glossary.Money(summary.Total)];
         return RedirectToPage(new { month = summary.Month.ToString() });
     }
 

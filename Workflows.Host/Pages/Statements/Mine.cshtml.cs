@@ -38,7 +38,7 @@ public sealed class MineModel(CurrentActor current, LedgerService ledger, Disput
         }
         catch (AmountOverflowException overflow)
         {
-            Problem = overflow.Message;
+            Problem = await EmployeeNames.OverflowInWordsAsync(db, overflow, HttpContext.RequestAborted);
             Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
             return;
         }
@@ -50,7 +50,7 @@ public sealed class MineModel(CurrentActor current, LedgerService ledger, Disput
             answers[v.Id] = await disputes.AdmissionAsync(v, ct) switch
             {
                 DisputeAdmission.Open open => new LineDispute(v, true, null, open.OpenUntil),
-                DisputeAdmission.Refused refused => new LineDispute(v, false, refused.Reason, null),
+                DisputeAdmission.Refused refused => new LineDispute(v, false, Platform.Glossary.Dispute(refused), null),
                 _ => throw new InvalidOperationException("Unknown dispute admission."),
             };
         }

@@ -22,6 +22,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("InstanceNumbers");
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1029,6 +1031,9 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.Property<int>("HistoryCount")
                         .HasColumnType("integer");
 
+                    b.Property<long>("Number")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Outcome")
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
@@ -1076,6 +1081,9 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
 
                     b.HasIndex("StartedAt");
 

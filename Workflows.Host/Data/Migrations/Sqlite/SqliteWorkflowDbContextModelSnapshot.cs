@@ -1016,6 +1016,9 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.Property<int>("HistoryCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Number")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Outcome")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
@@ -1063,6 +1066,9 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
 
                     b.HasIndex("StartedAt");
 
