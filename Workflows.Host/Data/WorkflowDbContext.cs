@@ -119,7 +119,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             i.HasIndex(x => new { x.SubjectId, x.Status });
             i.HasIndex(x => x.StartedBy);
             // A search page first picks its 50 ids by start time, then reads those rows: for the instances an actor touched
-            // (thousands), id and start come from this index alone (ADR 0016).
+            // (thousands), id and start come from this index alone (ADR 0015).
             i.HasIndex(x => new { x.Id, x.StartedAt });
             i.HasIndex(x => x.StartedAt);
             i.HasIndex(x => x.WaitingFor).HasFilter(Filter("WaitingFor", "IS NOT NULL"));
@@ -150,7 +150,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             t.HasOne<WorkflowInstance>().WithMany().HasForeignKey(x => x.InstanceId).OnDelete(DeleteBehavior.Restrict);
             t.HasIndex(x => new { x.InstanceId, x.Status });
             // The inbox joins the caller's candidate rows (which stay once a task is done) to tasks: with the status beside the
-            // id, a done task is passed over in the index without reading its row (ADR 0016).
+            // id, a done task is passed over in the index without reading its row (ADR 0015).
             t.HasIndex(x => new { x.Id, x.Status, x.AssigneeId });
             // The cycle-times report reads a range of creation times and only these columns: the index alone answers it.
             t.HasIndex(x => new { x.CreatedAt, x.Type, x.Step, x.Status, x.CompletedAt, x.DueAt });
@@ -195,11 +195,11 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             // Few indexes on purpose: every index is written by every step (see the bench); searches go through instances.
             // Only rows with an actor: two of the three rows a step appends are the engine's own (step.entered,
             // task.created), and leaving them out spares a page per step. Searches by actor imply ActorId IS NOT NULL.
-            // The instance id rides along so a search by actor reads the index alone (ADR 0016).
+            // The instance id rides along so a search by actor reads the index alone (ADR 0015).
             h.HasIndex(x => new { x.ActorId, x.At, x.InstanceId }).HasFilter(Filter("ActorId", "IS NOT NULL"));
             // The applications report counts each application's returns: only the return rows are in this index, so a step
             // that returns nothing writes nothing to it. The report's query repeats the condition word for word, which is
-            // what lets SQLite use a partial index (ADR 0016).
+            // what lets SQLite use a partial index (ADR 0015).
             h.HasIndex(x => x.InstanceId).HasFilter(ReturnsFilter).HasDatabaseName("IX_History_Returns");
         });
 
@@ -248,7 +248,7 @@ public abstract class WorkflowDbContext(DbContextOptions options)
             p.HasIndex(x => new { x.DeliveredAt, x.RaisedAt });
         });
 
-        // The ledger report sums the closed months by month, kind and amount: this index alone answers it (ADR 0016).
+        // The ledger report sums the closed months by month, kind and amount: this index alone answers it (ADR 0015).
         builder.Entity<Ledger.ClosedStatementLine>().HasIndex(x => new { x.Month, x.Kind, x.Amount });
     }
 

@@ -175,7 +175,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         var page = await bulk.Content.ReadAsStringAsync();
         var results = Between(page, "<ul class=\"bulk-results\"", "</ul>");
         Assert.Contains($"data-task=\"{firstTask}\">{await NameOfAsync("member3a")}: 已提交：同意。", results, StringComparison.Ordinal);
-        Assert.Contains($"data-task=\"{secondTask}\">{await NameOfAsync("member3b")}: 未能完成（", results, StringComparison.Ordinal);
+        Assert.Contains($"data-task=\"{secondTask}\">{await NameOfAsync("member3b")}: 未能完成：", results, StringComparison.Ordinal);
         Assert.NotEqual("first", Step(await app.InstanceAsync(first)));
     }
 

@@ -101,9 +101,10 @@ public abstract class FormPagesTests(WorkflowsApp app)
 
         var (refused, again) = await member.SubmitAsync("/ShiftSwaps/New", form, new() { ["CounterpartId"] = c, ["ShiftId"] = mine, ["CounterpartShiftId"] = "", ["Reason"] = "有事" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, refused);
-        Assert.Contains("未能完成（422）", again, StringComparison.Ordinal);
-        Assert.Contains("冯涛 在 2026-03-04 ", again, StringComparison.Ordinal);
-        Assert.Contains("已有时间重叠的班次。", again, StringComparison.Ordinal);
+        Assert.Contains("未能完成：", again, StringComparison.Ordinal);
+        Assert.Contains("冯涛 将同时在班次 2026-03-04 ", again, StringComparison.Ordinal);
+        Assert.Contains("时间重叠的班次", again, StringComparison.Ordinal);
+        Assert.DoesNotContain("422", again, StringComparison.Ordinal);
         Assert.DoesNotContain(mine + " (", again, StringComparison.Ordinal);
         Assert.Equal(0, await app.WithDbAsync(db => db.Instances.CountAsync(i => i.SubjectId == a)));
     }

@@ -55,7 +55,7 @@ public abstract class InboxPageTests(WorkflowsApp app)
         // Dispute: the violation (rule, date, amount), the recorder and their note, the employee's reason as text.
         var dispute = Card(page, first.DisputeTask);
         Assert.Contains("data-facts=\"penalty-dispute\"", dispute, StringComparison.Ordinal);
-        Assert.Contains("R06 线上礼貌规范用语,不得与客户争吵 · 2026-03-01 · <strong>¥30</strong>", dispute, StringComparison.Ordinal);
+        Assert.Contains("R06 线上礼貌规范用语,不得与客户争吵 · 2026-03-01 · <strong>¥30.00</strong>", dispute, StringComparison.Ordinal);
         Assert.Contains(names.Leader, dispute, StringComparison.Ordinal);
         Assert.Contains("与客户争吵，已口头提醒", dispute, StringComparison.Ordinal);
         Assert.Contains("我的理由：&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;", dispute, StringComparison.Ordinal);
@@ -158,13 +158,13 @@ public abstract class InboxPageTests(WorkflowsApp app)
         // Rejecting needs a comment (the engine's 422), in Chinese by default…
         var (status, page) = await supervisor.SubmitAsync("/Inbox?handler=Act", inbox, new() { ["taskId"] = round.PromotionTask, ["decision"] = "reject" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
-        Assert.Contains("未能完成（422）：此处理方式须填写意见。", page, StringComparison.Ordinal);
+        Assert.Contains("未能完成：此处理方式须填写意见。", page, StringComparison.Ordinal);
         Assert.DoesNotContain("requires a comment", page, StringComparison.Ordinal);
 
         // …reducing without an amount names the missing field…
         var (missing, reduce) = await supervisor.SubmitAsync("/Inbox?handler=Act", page, new() { ["taskId"] = round.DisputeTask, ["decision"] = "reduce" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, missing);
-        Assert.Contains("未能完成（422）：缺少必填内容。 须填写金额", reduce, StringComparison.Ordinal);
+        Assert.Contains("未能完成：缺少必填内容。 须填写金额", reduce, StringComparison.Ordinal);
 
         // …and in English after switching.
         using var switched = await supervisor.PostFormAsync("/Culture", reduce, new() { ["culture"] = "en", ["returnUrl"] = "/Inbox" });

@@ -98,7 +98,8 @@ public sealed partial class BrowserFlowTests(BrowserApp app) : IClassFixture<Bro
             await page.SelectOptionAsync("#history-type", "promotion");
             await page.ClickAsync("#history-submit");
             await Expect(page).ToHaveURLAsync(new Regex("[?&]type=promotion"));
-            var found = page.Locator($"#history-results a[href='/Instances/{instanceId}']");
+            // One row for the application (its reference number and its title both link to it).
+            var found = page.Locator($"#history-results tr:has(a[href='/Instances/{instanceId}'])");
             await Expect(found).ToHaveCountAsync(1);
             await hr.ShotAsync("history-search");
 
@@ -108,7 +109,10 @@ public sealed partial class BrowserFlowTests(BrowserApp app) : IClassFixture<Bro
             var bytes = await File.ReadAllBytesAsync(file);
             Assert.True(bytes.Length > 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF, "The export starts with a UTF-8 byte order mark.");
             var csv = System.Text.Encoding.UTF8.GetString(bytes);
-            Assert.Contains(instanceId, csv, StringComparison.Ordinal);
+            // The application by its reference number, as HR files it (no GUID in the export).
+            var reference = Workflows.Host.Runtime.ReferenceNumbers.Of(await app.WithDbAsync(db => db.Instances.SingleAsync(i => i.Id == instanceId)));
+            Assert.Contains(reference, csv, StringComparison.Ordinal);
+            Assert.DoesNotContain(instanceId, csv, StringComparison.Ordinal);
             foreach (var comment in new[] { "材料齐全，已登记。", "考核通过，同意晋升。", "择优任命。" })
             {
                 Assert.Contains(comment, csv, StringComparison.Ordinal);
@@ -135,7 +139,7 @@ public sealed partial class BrowserFlowTests(BrowserApp app) : IClassFixture<Bro
         await using (var requester = await BrowserSession.SignInAsync(app, shots, "member2a"))
         {
             var page = requester.Page;
-            await requester.NavigateAsync("调班 / 代班");
+            await requester.NavigateAsync("换班申请");
             await requester.ShotAsync("swap-form");
 
             // 梁晨 is on a shift overlapping mine: the up-front check refuses the cover on the page.
@@ -145,7 +149,7 @@ public sealed partial class BrowserFlowTests(BrowserApp app) : IClassFixture<Bro
             await page.CheckAsync("input[name=CounterpartShiftId][value='']");
             await page.FillAsync("#reason", "家里有事，请帮忙代班。");
             await page.ClickAsync("#submit");
-            await Expect(page.Locator("#refusal")).ToContainTextAsync("未能完成（422）");
+            await Expect(page.Locator("#refusal")).ToContainTextAsync("未能完成：");
             await requester.ShotAsync("cover-refused-overlap");
 
             await page.SelectOptionAsync("#counterpart", b);
