@@ -13,8 +13,8 @@ namespace Workflows.Host.Pages;
 /// <summary>
 /// Which seat a promotion would fill if it were appointed now, for the approvers: the appointment's own rule
 /// (<see cref="AppointActivity.ChooseSeat"/>: a leader's own group first, else the longest-vacant seat, the candidate
-/// moving to that group), in words. The seat is chosen at appointment by that rule (docs/domain.md §Appointment,
-/// vacancies and waiting); nobody picks it, so the card says what will happen instead of offering a choice.
+/// moving to that group), in words. The seat is chosen at appointment by that rule; nobody picks it, so the card says
+/// what will happen instead of offering a choice. See docs/domain.md §Appointment, vacancies and waiting
 /// Loaded for many applications in two queries.
 /// </summary>
 public static class SeatPreview

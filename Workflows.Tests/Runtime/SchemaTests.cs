@@ -29,7 +29,7 @@ public sealed class SchemaTests(SqliteApp app) : IClassFixture<SqliteApp>
     [Fact]
     public async Task HistoryActorIndex_HoldsOnlyRowsWithAnActor()
     {
-        Assert.EndsWith("WHERE \"ActorId\" IS NOT NULL", (await SqlOfAsync("IX_History_ActorId_At")).TrimEnd());
+        Assert.EndsWith("WHERE \"ActorId\" IS NOT NULL", (await SqlOfAsync("IX_History_ActorId_At_InstanceId")).TrimEnd());
     }
 
     [Fact]

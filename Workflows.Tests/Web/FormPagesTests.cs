@@ -104,7 +104,7 @@ public abstract class FormPagesTests(WorkflowsApp app)
         Assert.Contains("未能完成：", again, StringComparison.Ordinal);
         Assert.Contains("冯涛 将同时在班次 2026-03-04 ", again, StringComparison.Ordinal);
         Assert.Contains("时间重叠的班次", again, StringComparison.Ordinal);
-        Assert.DoesNotContain("422", again, StringComparison.Ordinal);
+        Assert.DoesNotContain("（422）", again, StringComparison.Ordinal);
         Assert.DoesNotContain(mine + " (", again, StringComparison.Ordinal);
         Assert.Equal(0, await app.WithDbAsync(db => db.Instances.CountAsync(i => i.SubjectId == a)));
     }

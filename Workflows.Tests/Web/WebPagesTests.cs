@@ -50,7 +50,7 @@ public abstract class WebPagesTests(WorkflowsApp app)
         Assert.Contains($"data-refusal=\"{taskId}\"", page, StringComparison.Ordinal);
         Assert.DoesNotContain("id=\"refusal\"", page, StringComparison.Ordinal);
         Assert.Contains("未能完成", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("422", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("（422）", page, StringComparison.Ordinal);
         Assert.Contains($"data-task=\"{taskId}\"", page, StringComparison.Ordinal);
         Assert.Equal(TaskState.Open, (await app.WithDbAsync(db => db.Tasks.SingleAsync(t => t.Id == taskId))).Status);
     }
