@@ -154,7 +154,10 @@ public abstract class MoneyTests(WorkflowsApp app)
         var before = await TableCounts.AllAsync(app);
         using var response = await web.PostFormAsync("/Inbox?handler=Act", page, new() { ["taskId"] = task, ["decision"] = "reduce", ["amount"] = amount });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-        Assert.Contains("id=\"refusal\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // On the card that was acted on, with the amount kept for the correction.
+        var answer = await response.Content.ReadAsStringAsync();
+        Assert.Contains($"data-refusal=\"{task}\"", answer, StringComparison.Ordinal);
+        Assert.Contains($"value=\"{System.Net.WebUtility.HtmlEncode(amount)}\"", answer, StringComparison.Ordinal);
         Assert.Equal("", TableCounts.Diff(before, await TableCounts.AllAsync(app)));
     }
 
