@@ -336,6 +336,9 @@ public static class Bench
     /// runner's, and the next task with its candidate. The gap between the two baselines is what the schema costs
     /// (indexes the inbox and HR's search need, full history); the gap to the runner is the runner's own overhead.
     /// </summary>
+    /// <summary>Reference numbers of the baseline's instances: negative, so they never take a number the runner's starts will take.</summary>
+    private static long sameRowsNumbers;
+
     private static async Task<Figures> RunSameRowsBaselineAsync(IServiceProvider services, DatabaseInfo info, int count)
     {
         await using var scope = services.CreateAsyncScope();
@@ -370,9 +373,9 @@ public static class Bench
             tasks[i] = Guid.CreateVersion7().ToString();
             await using var tx = await connection.BeginTransactionAsync();
             await statements.ExecAsync(tx, """
-                INSERT INTO "Instances" ("Id", "Type", "DesignName", "DesignVersion", "Status", "Outcome", "SubjectId", "StartedBy", "StartedAt", "CompletedAt", "CurrentStep", "StepVisit", "WaitingFor", "StateJson", "HistoryCount", "ActiveTimers", "HasIncident", "Version")
-                VALUES (@p0, 'bench-rows', 'bench.three-approvals', 1, 'Running', NULL, 'subject', 'subject', @p1, NULL, 'leader', 1, NULL, @p2, 3, 0, @p3, 0)
-                """, ids[i], at, State(0), info.Provider == DatabaseProvider.Sqlite ? 0 : false);
+                INSERT INTO "Instances" ("Id", "Type", "DesignName", "DesignVersion", "Status", "Outcome", "SubjectId", "StartedBy", "StartedAt", "CompletedAt", "CurrentStep", "StepVisit", "WaitingFor", "StateJson", "HistoryCount", "ActiveTimers", "HasIncident", "Version", "Number")
+                VALUES (@p0, 'bench-rows', 'bench.three-approvals', 1, 'Running', NULL, 'subject', 'subject', @p1, NULL, 'leader', 1, NULL, @p2, 3, 0, @p3, 0, @p4)
+                """, ids[i], at, State(0), info.Provider == DatabaseProvider.Sqlite ? 0 : false, Interlocked.Decrement(ref sameRowsNumbers));
             await statements.ExecAsync(tx, InsertTask, tasks[i], ids[i], "leader", 1, "GroupLeader", Actions, at);
             await statements.ExecAsync(tx, "INSERT INTO \"TaskCandidates\" (\"TaskId\", \"EmployeeId\") VALUES (@p0, @p1)", tasks[i], "bench-rows-leader");
             await statements.ExecAsync(tx, InsertHistory, ids[i], 1, at, "instance.started", null, "subject", "Applicant", null, null);

@@ -266,19 +266,19 @@ public static class ReportsBench
                 tasks += 2;
             }
 
-            // Candidate rows stay after a task is done (who could act is part of who may read the instance).
-            await bulk.TableAsync("TaskCandidates", ["EmployeeId", "TaskId"]);
+            // Candidate rows stay after a task is done (who could act is part of who may read the instance), closed.
+            await bulk.TableAsync("TaskCandidates", ["EmployeeId", "TaskId", "Closed"]);
             foreach (var p in plans)
             {
-                await bulk.RowAsync(p.Leader, p.TaskId(1));
+                await bulk.RowAsync(p.Leader, p.TaskId(1), !p.Running);
                 candidates++;
                 if (!p.Running)
                 {
-                    await bulk.RowAsync(p.Supervisor, p.TaskId(2));
+                    await bulk.RowAsync(p.Supervisor, p.TaskId(2), true);
                     candidates++;
                     if (p.Returned)
                     {
-                        await bulk.RowAsync(p.Leader, p.TaskId(3));
+                        await bulk.RowAsync(p.Leader, p.TaskId(3), true);
                         candidates++;
                     }
                 }

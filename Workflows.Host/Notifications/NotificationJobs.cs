@@ -178,7 +178,7 @@ public sealed class NotificationJobs(
             .Select(u => new { u.Id, u.Email, u.Language }).ToListAsync(ct);
         var ids = people.Select(p => p.Id).ToList();
         var open = await (
-                from c in db.TaskCandidates
+                from c in db.TaskCandidates.Where(c => !c.Closed)
                 join t in db.Tasks on c.TaskId equals t.Id
                 join i in db.Instances on t.InstanceId equals i.Id
                 join s in db.Users on i.SubjectId equals s.Id

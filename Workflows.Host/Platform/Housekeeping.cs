@@ -8,9 +8,10 @@ namespace Workflows.Host.Platform;
 /// <summary>
 /// Forgets what has outlived its use, hourly: idempotency records older than their 24 hours (a repeat after that is a
 /// new request anyway, <see cref="Idempotency.Lifetime"/>) and revoked sessions whose tokens have expired. Each is one
-/// conditional delete: running it twice, or on two nodes at once, deletes nothing more.
+/// conditional delete: running it twice, or on two nodes at once, deletes nothing more. Then the database's planner
+/// statistics are brought up to date (<see cref="Runtime.Store.IStepStore.KeepStatisticsAsync"/>).
 /// </summary>
-public sealed class Housekeeping(WorkflowDbContext db, TimeProvider time, ILogger<Housekeeping> logger)
+public sealed class Housekeeping(WorkflowDbContext db, Runtime.Store.IStepStore store, TimeProvider time, ILogger<Housekeeping> logger)
 {
     public const string JobId = "housekeeping";
 
@@ -26,6 +27,7 @@ public sealed class Housekeeping(WorkflowDbContext db, TimeProvider time, ILogge
             logger.LogInformation("Housekeeping: forgot {Keys} idempotency records and {Sessions} expired revoked sessions.", keys, sessions);
         }
 
+        await store.KeepStatisticsAsync(ct);
         return keys + sessions;
     }
 

@@ -150,6 +150,13 @@ public sealed class TaskCandidate
     public string TaskId { get; init; } = "";
 
     public string EmployeeId { get; init; } = "";
+
+    /// <summary>
+    /// Set in the step that ends the task (completed, cancelled, expired). The row stays, because who was asked may
+    /// still read the application; the inbox reads only rows not closed, through an index that holds only those, so
+    /// it does not wade through everything a person was ever asked (docs/architecture.md, "The inbox").
+    /// </summary>
+    public bool Closed { get; set; }
 }
 
 public static class TimerKinds

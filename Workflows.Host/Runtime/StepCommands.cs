@@ -88,6 +88,9 @@ internal sealed class StepCommands(WorkflowDbContext db, StoreStep step, Assignm
 
                 var status = cancel.Reason == "due" ? TaskState.Expired : TaskState.Cancelled;
                 var except = taskInHand?.Id ?? "";
+                await db.TaskCandidates.Where(c => !c.Closed && db.Tasks.Any(t => t.Id == c.TaskId && t.InstanceId == instance.Id
+                        && (t.Status == TaskState.Open || t.Status == TaskState.Waiting) && t.Id != except))
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), ct);
                 await db.Tasks.Where(t => t.InstanceId == instance.Id && (t.Status == TaskState.Open || t.Status == TaskState.Waiting) && t.Id != except)
                     .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, status).SetProperty(t => t.CompletedAt, now).SetProperty(t => t.Version, t => t.Version + 1), ct);
                 break;

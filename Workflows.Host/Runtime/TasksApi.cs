@@ -72,7 +72,7 @@ public static class TasksApi
         var today = clock.Today;
         var query = from d in db.Delegations
                     where d.DelegateId == employeeId && d.From <= today && d.To >= today
-                    join c in db.TaskCandidates on d.EmployeeId equals c.EmployeeId
+                    join c in db.TaskCandidates.Where(c => !c.Closed) on d.EmployeeId equals c.EmployeeId
                     join t in db.Tasks on c.TaskId equals t.Id
                     where t.Status == TaskState.Open && (t.AssigneeId == null || t.AssigneeId == d.EmployeeId) && t.SubjectId != employeeId
                     select new { Task = t, For = d.EmployeeId };
@@ -87,7 +87,9 @@ public static class TasksApi
 
     public static IQueryable<WorkflowTask> InboxQuery(WorkflowDbContext db, string employeeId, TaskState status = TaskState.Open, string? type = null)
     {
-        var query = from c in db.TaskCandidates
+        // A task not yet ended has its candidate rows open: the index of open rows answers the caller's part at once.
+        var rows = status is TaskState.Open or TaskState.Waiting ? db.TaskCandidates.Where(c => !c.Closed) : db.TaskCandidates;
+        var query = from c in rows
                     join t in db.Tasks on c.TaskId equals t.Id
                     where c.EmployeeId == employeeId && t.Status == status && (t.AssigneeId == null || t.AssigneeId == employeeId)
                     select t;

@@ -207,6 +207,7 @@ public sealed class WorkflowRunner(
                 task.CompletedAt = clock.Now;
                 task.CompletedBy = actor.Id;
                 task.Action = completed.Action;
+                await step.CloseCandidatesAsync(task.Id, ct);
             }
 
             var commands = await ApplyAsync(step, instance, (Accepted)result, design, runActivities: true, ct, taskInHand: task);

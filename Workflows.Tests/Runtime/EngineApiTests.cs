@@ -112,6 +112,8 @@ public abstract class EngineApiTests(WorkflowsApp app)
         Assert.Equal("escalated", instance.GetProperty("currentSteps")[0].GetString());
         var managerTask = await app.TaskInInboxAsync("manager", id);
         Assert.Equal("Manager", managerTask.GetProperty("actingRole").GetString());
+        // The leader's (completed) and the supervisor's (expired) rows are closed; the manager's is the open one.
+        Assert.Equal([(true, 1), (true, 1), (false, 1)], await CandidateRowsAsync(id));
 
         using var supervisor = await app.LoginAsync("supervisor");
         var expired = await ApiAssert.ProblemAsync(
@@ -119,6 +121,32 @@ public abstract class EngineApiTests(WorkflowsApp app)
         Assert.Contains("expired", expired.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.Single(await app.HistoryAsync(id), h => h.GetProperty("kind").GetString() == "task.due");
     }
+
+    [Fact]
+    public async Task CandidateRows_CloseWithTheirTask_TheInboxLeavesThemOut_WhoWasAskedMayStillRead()
+    {
+        var id = await app.StartAsync(Design, "member1c");
+        Assert.Equal([(false, 1)], await CandidateRowsAsync(id));
+        await CompleteAsync("leader1", await app.TaskInInboxAsync("leader1", id), "approve");
+        Assert.Equal([(true, 1), (false, 1)], await CandidateRowsAsync(id));
+
+        using var leader = await app.LoginAsync("leader1");
+        var inbox = await ApiAssert.JsonAsync(await leader.GetAsync("/api/tasks"));
+        Assert.DoesNotContain(inbox.EnumerateArray(), t => t.GetProperty("instanceId").GetString() == id);
+        Assert.Equal(id, (await ApiAssert.JsonAsync(await leader.GetAsync($"/api/instances/{id}"))).GetProperty("id").GetString());
+
+        // A closed row is the task's only record of who was asked: the done tasks' list still finds it.
+        var done = await ApiAssert.JsonAsync(await leader.GetAsync("/api/tasks?status=Completed"));
+        Assert.Contains(done.EnumerateArray(), t => t.GetProperty("instanceId").GetString() == id);
+    }
+
+    /// <summary>The instance's candidate rows in the order their tasks were made: (closed, how many).</summary>
+    private Task<List<(bool Closed, int Count)>> CandidateRowsAsync(string instanceId) => app.WithDbAsync(async db =>
+        (await (from c in db.TaskCandidates
+                join t in db.Tasks on c.TaskId equals t.Id
+                where t.InstanceId == instanceId
+                select new { t.CreatedAt, t.Step, c.Closed }).ToListAsync())
+        .OrderBy(r => r.CreatedAt).GroupBy(r => (r.CreatedAt, r.Step)).Select(g => (g.All(r => r.Closed), g.Count())).ToList());
 
     [Fact]
     public async Task WaitTimeout_ExpiresTheInstance_AndTheTimerFiresOnce()
@@ -260,6 +288,7 @@ public abstract class EngineApiTests(WorkflowsApp app)
 
         Assert.Equal(0, await app.WithDbAsync(db => db.Tasks.CountAsync(t => t.InstanceId == id && t.Status == TaskState.Open)));
         Assert.Equal(0, await app.WithDbAsync(db => db.Timers.CountAsync(t => t.InstanceId == id && t.FiredAt == null && t.CancelledAt == null)));
+        Assert.Equal([(true, 1), (true, 1)], await CandidateRowsAsync(id));
     }
 
     [Fact]

@@ -31,6 +31,13 @@ public interface IStepStore
 
     /// <summary>Who answers <paramref name="lookup"/> for <paramref name="argument"/> (ids of employees), on <paramref name="db"/>'s connection.</summary>
     Task<List<string>> HoldersAsync(WorkflowDbContext db, Holders lookup, string argument, CancellationToken ct);
+
+    /// <summary>
+    /// Keeps the query planner's statistics current (hourly, <see cref="Platform.Housekeeping"/>). The inbox's index of
+    /// open candidate rows starts with the same column as the key of all of them; only statistics tell the planner that
+    /// the first holds a handful of a person's rows and the second thousands. PostgreSQL's autovacuum keeps them itself.
+    /// </summary>
+    Task KeepStatisticsAsync(CancellationToken ct);
 }
 
 /// <summary>A person as a notification addresses them: name, e-mail address, language and their notification settings.</summary>
@@ -77,6 +84,9 @@ public abstract class StoreStep : IAsyncDisposable
 
     /// <summary>Cancels the instance's timers already written that have neither fired nor been cancelled (new rows: <see cref="RemoveAdded"/>).</summary>
     public abstract Task CancelTimersAsync(string instanceId, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>The task has ended in this step: its candidate rows are closed (<see cref="TaskCandidate.Closed"/>), in the step's transaction.</summary>
+    public abstract Task CloseCandidatesAsync(string taskId, CancellationToken ct);
 
     /// <summary>Forgets new rows not yet written (timers the same step cancels).</summary>
     public abstract void RemoveAdded(Predicate<object> match);

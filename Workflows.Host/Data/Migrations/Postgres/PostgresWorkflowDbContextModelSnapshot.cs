@@ -882,12 +882,12 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("ActorId", "At", "InstanceId")
-                        .HasFilter("\"ActorId\" IS NOT NULL");
-
                     b.HasIndex("InstanceId")
                         .HasDatabaseName("IX_History_Returns")
                         .HasFilter("\"Kind\" = 'task.returned' OR \"Action\" = 'return'");
+
+                    b.HasIndex("ActorId", "At", "InstanceId")
+                        .HasFilter("\"ActorId\" IS NOT NULL");
 
                     b.ToTable("History", (string)null);
                 });
@@ -994,9 +994,17 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .HasMaxLength(36)
                         .HasColumnType("character varying(36)");
 
+                    b.Property<bool>("Closed")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false);
+
                     b.HasKey("EmployeeId", "TaskId");
 
                     b.HasIndex("TaskId");
+
+                    b.HasIndex(new[] { "EmployeeId", "TaskId" }, "IX_TaskCandidates_Open")
+                        .HasFilter("NOT \"Closed\"");
 
                     b.ToTable("TaskCandidates", (string)null);
                 });
@@ -1089,10 +1097,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasIndex("StartedBy");
 
-                    b.HasIndex("Id", "StartedAt");
-
                     b.HasIndex("WaitingFor")
                         .HasFilter("\"WaitingFor\" IS NOT NULL");
+
+                    b.HasIndex("Id", "StartedAt");
 
                     b.HasIndex("SubjectId", "Status");
 
@@ -1190,8 +1198,6 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("InstanceId", "Status");
-
-                    b.HasIndex("Id", "Status", "AssigneeId");
 
                     b.HasIndex("CreatedAt", "Type", "Step", "Status", "CompletedAt", "DueAt");
 

@@ -867,12 +867,12 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("ActorId", "At", "InstanceId")
-                        .HasFilter("\"ActorId\" IS NOT NULL");
-
                     b.HasIndex("InstanceId")
                         .HasDatabaseName("IX_History_Returns")
                         .HasFilter("\"Kind\" = 'task.returned' OR \"Action\" = 'return'");
+
+                    b.HasIndex("ActorId", "At", "InstanceId")
+                        .HasFilter("\"ActorId\" IS NOT NULL");
 
                     b.ToTable("History", (string)null);
                 });
@@ -979,9 +979,17 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .HasMaxLength(36)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Closed")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false);
+
                     b.HasKey("EmployeeId", "TaskId");
 
                     b.HasIndex("TaskId");
+
+                    b.HasIndex(new[] { "EmployeeId", "TaskId" }, "IX_TaskCandidates_Open")
+                        .HasFilter("NOT \"Closed\"");
 
                     b.ToTable("TaskCandidates", (string)null);
                 });
@@ -1074,10 +1082,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasIndex("StartedBy");
 
-                    b.HasIndex("Id", "StartedAt");
-
                     b.HasIndex("WaitingFor")
                         .HasFilter("\"WaitingFor\" IS NOT NULL");
+
+                    b.HasIndex("Id", "StartedAt");
 
                     b.HasIndex("SubjectId", "Status");
 
@@ -1175,8 +1183,6 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("InstanceId", "Status");
-
-                    b.HasIndex("Id", "Status", "AssigneeId");
 
                     b.HasIndex("CreatedAt", "Type", "Step", "Status", "CompletedAt", "DueAt");
 

@@ -17,6 +17,9 @@ public sealed class EfCoreStepStore : IStepStore
     public async Task<StoreStep> BeginAsync(WorkflowDbContext db, CancellationToken ct) =>
         new EfCoreStep(db, await db.Database.BeginTransactionAsync(ct));
 
+    /// <summary>Nothing to do: PostgreSQL's autovacuum analyzes the tables; on SQLite this store serves only the tests' second lane.</summary>
+    public Task KeepStatisticsAsync(CancellationToken ct) => Task.CompletedTask;
+
     public async Task<List<string>> HoldersAsync(WorkflowDbContext db, Holders lookup, string argument, CancellationToken ct)
     {
         var compiled = Compiled.For(db);
@@ -76,6 +79,9 @@ public sealed class EfCoreStepStore : IStepStore
         public override Task CancelTimersAsync(string instanceId, DateTimeOffset now, CancellationToken ct) =>
             db.Timers.Where(t => t.InstanceId == instanceId && t.FiredAt == null && t.CancelledAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.CancelledAt, now), ct);
+
+        public override Task CloseCandidatesAsync(string taskId, CancellationToken ct) =>
+            db.TaskCandidates.Where(c => c.TaskId == taskId && !c.Closed).ExecuteUpdateAsync(s => s.SetProperty(c => c.Closed, true), ct);
 
         public override void RemoveAdded(Predicate<object> match)
         {
