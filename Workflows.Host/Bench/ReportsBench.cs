@@ -197,12 +197,12 @@ public static class ReportsBench
             var plans = Enumerable.Range(from, to - from).Select(i => PlanOf(i, finished, company, start, span, now)).ToList();
             await using var bulk = await Bulk.BeginAsync(connection, info);
             await bulk.TableAsync("Instances", ["Id", "Type", "DesignName", "DesignVersion", "Status", "Outcome", "SubjectId", "StartedBy", "StartedAt", "CompletedAt",
-                "CurrentStep", "StepVisit", "StateJson", "HistoryCount", "ActiveTimers", "HasIncident", "Version"]);
+                "CurrentStep", "StepVisit", "StateJson", "HistoryCount", "ActiveTimers", "HasIncident", "Version", "Number"]);
             foreach (var p in plans)
             {
                 var state = p.Type == "promotion" ? PromotionState(promotionState, p.Subject) : "{}";
                 await bulk.RowAsync(p.Id, p.Type, "bench.three-approvals", 1, p.Running ? "Running" : "Completed", p.Running ? null : "Approved", p.Subject, p.Subject,
-                    p.At, p.Running ? null : p.Done, p.Running ? "leader" : null, 1, state, p.Running ? 3 : p.Returned ? 13 : 10, 0, false, 0L);
+                    p.At, p.Running ? null : p.Done, p.Running ? "leader" : null, 1, state, p.Running ? 3 : p.Returned ? 13 : 10, 0, false, 0L, instances + 1L);
                 instances++;
             }
 
@@ -292,6 +292,14 @@ public static class ReportsBench
         }
 
         var ledger = await SeedLedgerAsync(connection, info, clock, company, firstMonth);
+        if (info.Provider == DatabaseProvider.PostgreSql)
+        {
+            // The loaded applications took reference numbers 1…N: the runner's next start takes the one after.
+            await using var numbers = connection.CreateCommand();
+            numbers.CommandText = $"SELECT setval('\"{PostgresWorkflowDbContext.InstanceNumbers}\"', (SELECT MAX(\"Number\") FROM \"Instances\"))";
+            await numbers.ExecuteNonQueryAsync();
+        }
+
         await using (var analyze = connection.CreateCommand())
         {
             analyze.CommandText = info.Provider == DatabaseProvider.Sqlite ? "ANALYZE;" : "VACUUM ANALYZE;";
