@@ -196,13 +196,14 @@ public static class ReportsBench
             var to = Math.Min(total, from + Chunk);
             var plans = Enumerable.Range(from, to - from).Select(i => PlanOf(i, finished, company, start, span, now)).ToList();
             await using var bulk = await Bulk.BeginAsync(connection, info);
-            await bulk.TableAsync("Instances", ["Id", "Type", "DesignName", "DesignVersion", "Status", "Outcome", "SubjectId", "StartedBy", "StartedAt", "CompletedAt",
-                "CurrentStep", "StepVisit", "StateJson", "HistoryCount", "ActiveTimers", "HasIncident", "Version"]);
+            await bulk.TableAsync("Instances", ["Id", "Number", "Type", "DesignName", "DesignVersion", "Status", "Outcome", "SubjectId", "StartedBy", "StartedAt",
+                "CompletedAt", "CurrentStep", "StepVisit", "StateJson", "HistoryCount", "ActiveTimers", "HasIncident", "Version"]);
             foreach (var p in plans)
             {
                 var state = p.Type == "promotion" ? PromotionState(promotionState, p.Subject) : "{}";
-                await bulk.RowAsync(p.Id, p.Type, "bench.three-approvals", 1, p.Running ? "Running" : "Completed", p.Running ? null : "Approved", p.Subject, p.Subject,
-                    p.At, p.Running ? null : p.Done, p.Running ? "leader" : null, 1, state, p.Running ? 3 : p.Returned ? 13 : 10, 0, false, 0L);
+                // The reference number (unique): the application's own number in the scene.
+                await bulk.RowAsync(p.Id, instances + 1, p.Type, "bench.three-approvals", 1, p.Running ? "Running" : "Completed", p.Running ? null : "Approved", p.Subject,
+                    p.Subject, p.At, p.Running ? null : p.Done, p.Running ? "leader" : null, 1, state, p.Running ? 3 : p.Returned ? 13 : 10, 0, false, 0L);
                 instances++;
             }
 
@@ -289,6 +290,14 @@ public static class ReportsBench
             {
                 Console.WriteLine($"  {to:N0} of {total:N0} applications, {history:N0} history rows, {watch.Elapsed.TotalSeconds:F0} s");
             }
+        }
+
+        if (info.Provider == DatabaseProvider.PostgreSql)
+        {
+            // Numbers of applications started later continue after the loaded ones.
+            await using var sequence = connection.CreateCommand();
+            sequence.CommandText = $"SELECT setval('\"{PostgresWorkflowDbContext.InstanceNumbers}\"', {instances})";
+            await sequence.ExecuteScalarAsync();
         }
 
         var ledger = await SeedLedgerAsync(connection, info, clock, company, firstMonth);
