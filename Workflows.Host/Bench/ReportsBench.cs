@@ -350,8 +350,10 @@ public static class ReportsBench
 
             if (closed)
             {
-                await bulk.TableAsync("MonthClosings", ["Month", "ClosedAt", "ClosedBy"]);
-                await bulk.RowAsync(key, clock.ToInstant(month.AddMonths(1), new TimeOnly(1, 0)), "system");
+                // The month's fund, as a close sums it from the lines below.
+                await bulk.TableAsync("MonthClosings", ["Month", "ClosedAt", "ClosedBy", "Penalties", "Rewards", "Adjustments"]);
+                await bulk.RowAsync(key, clock.ToInstant(month.AddMonths(1), new TimeOnly(1, 0)), "system", monthViolations.Sum(v => v.Amount),
+                    monthRewards.Sum(r => r.Amount), 0m);
                 await bulk.TableAsync("ClosedStatementLines", ["Month", "EmployeeId", "Seq", "Kind", "ViolationId", "SourceId", "Amount", "Note"]);
                 var seqs = new Dictionary<string, int>(StringComparer.Ordinal);
                 foreach (var v in monthViolations)
@@ -426,8 +428,8 @@ public static class ReportsBench
         async Task<int> Search(WorkflowDbContext db, InstanceSearch search, int page)
         {
             var query = search.Apply(db.Instances.AsNoTracking(), db, clock);
-            var total = await query.CountAsync();
-            var rows = await InstanceSearch.PageAsync(db, query, page, 50, CancellationToken.None);
+            var total = await search.CountAsync(db, query, everyInstance: true, CancellationToken.None);
+            var rows = await search.FindPageAsync(db, query, page, 50, CancellationToken.None);
             return rows.Count + 0 * total;
         }
 

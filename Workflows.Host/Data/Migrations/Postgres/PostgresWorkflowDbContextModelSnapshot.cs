@@ -314,6 +314,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .HasMaxLength(7)
                         .HasColumnType("character varying(7)");
 
+                    b.Property<decimal?>("Adjustments")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
                     b.Property<DateTimeOffset>("ClosedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -321,6 +325,14 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
+
+                    b.Property<decimal?>("Penalties")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<decimal?>("Rewards")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
 
                     b.HasKey("Month");
 
@@ -882,12 +894,12 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("ActorId", "At", "InstanceId")
-                        .HasFilter("\"ActorId\" IS NOT NULL");
-
                     b.HasIndex("InstanceId")
                         .HasDatabaseName("IX_History_Returns")
                         .HasFilter("\"Kind\" = 'task.returned' OR \"Action\" = 'return'");
+
+                    b.HasIndex("ActorId", "At", "InstanceId")
+                        .HasFilter("\"ActorId\" IS NOT NULL");
 
                     b.ToTable("History", (string)null);
                 });
@@ -1089,10 +1101,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasIndex("StartedBy");
 
-                    b.HasIndex("Id", "StartedAt");
-
                     b.HasIndex("WaitingFor")
                         .HasFilter("\"WaitingFor\" IS NOT NULL");
+
+                    b.HasIndex("Id", "StartedAt");
 
                     b.HasIndex("SubjectId", "Status");
 
@@ -1294,11 +1306,11 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredOn");
-
                     b.HasIndex("RecordedBy");
 
                     b.HasIndex("EmployeeId", "OccurredOn");
+
+                    b.HasIndex("OccurredOn", "Status", "EmployeeId", "RuleCode", "PenaltyAmount");
 
                     b.ToTable("Violations", (string)null);
                 });

@@ -299,12 +299,24 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .HasMaxLength(7)
                         .HasColumnType("TEXT");
 
+                    b.Property<decimal?>("Adjustments")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("ClosedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ClosedBy")
                         .IsRequired()
                         .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Penalties")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Rewards")
+                        .HasPrecision(18, 2)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Month");
@@ -867,12 +879,12 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasKey("InstanceId", "Seq");
 
-                    b.HasIndex("ActorId", "At", "InstanceId")
-                        .HasFilter("\"ActorId\" IS NOT NULL");
-
                     b.HasIndex("InstanceId")
                         .HasDatabaseName("IX_History_Returns")
                         .HasFilter("\"Kind\" = 'task.returned' OR \"Action\" = 'return'");
+
+                    b.HasIndex("ActorId", "At", "InstanceId")
+                        .HasFilter("\"ActorId\" IS NOT NULL");
 
                     b.ToTable("History", (string)null);
                 });
@@ -1074,10 +1086,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasIndex("StartedBy");
 
-                    b.HasIndex("Id", "StartedAt");
-
                     b.HasIndex("WaitingFor")
                         .HasFilter("\"WaitingFor\" IS NOT NULL");
+
+                    b.HasIndex("Id", "StartedAt");
 
                     b.HasIndex("SubjectId", "Status");
 
@@ -1279,11 +1291,11 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredOn");
-
                     b.HasIndex("RecordedBy");
 
                     b.HasIndex("EmployeeId", "OccurredOn");
+
+                    b.HasIndex("OccurredOn", "Status", "EmployeeId", "RuleCode", "PenaltyAmount");
 
                     b.ToTable("Violations", (string)null);
                 });
