@@ -324,7 +324,7 @@ public static class ReportsBench
             await using var bulk = await Bulk.BeginAsync(connection, info);
             var monthViolations = new List<(string Id, string Employee, decimal Amount, string Rule)>();
             await bulk.TableAsync("Violations", ["Id", "EmployeeId", "RuleCode", "OccurredOn", "Description", "PenaltyAmount", "Status", "RecordedBy", "RecordedAt",
-                "ChangeCount", "Version"]);
+                "ChangeCount", "Version", "ClosedIn"]);
             for (var e = m % 10; e < everyone.Length; e += 10)
             {
                 var h = Hash(e * 97 + m);
@@ -332,7 +332,8 @@ public static class ReportsBench
                 var rule = rules[h % (uint)rules.Length];
                 var amount = 20m + (h >> 8) % 5 * 10m;
                 var day = month.AddDays((int)((h >> 16) % 28));
-                await bulk.RowAsync(id, everyone[e], rule, day, "迟到", amount, "Active", company.Leaders[e % company.Leaders.Length], clock.ToInstant(day, new TimeOnly(18, 0)), 1, 0L);
+                await bulk.RowAsync(id, everyone[e], rule, day, "迟到", amount, "Active", company.Leaders[e % company.Leaders.Length], clock.ToInstant(day, new TimeOnly(18, 0)), 1, 0L,
+                    closed ? key : null);
                 monthViolations.Add((id, everyone[e], amount, rule));
                 violations++;
             }

@@ -231,9 +231,12 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
                 // The snapshotted penalties' rows get a new version, so a dispute decided concurrently on one of them
                 // (which read it as "month open, no adjustment needed") fails its concurrency check instead of
                 // silently changing an amount the closed statement has already frozen.
+                // ClosedIn marks them as no longer open items (the same transaction as their lines).
                 foreach (var violation in statements.SelectMany(s => s.Lines).Where(l => l.Kind == StatementLineKind.Penalty))
                 {
-                    db.Entry(pool.Violation(violation.SourceId!)).Property(v => v.Version).IsModified = true;
+                    var row = pool.Violation(violation.SourceId!);
+                    row.ClosedIn = m.ToString();
+                    db.Entry(row).Property(v => v.Version).IsModified = true;
                 }
 
                 pool.Remove(statements.SelectMany(s => s.Lines));
@@ -352,11 +355,16 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
             MoneySum.Of(statements.Select(s => s.Adjustments), new AmountSum(month, null)), MoneySum.Of(statements.Select(s => s.Total), new AmountSum(month, null)),
             [.. alsoClosed]);
 
-    /// <summary>Every ledger item not yet in a closed statement; a close tracks the violations so it can touch them.</summary>
+    /// <summary>
+    /// Every ledger item not yet in a closed statement; a close tracks the violations so it can touch them. A violation's
+    /// penalty is in a closed statement exactly when the close marked it (<see cref="Violation.ClosedIn"/>); a waived one
+    /// carries no line in any month, so it is left out.
+    /// </summary>
     private async Task<OpenItems> OpenItemsAsync(IReadOnlyCollection<string>? employeeIds, bool track, CancellationToken ct)
     {
         var lines = db.Set<ClosedStatementLine>();
-        var violations = (track ? db.Set<Violation>() : db.Set<Violation>().AsNoTracking()).Where(v => !lines.Any(l => l.Kind == StatementLineKind.Penalty && l.SourceId == v.Id));
+        var violations = (track ? db.Set<Violation>() : db.Set<Violation>().AsNoTracking())
+            .Where(v => v.ClosedIn == null && v.Status != ViolationStatus.Waived);
         var rewards = db.Set<Reward>().AsNoTracking().Where(r => !lines.Any(l => l.Kind == StatementLineKind.Reward && l.SourceId == r.Id));
         var adjustments = db.Set<LedgerAdjustment>().AsNoTracking().Where(a => !lines.Any(l => l.Kind == StatementLineKind.Adjustment && l.SourceId == a.Id));
         if (employeeIds is not null)

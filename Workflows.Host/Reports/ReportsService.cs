@@ -323,20 +323,20 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
     {
         var typeFilter = type is null ? "" : """ AND t."Type" = {3}""";
         // Buckets start half a tenth past a tenth, where rounding to a tenth changes: inside one, every duration rounds alike.
+        // OFFSET 0 keeps the tasks' read apart, so the planner estimates a few thousand groups and hashes them instead of
+        // sorting hundreds of thousands of rows.
         var sql = $$"""
-            SELECT d."Type" AS "Type", d."Step" AS "Step", d."Bucket" AS "Bucket", count(d."Us")::int AS "Completed",
-                min(d."Us") AS "Shortest", max(d."Us") AS "Longest",
+            SELECT d."Type" AS "Type", d."Step" AS "Step", floor((d."Us" - {{BucketOffsetUs}})::float8 / {{BucketWidthUs}})::bigint AS "Bucket",
+                count(d."Us")::int AS "Completed", min(d."Us") AS "Shortest", max(d."Us") AS "Longest",
                 count(*) FILTER (WHERE d."Status" = 'Open')::int AS "Open",
                 count(*) FILTER (WHERE d."Status" = 'Open' AND d."DueAt" < {0})::int AS "Overdue"
             FROM (
-                SELECT u."Type", u."Step", u."Status", u."DueAt", u."Us", floor((u."Us" - {{BucketOffsetUs}}) / {{BucketWidthUs}}.0)::bigint AS "Bucket"
-                FROM (
-                    SELECT t."Type", t."Step", t."Status", t."DueAt", CASE WHEN {{DoneSql}} THEN {{DurationUsSql}} END AS "Us"
-                    FROM "Tasks" t
-                    WHERE t."CreatedAt" >= {1} AND t."CreatedAt" < {2} AND t."Status" IN ('Open', 'Completed'){{typeFilter}}
-                ) u
+                SELECT t."Type", t."Step", t."Status", t."DueAt", CASE WHEN {{DoneSql}} THEN {{DurationUsSql}} END AS "Us"
+                FROM "Tasks" t
+                WHERE t."CreatedAt" >= {1} AND t."CreatedAt" < {2} AND t."Status" IN ('Open', 'Completed'){{typeFilter}}
+                OFFSET 0
             ) d
-            GROUP BY d."Type", d."Step", d."Bucket"
+            GROUP BY d."Type", d."Step", floor((d."Us" - {{BucketOffsetUs}})::float8 / {{BucketWidthUs}})
             """;
         List<object> parameters = [now.ToUniversalTime(), start, end];
         if (type is not null)
@@ -384,7 +384,13 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
 
     private const string DoneSql = """t."Status" = 'Completed' AND t."CompletedAt" IS NOT NULL""";
 
-    private const string DurationUsSql = """(extract(epoch FROM t."CompletedAt" - t."CreatedAt") * 1000000)::bigint""";
+    /// <summary>
+    /// A task's duration in whole microseconds, exactly: <c>date_part</c> gives each time's epoch seconds as the nearest
+    /// double, within a quarter of a microsecond once scaled, so rounding to bigint gives each instant's exact microseconds
+    /// (cheaper than <c>extract</c>'s numeric on every row).
+    /// </summary>
+    private const string DurationUsSql =
+        """((date_part('epoch', t."CompletedAt") * 1000000)::bigint - (date_part('epoch', t."CreatedAt") * 1000000)::bigint)""";
 
     /// <summary>A tenth of an hour, and half of one, in microseconds.</summary>
     private const long BucketWidthUs = 360_000_000, BucketOffsetUs = 180_000_000;

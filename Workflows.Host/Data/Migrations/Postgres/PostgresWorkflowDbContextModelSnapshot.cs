@@ -1261,6 +1261,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.Property<int>("ChangeCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ClosedIn")
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -1305,6 +1309,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("IX_Violations_Open")
+                        .HasFilter("\"ClosedIn\" IS NULL");
 
                     b.HasIndex("RecordedBy");
 

@@ -1246,6 +1246,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.Property<int>("ChangeCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ClosedIn")
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -1290,6 +1294,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("IX_Violations_Open")
+                        .HasFilter("\"ClosedIn\" IS NULL");
 
                     b.HasIndex("RecordedBy");
 

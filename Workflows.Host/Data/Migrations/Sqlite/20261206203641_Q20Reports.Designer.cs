@@ -11,7 +11,7 @@ using Workflows.Host.Data;
 namespace Workflows.Host.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteWorkflowDbContext))]
-    [Migration("20261206202539_Q20Reports")]
+    [Migration("20261206203641_Q20Reports")]
     partial class Q20Reports
     {
         /// <inheritdoc />
@@ -1249,6 +1249,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.Property<int>("ChangeCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ClosedIn")
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -1293,6 +1297,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("IX_Violations_Open")
+                        .HasFilter("\"ClosedIn\" IS NULL");
 
                     b.HasIndex("RecordedBy");
 

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Workflows.Host.Data.Migrations.Postgres
+namespace Workflows.Host.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class Q20Reports : Migration
@@ -14,10 +14,17 @@ namespace Workflows.Host.Data.Migrations.Postgres
                 name: "IX_Violations_OccurredOn",
                 table: "Violations");
 
+            migrationBuilder.AddColumn<string>(
+                name: "ClosedIn",
+                table: "Violations",
+                type: "TEXT",
+                maxLength: 7,
+                nullable: true);
+
             migrationBuilder.AddColumn<decimal>(
                 name: "Adjustments",
                 table: "MonthClosings",
-                type: "numeric(18,2)",
+                type: "TEXT",
                 precision: 18,
                 scale: 2,
                 nullable: true);
@@ -25,7 +32,7 @@ namespace Workflows.Host.Data.Migrations.Postgres
             migrationBuilder.AddColumn<decimal>(
                 name: "Penalties",
                 table: "MonthClosings",
-                type: "numeric(18,2)",
+                type: "TEXT",
                 precision: 18,
                 scale: 2,
                 nullable: true);
@@ -33,22 +40,25 @@ namespace Workflows.Host.Data.Migrations.Postgres
             migrationBuilder.AddColumn<decimal>(
                 name: "Rewards",
                 table: "MonthClosings",
-                type: "numeric(18,2)",
+                type: "TEXT",
                 precision: 18,
                 scale: 2,
                 nullable: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Violations_OccurredOn_Status_EmployeeId_RuleCode_PenaltyAmo~",
+                name: "IX_Violations_OccurredOn_Status_EmployeeId_RuleCode_PenaltyAmount",
                 table: "Violations",
                 columns: new[] { "OccurredOn", "Status", "EmployeeId", "RuleCode", "PenaltyAmount" });
 
-            // The months closed before: their fund summed from their lines, exactly (numeric), as a close sums it now.
+            migrationBuilder.CreateIndex(
+                name: "IX_Violations_Open",
+                table: "Violations",
+                column: "Id",
+                filter: "\"ClosedIn\" IS NULL");
+
+            // Penalties already in a closed statement are no longer open items: marked with their month, as a close marks them now.
             migrationBuilder.Sql("""
-                UPDATE "MonthClosings" m SET
-                    "Penalties" = (SELECT COALESCE(SUM(l."Amount"), 0) FROM "ClosedStatementLines" l WHERE l."Month" = m."Month" AND l."Kind" = 'Penalty'),
-                    "Rewards" = (SELECT COALESCE(SUM(l."Amount"), 0) FROM "ClosedStatementLines" l WHERE l."Month" = m."Month" AND l."Kind" = 'Reward'),
-                    "Adjustments" = (SELECT COALESCE(SUM(l."Amount"), 0) FROM "ClosedStatementLines" l WHERE l."Month" = m."Month" AND l."Kind" = 'Adjustment');
+                UPDATE "Violations" SET "ClosedIn" = (SELECT l."Month" FROM "ClosedStatementLines" l WHERE l."Kind" = 'Penalty' AND l."SourceId" = "Violations"."Id")
                 """);
         }
 
@@ -56,7 +66,15 @@ namespace Workflows.Host.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropIndex(
-                name: "IX_Violations_OccurredOn_Status_EmployeeId_RuleCode_PenaltyAmo~",
+                name: "IX_Violations_OccurredOn_Status_EmployeeId_RuleCode_PenaltyAmount",
+                table: "Violations");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Violations_Open",
+                table: "Violations");
+
+            migrationBuilder.DropColumn(
+                name: "ClosedIn",
                 table: "Violations");
 
             migrationBuilder.DropColumn(

@@ -12,7 +12,7 @@ using Workflows.Host.Data;
 namespace Workflows.Host.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresWorkflowDbContext))]
-    [Migration("20261206202550_Q20Reports")]
+    [Migration("20261206203653_Q20Reports")]
     partial class Q20Reports
     {
         /// <inheritdoc />
@@ -1264,6 +1264,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.Property<int>("ChangeCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ClosedIn")
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -1308,6 +1312,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("Id")
+                        .HasDatabaseName("IX_Violations_Open")
+                        .HasFilter("\"ClosedIn\" IS NULL");
 
                     b.HasIndex("RecordedBy");
 
