@@ -211,7 +211,9 @@ internal sealed class ViolationConfiguration : IEntityTypeConfiguration<Violatio
         // (ADR 0017); as its first column is the date, it also serves every read by date.
         v.HasIndex(x => new { x.OccurredOn, x.Status, x.EmployeeId, x.RuleCode, x.PenaltyAmount });
         v.Property(x => x.ClosedIn).HasMaxLength(7);
-        v.HasIndex(x => x.Id).HasFilter("\"ClosedIn\" IS NULL").HasDatabaseName("IX_Violations_Open");
+        // The ledger's open items (ClosedIn): only the open months' violations are in it. By date, which follows the order
+        // violations are recorded in, so PostgreSQL reads their rows in table order.
+        v.HasIndex(x => x.OccurredOn).HasFilter("\"ClosedIn\" IS NULL").HasDatabaseName("IX_Violations_Open");
     }
 }
 

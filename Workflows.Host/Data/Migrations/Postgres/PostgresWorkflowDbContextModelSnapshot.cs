@@ -1310,7 +1310,7 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Id")
+                    b.HasIndex("OccurredOn")
                         .HasDatabaseName("IX_Violations_Open")
                         .HasFilter("\"ClosedIn\" IS NULL");
 

@@ -53,7 +53,7 @@ namespace Workflows.Host.Data.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_Violations_Open",
                 table: "Violations",
-                column: "Id",
+                column: "OccurredOn",
                 filter: "\"ClosedIn\" IS NULL");
 
             // Penalties already in a closed statement are no longer open items: marked with their month, as a close marks them now.

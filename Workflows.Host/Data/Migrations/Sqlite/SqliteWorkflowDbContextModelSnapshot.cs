@@ -1295,7 +1295,7 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Id")
+                    b.HasIndex("OccurredOn")
                         .HasDatabaseName("IX_Violations_Open")
                         .HasFilter("\"ClosedIn\" IS NULL");
 
