@@ -196,13 +196,14 @@ public static class ReportsBench
             var to = Math.Min(total, from + Chunk);
             var plans = Enumerable.Range(from, to - from).Select(i => PlanOf(i, finished, company, start, span, now)).ToList();
             await using var bulk = await Bulk.BeginAsync(connection, info);
-            await bulk.TableAsync("Instances", ["Id", "Type", "DesignName", "DesignVersion", "Status", "Outcome", "SubjectId", "StartedBy", "StartedAt", "CompletedAt",
-                "CurrentStep", "StepVisit", "StateJson", "HistoryCount", "ActiveTimers", "HasIncident", "Version", "Number"]);
+            await bulk.TableAsync("Instances", ["Id", "Number", "Type", "DesignName", "DesignVersion", "Status", "Outcome", "SubjectId", "StartedBy", "StartedAt",
+                "CompletedAt", "CurrentStep", "StepVisit", "StateJson", "HistoryCount", "ActiveTimers", "HasIncident", "Version"]);
             foreach (var p in plans)
             {
                 var state = p.Type == "promotion" ? PromotionState(promotionState, p.Subject) : "{}";
-                await bulk.RowAsync(p.Id, p.Type, "bench.three-approvals", 1, p.Running ? "Running" : "Completed", p.Running ? null : "Approved", p.Subject, p.Subject,
-                    p.At, p.Running ? null : p.Done, p.Running ? "leader" : null, 1, state, p.Running ? 3 : p.Returned ? 13 : 10, 0, false, 0L, instances + 1L);
+                // The reference number (unique): the application's own number in the scene.
+                await bulk.RowAsync(p.Id, instances + 1, p.Type, "bench.three-approvals", 1, p.Running ? "Running" : "Completed", p.Running ? null : "Approved", p.Subject,
+                    p.Subject, p.At, p.Running ? null : p.Done, p.Running ? "leader" : null, 1, state, p.Running ? 3 : p.Returned ? 13 : 10, 0, false, 0L);
                 instances++;
             }
 
@@ -291,14 +292,15 @@ public static class ReportsBench
             }
         }
 
-        var ledger = await SeedLedgerAsync(connection, info, clock, company, firstMonth);
         if (info.Provider == DatabaseProvider.PostgreSql)
         {
-            // The loaded applications took reference numbers 1…N: the runner's next start takes the one after.
-            await using var numbers = connection.CreateCommand();
-            numbers.CommandText = $"SELECT setval('\"{PostgresWorkflowDbContext.InstanceNumbers}\"', (SELECT MAX(\"Number\") FROM \"Instances\"))";
-            await numbers.ExecuteNonQueryAsync();
+            // Numbers of applications started later continue after the loaded ones.
+            await using var sequence = connection.CreateCommand();
+            sequence.CommandText = $"SELECT setval('\"{PostgresWorkflowDbContext.InstanceNumbers}\"', {instances})";
+            await sequence.ExecuteScalarAsync();
         }
+
+        var ledger = await SeedLedgerAsync(connection, info, clock, company, firstMonth);
 
         await using (var analyze = connection.CreateCommand())
         {
@@ -323,7 +325,7 @@ public static class ReportsBench
             await using var bulk = await Bulk.BeginAsync(connection, info);
             var monthViolations = new List<(string Id, string Employee, decimal Amount, string Rule)>();
             await bulk.TableAsync("Violations", ["Id", "EmployeeId", "RuleCode", "OccurredOn", "Description", "PenaltyAmount", "Status", "RecordedBy", "RecordedAt",
-                "ChangeCount", "Version"]);
+                "ChangeCount", "Version", "ClosedIn"]);
             for (var e = m % 10; e < everyone.Length; e += 10)
             {
                 var h = Hash(e * 97 + m);
@@ -331,7 +333,8 @@ public static class ReportsBench
                 var rule = rules[h % (uint)rules.Length];
                 var amount = 20m + (h >> 8) % 5 * 10m;
                 var day = month.AddDays((int)((h >> 16) % 28));
-                await bulk.RowAsync(id, everyone[e], rule, day, "迟到", amount, "Active", company.Leaders[e % company.Leaders.Length], clock.ToInstant(day, new TimeOnly(18, 0)), 1, 0L);
+                await bulk.RowAsync(id, everyone[e], rule, day, "迟到", amount, "Active", company.Leaders[e % company.Leaders.Length], clock.ToInstant(day, new TimeOnly(18, 0)), 1, 0L,
+                    closed ? key : null);
                 monthViolations.Add((id, everyone[e], amount, rule));
                 violations++;
             }
@@ -349,8 +352,10 @@ public static class ReportsBench
 
             if (closed)
             {
-                await bulk.TableAsync("MonthClosings", ["Month", "ClosedAt", "ClosedBy"]);
-                await bulk.RowAsync(key, clock.ToInstant(month.AddMonths(1), new TimeOnly(1, 0)), "system");
+                // The month's fund, as a close sums it from the lines below.
+                await bulk.TableAsync("MonthClosings", ["Month", "ClosedAt", "ClosedBy", "Penalties", "Rewards", "Adjustments"]);
+                await bulk.RowAsync(key, clock.ToInstant(month.AddMonths(1), new TimeOnly(1, 0)), "system", monthViolations.Sum(v => v.Amount),
+                    monthRewards.Sum(r => r.Amount), 0m);
                 await bulk.TableAsync("ClosedStatementLines", ["Month", "EmployeeId", "Seq", "Kind", "ViolationId", "SourceId", "Amount", "Note"]);
                 var seqs = new Dictionary<string, int>(StringComparer.Ordinal);
                 foreach (var v in monthViolations)
@@ -425,8 +430,8 @@ public static class ReportsBench
         async Task<int> Search(WorkflowDbContext db, InstanceSearch search, int page)
         {
             var query = search.Apply(db.Instances.AsNoTracking(), db, clock);
-            var total = await query.CountAsync();
-            var rows = await InstanceSearch.PageAsync(db, query, page, 50, CancellationToken.None);
+            var total = await search.CountAsync(db, query, everyInstance: true, CancellationToken.None);
+            var rows = await search.FindPageAsync(db, query, page, 50, CancellationToken.None);
             return rows.Count + 0 * total;
         }
 

@@ -61,6 +61,19 @@ public sealed class MonthClosing
 
     /// <summary>The HR employee's id, or <see cref="LedgerService.SystemActor"/> for the recurring job.</summary>
     public string ClosedBy { get; init; } = "";
+
+    /// <summary>
+    /// The month's fund, summed from its lines when it was closed (a closed month never changes), so the fund over the
+    /// months is one row per month and not every line ever closed. Null for a month closed before these sums were kept
+    /// on SQLite (PostgreSQL's migration sums them): the ledger report then adds up that month's lines.
+    /// </summary>
+    public decimal? Penalties { get; set; }
+
+    /// <inheritdoc cref="Penalties"/>
+    public decimal? Rewards { get; set; }
+
+    /// <inheritdoc cref="Penalties"/>
+    public decimal? Adjustments { get; set; }
 }
 
 /// <summary>
@@ -134,6 +147,9 @@ internal sealed class MonthClosingConfiguration : IEntityTypeConfiguration<Month
         m.HasKey(x => x.Month);
         m.Property(x => x.Month).HasMaxLength(7);
         m.Property(x => x.ClosedBy).HasMaxLength(450);
+        m.Property(x => x.Penalties).HasPrecision(18, 2);
+        m.Property(x => x.Rewards).HasPrecision(18, 2);
+        m.Property(x => x.Adjustments).HasPrecision(18, 2);
     }
 }
 

@@ -202,11 +202,17 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
             var summary = default(MonthCloseSummary);
             for (var m = lastClosed?.Next() ?? pool.EarliestMonth(month); m <= month; m = m.Next())
             {
-                db.Add(new MonthClosing { Month = m.ToString(), ClosedAt = now, ClosedBy = closedBy });
                 var statements = pool.EmployeeIds()
                     .Select(e => pool.Statement(e, m, lastClosed))
                     .Where(s => s.Lines.Count > 0)
                     .ToList();
+                var fund = new AmountSum(m, null);
+                decimal Sum(StatementLineKind kind) => MoneySum.Of(statements.SelectMany(s => s.Lines).Where(l => l.Kind == kind).Select(l => l.Amount), fund);
+                db.Add(new MonthClosing
+                {
+                    Month = m.ToString(), ClosedAt = now, ClosedBy = closedBy,
+                    Penalties = Sum(StatementLineKind.Penalty), Rewards = Sum(StatementLineKind.Reward), Adjustments = Sum(StatementLineKind.Adjustment),
+                });
                 foreach (var statement in statements)
                 {
                     db.AddRange(statement.Lines.Select((line, i) => new ClosedStatementLine
@@ -225,9 +231,12 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
                 // The snapshotted penalties' rows get a new version, so a dispute decided concurrently on one of them
                 // (which read it as "month open, no adjustment needed") fails its concurrency check instead of
                 // silently changing an amount the closed statement has already frozen.
+                // ClosedIn marks them as no longer open items (the same transaction as their lines).
                 foreach (var violation in statements.SelectMany(s => s.Lines).Where(l => l.Kind == StatementLineKind.Penalty))
                 {
-                    db.Entry(pool.Violation(violation.SourceId!)).Property(v => v.Version).IsModified = true;
+                    var row = pool.Violation(violation.SourceId!);
+                    row.ClosedIn = m.ToString();
+                    db.Entry(row).Property(v => v.Version).IsModified = true;
                 }
 
                 pool.Remove(statements.SelectMany(s => s.Lines));
@@ -346,11 +355,16 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
             MoneySum.Of(statements.Select(s => s.Adjustments), new AmountSum(month, null)), MoneySum.Of(statements.Select(s => s.Total), new AmountSum(month, null)),
             [.. alsoClosed]);
 
-    /// <summary>Every ledger item not yet in a closed statement; a close tracks the violations so it can touch them.</summary>
+    /// <summary>
+    /// Every ledger item not yet in a closed statement; a close tracks the violations so it can touch them. A violation's
+    /// penalty is in a closed statement exactly when the close marked it (<see cref="Violation.ClosedIn"/>); a waived one
+    /// carries no line in any month, so it is left out.
+    /// </summary>
     private async Task<OpenItems> OpenItemsAsync(IReadOnlyCollection<string>? employeeIds, bool track, CancellationToken ct)
     {
         var lines = db.Set<ClosedStatementLine>();
-        var violations = (track ? db.Set<Violation>() : db.Set<Violation>().AsNoTracking()).Where(v => !lines.Any(l => l.Kind == StatementLineKind.Penalty && l.SourceId == v.Id));
+        var violations = (track ? db.Set<Violation>() : db.Set<Violation>().AsNoTracking())
+            .Where(v => v.ClosedIn == null && v.Status != ViolationStatus.Waived);
         var rewards = db.Set<Reward>().AsNoTracking().Where(r => !lines.Any(l => l.Kind == StatementLineKind.Reward && l.SourceId == r.Id));
         var adjustments = db.Set<LedgerAdjustment>().AsNoTracking().Where(a => !lines.Any(l => l.Kind == StatementLineKind.Adjustment && l.SourceId == a.Id));
         if (employeeIds is not null)
@@ -363,20 +377,46 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
         return new OpenItems(await violations.ToListAsync(ct), await rewards.ToListAsync(ct), await adjustments.ToListAsync(ct));
     }
 
-    /// <summary>The items of open months, and which month carries each (see the class remarks).</summary>
-    private sealed class OpenItems(List<Violation> violations, List<Reward> rewards, List<LedgerAdjustment> adjustments)
+    /// <summary>
+    /// The items of open months, and which month carries each (see the class remarks). Looked up per employee: a
+    /// department-wide statement walks every employee, and scanning every open item per employee was quadratic
+    /// (20,000 employees × thousands of items).
+    /// </summary>
+    private sealed class OpenItems
     {
+        private readonly List<Violation> violations;
+        private readonly List<Reward> rewards;
+        private readonly List<LedgerAdjustment> adjustments;
+        private ILookup<string, Violation> violationsOf = null!;
+        private ILookup<string, Reward> rewardsOf = null!;
+        private ILookup<string, LedgerAdjustment> adjustmentsOf = null!;
+        private Dictionary<string, Violation> violationById = null!;
+
+        public OpenItems(List<Violation> violations, List<Reward> rewards, List<LedgerAdjustment> adjustments)
+        {
+            (this.violations, this.rewards, this.adjustments) = (violations, rewards, adjustments);
+            Index();
+        }
+
+        private void Index()
+        {
+            violationsOf = violations.ToLookup(v => v.EmployeeId, StringComparer.Ordinal);
+            rewardsOf = rewards.ToLookup(r => r.EmployeeId, StringComparer.Ordinal);
+            adjustmentsOf = adjustments.ToLookup(a => a.EmployeeId, StringComparer.Ordinal);
+            violationById = violations.ToDictionary(v => v.Id, StringComparer.Ordinal);
+        }
+
         public IEnumerable<string> EmployeeIds() =>
             violations.Select(v => v.EmployeeId).Concat(rewards.Select(r => r.EmployeeId)).Concat(adjustments.Select(a => a.EmployeeId))
                 .Distinct(StringComparer.Ordinal);
 
-        public Violation Violation(string id) => violations.Single(v => v.Id == id);
+        public Violation Violation(string id) => violationById[id];
 
         /// <summary>The months that carry at least one of the employee's items (waived violations carry no line).</summary>
         public IEnumerable<LedgerMonth> MonthsOf(string employeeId, LedgerMonth? lastClosed) =>
-            violations.Where(v => v.EmployeeId == employeeId && v.Status.Counts()).Select(v => Carrier(LedgerMonth.Of(v.OccurredOn), lastClosed))
-                .Concat(rewards.Where(r => r.EmployeeId == employeeId).Select(r => Carrier(LedgerMonth.Of(r.AwardedOn), lastClosed)))
-                .Concat(adjustments.Where(a => a.EmployeeId == employeeId).Select(a => Carrier(LedgerMonth.Parse(a.PostedTo), lastClosed)))
+            violationsOf[employeeId].Where(v => v.Status.Counts()).Select(v => Carrier(LedgerMonth.Of(v.OccurredOn), lastClosed))
+                .Concat(rewardsOf[employeeId].Select(r => Carrier(LedgerMonth.Of(r.AwardedOn), lastClosed)))
+                .Concat(adjustmentsOf[employeeId].Select(a => Carrier(LedgerMonth.Parse(a.PostedTo), lastClosed)))
                 .Distinct();
 
         /// <summary>
@@ -395,17 +435,17 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
         {
             bool Carried(LedgerMonth carrier) => carrier == month;
 
-            var charges = violations.Where(v => v.EmployeeId == employeeId)
+            var charges = violationsOf[employeeId]
                 .Select(v => (v, carrier: Carrier(LedgerMonth.Of(v.OccurredOn), lastClosed)))
                 .Where(x => Carried(x.carrier))
                 .Select(x => new ViolationCharge(x.v.Id, x.v.RuleCode, x.v.OccurredOn, x.v.Status, x.v.PenaltyAmount, month));
             // Calculate places a reward by its date; one carried into a later month is placed on that month's first day,
             // and its note keeps the real date.
-            var rewardEntries = rewards.Where(r => r.EmployeeId == employeeId && Carried(Carrier(LedgerMonth.Of(r.AwardedOn), lastClosed)))
+            var rewardEntries = rewardsOf[employeeId].Where(r => Carried(Carrier(LedgerMonth.Of(r.AwardedOn), lastClosed)))
                 .Select(r => month.Contains(r.AwardedOn)
                     ? new RewardEntry(r.Id, r.AwardedOn, r.Amount, r.Reason)
                     : new RewardEntry(r.Id, month.FirstDay, r.Amount, $"{r.Reason} (awarded {r.AwardedOn:yyyy-MM-dd} / 奖励日期)"));
-            var adjustmentFacts = adjustments.Where(a => a.EmployeeId == employeeId && Carried(Carrier(LedgerMonth.Parse(a.PostedTo), lastClosed)))
+            var adjustmentFacts = adjustmentsOf[employeeId].Where(a => Carried(Carrier(LedgerMonth.Parse(a.PostedTo), lastClosed)))
                 .Select(a => new AdjustmentFact(a.Id, month, a.ViolationId, a.Amount, a.Note));
             return MonthlyStatement.Calculate(employeeId, month, charges, rewardEntries, adjustmentFacts);
         }
@@ -416,6 +456,7 @@ public sealed class LedgerService(WorkflowDbContext db, DepartmentClock clock, I
             violations.RemoveAll(v => ids.Contains((StatementLineKind.Penalty, v.Id)) || !v.Status.Counts());
             rewards.RemoveAll(r => ids.Contains((StatementLineKind.Reward, r.Id)));
             adjustments.RemoveAll(a => ids.Contains((StatementLineKind.Adjustment, a.Id)));
+            Index();
         }
 
         private static LedgerMonth Carrier(LedgerMonth own, LedgerMonth? lastClosed) =>

@@ -208,25 +208,32 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
         var lastClosed = await ledger.LastClosedMonthAsync(ct);
         var monthClosed = lastClosed is { } closed && month <= closed;
 
-        // Closed months are snapshots that never change: the fund's months up to the report's (or the last closed one) are
-        // summed in the database, by month, kind and amount, so the rows read are a handful per month and not every line
-        // ever closed; amounts are added in decimal here, as the statements add them.
+        // Closed months are snapshots that never change: each month's fund was summed when it was closed (MonthClosing), so
+        // the fund's months up to the report's (or the last closed one) are a row per month. A month closed before those sums
+        // were kept is summed from its lines in the database, by kind and amount; amounts are added in decimal here, as the
+        // statements add them.
         var fundMonths = new List<FundMonth>();
         var balance = 0m;
         if (lastClosed is { } last)
         {
             var upTo = (monthClosed ? month : last).ToString();
-            var sums = await db.Set<ClosedStatementLine>().AsNoTracking().Where(l => string.Compare(l.Month, upTo) <= 0)
+            var closings = await db.Set<MonthClosing>().AsNoTracking().Where(m => string.Compare(m.Month, upTo) <= 0)
+                .Select(m => new { m.Month, m.Penalties, m.Rewards, m.Adjustments }).ToListAsync(ct);
+            var unsummed = closings.Where(m => m.Penalties is null || m.Rewards is null || m.Adjustments is null).Select(m => m.Month).ToList();
+            var sums = unsummed.Count == 0 ? [] : await db.Set<ClosedStatementLine>().AsNoTracking().Where(l => unsummed.Contains(l.Month))
                 .GroupBy(l => new { l.Month, l.Kind, l.Amount }).Select(g => new { g.Key.Month, g.Key.Kind, g.Key.Amount, Count = g.Count() })
                 .ToListAsync(ct);
-            foreach (var m in sums.GroupBy(x => x.Month, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            var fromLines = sums.ToLookup(x => x.Month, StringComparer.Ordinal);
+            foreach (var m in closings.OrderBy(m => m.Month, StringComparer.Ordinal))
             {
-                var what = new AmountSum(LedgerMonth.Parse(m.Key), null);
-                decimal Sum(StatementLineKind kind) => MoneySum.Of(m.Where(x => x.Kind == kind).Select(x => x.Amount * x.Count), what);
-                var (penalties, adjustments, rewards) = (Sum(StatementLineKind.Penalty), Sum(StatementLineKind.Adjustment), Sum(StatementLineKind.Reward));
+                var what = new AmountSum(LedgerMonth.Parse(m.Month), null);
+                decimal Sum(StatementLineKind kind, decimal? summed) =>
+                    summed ?? MoneySum.Of(fromLines[m.Month].Where(x => x.Kind == kind).Select(x => x.Amount * x.Count), what);
+                var (penalties, adjustments, rewards) = (Sum(StatementLineKind.Penalty, m.Penalties), Sum(StatementLineKind.Adjustment, m.Adjustments),
+                    Sum(StatementLineKind.Reward, m.Rewards));
                 var net = MoneySum.Add(MoneySum.Add(penalties, adjustments, what), -rewards, what);
                 balance = MoneySum.Add(balance, net, what);
-                fundMonths.Add(new FundMonth(LedgerMonth.Parse(m.Key), penalties, adjustments, rewards, net, balance));
+                fundMonths.Add(new FundMonth(LedgerMonth.Parse(m.Month), penalties, adjustments, rewards, net, balance));
             }
         }
 
@@ -303,57 +310,122 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
     }
 
     /// <summary>
-    /// PostgreSQL counts and takes the percentiles itself (<c>percentile_disc</c> is the nearest rank), over the same
-    /// tasks as the query, from the cycle-times index alone; the durations come back in microseconds (timestamptz's
-    /// precision), so the hours are exactly those the host would compute from the two times.
+    /// PostgreSQL counts, and groups each step's completed durations into tenth-of-an-hour buckets (count, shortest and
+    /// longest in each), from the cycle-times index alone: a few thousand rows come back instead of a year's hundreds of
+    /// thousands of durations, and nothing is sorted. The percentile is then exact: rounding to a tenth of an hour never
+    /// reorders durations, so the nearest-rank value's rounding is read from the bucket holding that rank whenever its
+    /// shortest and longest round alike; only when they do not (a duration exactly on a rounding boundary shares the
+    /// bucket) is that one value read (<see cref="ExactDurationAsync"/>). Durations are microseconds (timestamptz's
+    /// precision), so the hours are exactly those the host computes from the two times.
     /// </summary>
     private async Task<IReadOnlyList<CycleTimeRow>> CycleTimesInDatabaseAsync(IQueryable<WorkflowTask> query, DateTimeOffset start, DateTimeOffset end,
         string? type, DateTimeOffset now, Func<string, string, string, string> stepName, CancellationToken ct)
     {
-        const string Done = """t."Status" = 'Completed' AND t."CompletedAt" IS NOT NULL""";
-        var typeFilter = type is null ? "" : """ AND t."Type" = @type""";
-        var sql = $"""
-            SELECT t."Type" AS "Type", t."Step" AS "Step",
-                count(*) FILTER (WHERE {Done})::int AS "Completed",
-                (extract(epoch FROM percentile_disc(0.5) WITHIN GROUP (ORDER BY t."CompletedAt" - t."CreatedAt") FILTER (WHERE {Done})) * 1000000)::bigint AS "P50",
-                (extract(epoch FROM percentile_disc(0.9) WITHIN GROUP (ORDER BY t."CompletedAt" - t."CreatedAt") FILTER (WHERE {Done})) * 1000000)::bigint AS "P90",
-                count(*) FILTER (WHERE t."Status" = 'Open')::int AS "Open",
-                count(*) FILTER (WHERE t."Status" = 'Open' AND t."DueAt" < @now)::int AS "Overdue"
-            FROM "Tasks" t
-            WHERE t."CreatedAt" >= @start AND t."CreatedAt" < @end AND t."Status" IN ('Open', 'Completed'){typeFilter}
-            GROUP BY t."Type", t."Step"
+        var typeFilter = type is null ? "" : """ AND t."Type" = {3}""";
+        // Buckets start half a tenth past a tenth, where rounding to a tenth changes: inside one, every duration rounds alike.
+        // OFFSET 0 keeps the tasks' read apart, so the planner estimates a few thousand groups and hashes them instead of
+        // sorting hundreds of thousands of rows.
+        var sql = $$"""
+            SELECT d."Type" AS "Type", d."Step" AS "Step", floor((d."Us" - {{BucketOffsetUs}})::float8 / {{BucketWidthUs}})::bigint AS "Bucket",
+                count(d."Us")::int AS "Completed", min(d."Us") AS "Shortest", max(d."Us") AS "Longest",
+                count(*) FILTER (WHERE d."Status" = 'Open')::int AS "Open",
+                count(*) FILTER (WHERE d."Status" = 'Open' AND d."DueAt" < {0})::int AS "Overdue"
+            FROM (
+                SELECT t."Type", t."Step", t."Status", t."DueAt", CASE WHEN {{DoneSql}} THEN {{DurationUsSql}} END AS "Us"
+                FROM "Tasks" t
+                WHERE t."CreatedAt" >= {1} AND t."CreatedAt" < {2} AND t."Status" IN ('Open', 'Completed'){{typeFilter}}
+                OFFSET 0
+            ) d
+            GROUP BY d."Type", d."Step", floor((d."Us" - {{BucketOffsetUs}})::float8 / {{BucketWidthUs}})
             """;
-        List<object> parameters = [new Npgsql.NpgsqlParameter("now", now.ToUniversalTime()), new Npgsql.NpgsqlParameter("start", start), new Npgsql.NpgsqlParameter("end", end)];
+        List<object> parameters = [now.ToUniversalTime(), start, end];
         if (type is not null)
         {
-            parameters.Add(new Npgsql.NpgsqlParameter("type", type));
+            parameters.Add(type);
         }
 
-        var rows = await db.Database.SqlQueryRaw<StepTimes>(sql, [.. parameters]).ToListAsync(ct);
+        var buckets = await db.Database.SqlQueryRaw<DurationBucket>(sql, [.. parameters]).ToListAsync(ct);
         var result = new List<CycleTimeRow>();
-        foreach (var r in rows)
+        foreach (var step in buckets.GroupBy(b => (b.Type, b.Step)))
         {
-            var title = await query.Where(t => t.Type == r.Type && t.Step == r.Step).Select(t => t.Title).FirstAsync(ct);
-            result.Add(new CycleTimeRow(r.Type, r.Step, stepName(r.Type, r.Step, title), r.Completed, Hours(r.P50), Hours(r.P90), r.Open, r.Overdue));
+            var (stepType, stepKey) = step.Key;
+            var done = step.Where(b => b.Bucket is not null && b.Completed > 0).OrderBy(b => b.Bucket).ToList();
+            var completed = done.Sum(b => b.Completed);
+            async Task<double?> Percentile(double p)
+            {
+                if (completed == 0)
+                {
+                    return null;
+                }
+
+                var rank = Math.Clamp((int)Math.Ceiling(p * completed), 1, completed);
+                foreach (var b in done)
+                {
+                    if (rank > b.Completed)
+                    {
+                        rank -= b.Completed;
+                        continue;
+                    }
+
+                    var (shortest, longest) = (HoursOfUs(b.Shortest!.Value), HoursOfUs(b.Longest!.Value));
+                    return shortest == longest ? shortest : HoursOfUs(await ExactDurationAsync(stepType, stepKey, start, end, b.Shortest.Value, b.Longest.Value, rank - 1, ct));
+                }
+
+                throw new InvalidOperationException("A rank past the durations counted.");
+            }
+
+            var title = await query.Where(t => t.Type == stepType && t.Step == stepKey).Select(t => t.Title).FirstAsync(ct);
+            result.Add(new CycleTimeRow(stepType, stepKey, stepName(stepType, stepKey, title), completed, await Percentile(0.5), await Percentile(0.9),
+                step.Sum(b => b.Open), step.Sum(b => b.Overdue)));
         }
 
         return [.. result.OrderBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Step, StringComparer.Ordinal)];
-
-        static double? Hours(long? microseconds) => microseconds is { } us ? Math.Round(TimeSpan.FromTicks(us * 10).TotalHours, 1) : null;
     }
 
-    /// <summary>One step's row of the cycle-times query on PostgreSQL.</summary>
-    private sealed class StepTimes
+    private const string DoneSql = """t."Status" = 'Completed' AND t."CompletedAt" IS NOT NULL""";
+
+    /// <summary>
+    /// A task's duration in whole microseconds, exactly: <c>date_part</c> gives each time's epoch seconds as the nearest
+    /// double, within a quarter of a microsecond once scaled, so rounding to bigint gives each instant's exact microseconds
+    /// (cheaper than <c>extract</c>'s numeric on every row).
+    /// </summary>
+    private const string DurationUsSql =
+        """((date_part('epoch', t."CompletedAt") * 1000000)::bigint - (date_part('epoch', t."CreatedAt") * 1000000)::bigint)""";
+
+    /// <summary>A tenth of an hour, and half of one, in microseconds.</summary>
+    private const long BucketWidthUs = 360_000_000, BucketOffsetUs = 180_000_000;
+
+    /// <summary>The <paramref name="offset"/>-th shortest (from 0) of a step's durations between two bounds, both included.</summary>
+    private async Task<long> ExactDurationAsync(string type, string step, DateTimeOffset start, DateTimeOffset end, long from, long to, int offset, CancellationToken ct)
+    {
+        var sql = $$"""
+            SELECT d."Us" AS "Value" FROM (
+                SELECT {{DurationUsSql}} AS "Us" FROM "Tasks" t
+                WHERE t."CreatedAt" >= {0} AND t."CreatedAt" < {1} AND t."Type" = {2} AND t."Step" = {3} AND {{DoneSql}}
+            ) d
+            WHERE d."Us" BETWEEN {4} AND {5}
+            ORDER BY d."Us" OFFSET {6} LIMIT 1
+            """;
+        return await db.Database.SqlQueryRaw<long>(sql, start, end, type, step, from, to, offset).SingleAsync(ct);
+    }
+
+    /// <summary>Hours of a duration in microseconds, rounded to a tenth as the report shows them.</summary>
+    private static double HoursOfUs(long microseconds) => Math.Round(TimeSpan.FromTicks(microseconds * 10).TotalHours, 1);
+
+    /// <summary>One bucket of a step's durations (or, with no bucket, its open tasks) from the cycle-times query on PostgreSQL.</summary>
+    private sealed class DurationBucket
     {
         public string Type { get; init; } = "";
 
         public string Step { get; init; } = "";
 
+        public long? Bucket { get; init; }
+
         public int Completed { get; init; }
 
-        public long? P50 { get; init; }
+        public long? Shortest { get; init; }
 
-        public long? P90 { get; init; }
+        public long? Longest { get; init; }
 
         public int Open { get; init; }
 
@@ -388,9 +460,9 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
                           from u in users.DefaultIfEmpty()
                           group v by new { GroupId = u == null ? null : u.GroupId, v.RuleCode, v.OccurredOn.Year, v.OccurredOn.Month, v.PenaltyAmount } into g
                           select new { g.Key.GroupId, g.Key.RuleCode, g.Key.Year, g.Key.Month, g.Key.PenaltyAmount, Count = g.Count() }).ToListAsync(ct);
-        return [.. rows.GroupBy(v => (Group: v.GroupId is null ? "" : groups.GetValueOrDefault(v.GroupId) ?? "", v.RuleCode,
-                Month: new LedgerMonth(v.Year, v.Month).ToString()))
-            .Select(g => new ViolationCountRow(g.Key.Group, g.Key.RuleCode, g.Key.Month, g.Sum(v => v.Count), g.Sum(v => v.PenaltyAmount * v.Count)))
+        return [.. rows.GroupBy(v => (Group: v.GroupId is null ? "" : groups.GetValueOrDefault(v.GroupId) ?? "", v.RuleCode, v.Year, v.Month))
+            .Select(g => new ViolationCountRow(g.Key.Group, g.Key.RuleCode, new LedgerMonth(g.Key.Year, g.Key.Month).ToString(), g.Sum(v => v.Count),
+                g.Sum(v => v.PenaltyAmount * v.Count)))
             .OrderBy(r => r.Month, StringComparer.Ordinal).ThenBy(r => r.GroupName, StringComparer.Ordinal).ThenBy(r => r.RuleCode, StringComparer.Ordinal)];
     }
 

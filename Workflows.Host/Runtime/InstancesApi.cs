@@ -67,8 +67,8 @@ public static class InstancesApi
         var actor = await current.GetAsync(ct);
         var search = new InstanceSearch(type, status, subjectId is null ? null : [subjectId], actorId is null ? null : [actorId], from, to);
         var query = search.Apply(InstanceAccess.Visible(db, actor).AsNoTracking(), db, clock);
-        var total = await query.CountAsync(ct);
-        var rows = await InstanceSearch.PageAsync(db, query, page, pageSize, ct);
+        var total = await search.CountAsync(db, query, everyInstance: actor.IsHR, ct);
+        var rows = await search.FindPageAsync(db, query, page, pageSize, ct);
         return TypedResults.Ok(new InstancePage([.. rows.Select(ToDto)], total, page, pageSize));
     }
 

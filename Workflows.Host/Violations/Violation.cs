@@ -48,6 +48,14 @@ public sealed class Violation : IVersioned
 
     public long Version { get; set; }
 
+    /// <summary>
+    /// The month whose closed statement holds this penalty (<c>yyyy-MM</c>), set by the month close in the transaction that
+    /// writes that line; null while the penalty is in an open month, or never carried (waived). The ledger's open items are
+    /// the rows where it is null, read through a small partial index instead of comparing every violation ever recorded
+    /// with every closed line (ADR 0017).
+    /// </summary>
+    public string? ClosedIn { get; internal set; }
+
     /// <summary>The change log; only what was appended in this unit of work unless loaded with Include.</summary>
     public IReadOnlyList<ViolationChange> Changes => changes;
 
@@ -199,7 +207,13 @@ internal sealed class ViolationConfiguration : IEntityTypeConfiguration<Violatio
         v.Navigation(x => x.Changes).HasField("changes").UsePropertyAccessMode(PropertyAccessMode.Field);
         // Eligibility and statements read "all of one employee's violations by date".
         v.HasIndex(x => new { x.EmployeeId, x.OccurredOn });
-        v.HasIndex(x => x.OccurredOn);
+        // The violations report counts a range of dates by employee, rule, status and amount: this index alone answers it
+        // (ADR 0017); as its first column is the date, it also serves every read by date.
+        v.HasIndex(x => new { x.OccurredOn, x.Status, x.EmployeeId, x.RuleCode, x.PenaltyAmount });
+        v.Property(x => x.ClosedIn).HasMaxLength(7);
+        // The ledger's open items (ClosedIn): only the open months' violations are in it. By date, which follows the order
+        // violations are recorded in, so PostgreSQL reads their rows in table order.
+        v.HasIndex(x => x.OccurredOn).HasFilter("\"ClosedIn\" IS NULL").HasDatabaseName("IX_Violations_Open");
     }
 }
 

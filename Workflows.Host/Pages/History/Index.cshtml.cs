@@ -79,9 +79,9 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
         }
 
         var query = search.Apply(db.Instances.AsNoTracking(), db, clock);
-        Total = await query.CountAsync(ct);
+        Total = await search.CountAsync(db, query, everyInstance: true, ct);
         PageNumber = Math.Clamp(PageNumber, 1, Pages);
-        var instances = await InstanceSearch.Newest(query).Skip((PageNumber - 1) * PageSize).Take(PageSize).ToListAsync(ct);
+        var instances = await search.FindPageAsync(db, query, PageNumber, PageSize, ct);
         var names = await EmployeeNames.LoadAsync(db, instances.Select(i => i.SubjectId).Concat(instances.Select(i => i.StartedBy)), ct);
         Rows = [.. instances.Select(i => new HistoryRow(i, names.NameOf(i.SubjectId), names.NameOf(i.StartedBy), i.HistoryCount))];
         return Page();

@@ -314,6 +314,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .HasMaxLength(7)
                         .HasColumnType("character varying(7)");
 
+                    b.Property<decimal?>("Adjustments")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
                     b.Property<DateTimeOffset>("ClosedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -321,6 +325,14 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("character varying(450)");
+
+                    b.Property<decimal?>("Penalties")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<decimal?>("Rewards")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
 
                     b.HasKey("Month");
 
@@ -1255,6 +1267,10 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.Property<int>("ChangeCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ClosedIn")
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -1300,11 +1316,15 @@ namespace Workflows.Host.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredOn");
+                    b.HasIndex("OccurredOn")
+                        .HasDatabaseName("IX_Violations_Open")
+                        .HasFilter("\"ClosedIn\" IS NULL");
 
                     b.HasIndex("RecordedBy");
 
                     b.HasIndex("EmployeeId", "OccurredOn");
+
+                    b.HasIndex("OccurredOn", "Status", "EmployeeId", "RuleCode", "PenaltyAmount");
 
                     b.ToTable("Violations", (string)null);
                 });

@@ -299,12 +299,24 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .HasMaxLength(7)
                         .HasColumnType("TEXT");
 
+                    b.Property<decimal?>("Adjustments")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("ClosedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ClosedBy")
                         .IsRequired()
                         .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Penalties")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("Rewards")
+                        .HasPrecision(18, 2)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Month");
@@ -1240,6 +1252,10 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.Property<int>("ChangeCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ClosedIn")
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(2000)
@@ -1285,11 +1301,15 @@ namespace Workflows.Host.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OccurredOn");
+                    b.HasIndex("OccurredOn")
+                        .HasDatabaseName("IX_Violations_Open")
+                        .HasFilter("\"ClosedIn\" IS NULL");
 
                     b.HasIndex("RecordedBy");
 
                     b.HasIndex("EmployeeId", "OccurredOn");
+
+                    b.HasIndex("OccurredOn", "Status", "EmployeeId", "RuleCode", "PenaltyAmount");
 
                     b.ToTable("Violations", (string)null);
                 });
