@@ -6,7 +6,7 @@ namespace Workflows.Host.Reports;
 /// directory with synchronous writes, which Kestrel refuses. Those few writes (a few hundred bytes per entry, about ten
 /// entries) are kept here and sent with the next asynchronous write or flush; nothing else is held.
 /// </summary>
-public sealed class DeferredSyncWriteStream(Stream inner) : Stream
+internal sealed class DeferredSyncWriteStream(Stream inner) : Stream
 {
     private readonly MemoryStream pending = new();
 
