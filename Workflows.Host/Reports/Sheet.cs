@@ -157,9 +157,11 @@ public static class Sheet
         text.AsSpan().IndexOfAnyInRange('\0', '\u0008') < 0 && text.AsSpan().IndexOfAnyInRange('\u000B', '\u001F') < 0 ? text
             : new string([.. text.Where(ch => ch is '\t' or '\n' or '\r' || ch >= ' ')]);
 
+    /// <summary>What Excel takes as a sheet name: none of []:*?/\, not starting or ending with a quote, 1–31 characters.</summary>
     private static string SafeSheetName(string name)
     {
-        var cleaned = new string([.. name.Where(ch => ch is not ('[' or ']' or ':' or '*' or '?' or '/' or '\\'))]);
-        return cleaned.Length > 31 ? cleaned[..31] : cleaned.Length == 0 ? "Sheet1" : cleaned;
+        var cleaned = new string([.. name.Where(ch => ch is not ('[' or ']' or ':' or '*' or '?' or '/' or '\\'))]).Trim().Trim('\'').Trim();
+        cleaned = cleaned.Length > 31 ? cleaned[..31].TrimEnd().TrimEnd('\'') : cleaned;
+        return cleaned.Length == 0 ? "Sheet1" : cleaned;
     }
 }

@@ -67,11 +67,12 @@ public class SheetStreamingTests
     }
 
     [Fact]
-    public async Task Workbook_WithoutRows_IsTheHeaderAlone()
+    public async Task Workbook_WithoutRows_IsTheHeaderAlone_OnASheetNamedAsExcelAllows()
     {
         var body = new ResponseBody();
-        await Sheet.WriteXlsxAsync(body, "报表", Columns, AsyncEnumerable.Empty<object?[]>(), CancellationToken.None);
+        await Sheet.WriteXlsxAsync(body, " '报表: 2026/03' ", Columns, AsyncEnumerable.Empty<object?[]>(), CancellationToken.None);
         using var document = SpreadsheetDocument.Open(new MemoryStream(body.Bytes), false);
+        Assert.Equal("报表 202603", document.WorkbookPart!.Workbook.Descendants<DocumentFormat.OpenXml.Spreadsheet.Sheet>().Single().Name?.Value);
         var rows = document.WorkbookPart!.WorksheetParts.Single().Worksheet.Descendants<Row>().ToList();
         Assert.Equal(["姓名", "天数", "金额", "发起时间", "日期"], Assert.Single(rows).Elements<Cell>().Select(c => c.InnerText));
     }
