@@ -45,12 +45,18 @@ public sealed record ReportScene(DisputeTeam Team, string PromotionId, string Re
     }
 }
 
-/// <summary>Reads a downloaded workbook back with the library that wrote it.</summary>
+/// <summary>Reads a downloaded workbook back with the Open XML SDK (the import's reader; the reports are written with SpreadCheetah).</summary>
 public sealed class SheetReader
 {
     public required List<List<Cell>> Rows { get; init; }
 
     public required Stylesheet Styles { get; init; }
+
+    /// <summary>The range the header's filter buttons cover: the sheet's auto-filter or its table's.</summary>
+    public string? Filter { get; init; }
+
+    /// <summary>Whether the first row stays in view when scrolling (a frozen pane below it).</summary>
+    public bool HeaderFrozen { get; init; }
 
     public static async Task<SheetReader> ReadAsync(HttpResponseMessage response)
     {
@@ -60,23 +66,37 @@ public sealed class SheetReader
         using var stream = new MemoryStream(bytes);
         using var document = SpreadsheetDocument.Open(stream, false);
         var part = document.WorkbookPart!;
-        var sheet = part.WorksheetParts.Single().Worksheet;
+        var sheetPart = part.WorksheetParts.Single();
+        var sheet = sheetPart.Worksheet;
+        var pane = sheet.Descendants<Pane>().SingleOrDefault();
         return new SheetReader
         {
             Rows = [.. sheet.Descendants<Row>().Select(r => r.Elements<Cell>().Select(c => (Cell)c.CloneNode(true)).ToList())],
             Styles = (Stylesheet)part.WorkbookStylesPart!.Stylesheet.CloneNode(true),
+            Filter = sheet.Elements<AutoFilter>().SingleOrDefault()?.Reference?.Value
+                ?? sheetPart.TableDefinitionParts.SingleOrDefault()?.Table.AutoFilter?.Reference?.Value,
+            HeaderFrozen = pane is { VerticalSplit.Value: 1.0 } && pane.State?.Value == PaneStateValues.Frozen,
         };
     }
 
     public static string Text(Cell cell) => cell.InlineString?.InnerText ?? cell.CellValue?.Text ?? "";
 
-    /// <summary>The cell in the column named <paramref name="header"/> of <paramref name="row"/> (cells are written with their references).</summary>
+    /// <summary>
+    /// The cell in the column named <paramref name="header"/> of <paramref name="row"/> (cells are written with their
+    /// references), or null when it is blank: a cell without a value reads as empty in Excel, like one left out.
+    /// </summary>
     public Cell? At(int row, string header)
     {
         var column = Rows[0].FindIndex(c => Text(c) == header);
         Assert.True(column >= 0, $"No column '{header}' in {string.Join(", ", Rows[0].Select(Text))}.");
         var reference = Column(column) + (row + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Rows[row].SingleOrDefault(c => c.CellReference?.Value == reference);
+        return Rows[row].SingleOrDefault(c => c.CellReference?.Value == reference && (c.CellValue is not null || c.InlineString is not null));
+    }
+
+    public bool IsBold(Cell cell)
+    {
+        var format = (CellFormat)Styles.CellFormats!.ElementAt((int)(cell.StyleIndex?.Value ?? 0));
+        return ((Font)Styles.Fonts!.ElementAt((int)(format.FontId?.Value ?? 0))).Bold is not null;
     }
 
     public string FormatOf(Cell cell)

@@ -121,6 +121,9 @@ public abstract class ReportsApiTests(WorkflowsApp app)
         Assert.Equal(["类型", "申请人", "组别", "申请途径", "发起人", "发起时间", "结束时间", "状态", "结果", "当前步骤", "当前审批人", "历时天数", "退回次数", "申请编号"],
             book.Rows[0].Select(SheetReader.Text));
         Assert.Equal(3, book.Rows.Count);
+        Assert.All(book.Rows[0], c => Assert.True(book.IsBold(c)));
+        Assert.True(book.HeaderFrozen);
+        Assert.Equal("A1:N3", book.Filter);
         var row = book.Rows.FindIndex(r => r.Any(c => SheetReader.Text(c) == s.PromotionId));
         Assert.Equal("晋升申请", SheetReader.Text(book.At(row, "类型")!));
         Assert.Equal("个人自荐", SheetReader.Text(book.At(row, "申请途径")!));
