@@ -21,7 +21,8 @@ public sealed record PrintedViolation(string Rule, string OccurredOn, string Sta
 /// eligibility explanation the gate gave at filing, and every decision with the name and date. Whoever may see the
 /// application (<see cref="InstanceAccess.Visible"/>) may print it; anyone else gets a 404, as for the application's page.
 /// </summary>
-public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, IStringLocalizer<SharedResource> localizer)
+public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, IStringLocalizer<SharedResource> localizer,
+    Definitions.Violations.RuleCatalog catalog)
     : PageModel
 {
     public WorkflowInstance? Instance { get; private set; }
@@ -58,7 +59,11 @@ public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, Depar
         }
 
         var state = WorkflowRunner.Deserialize(Instance);
-        var text = await History.TraceText.LoadAsync(db, clock, localizer, ct);
+        var design = designs.Catalog.Get(Instance.DesignName, Instance.DesignVersion);
+        var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id && (h.Kind == HistoryKinds.TaskCompleted || h.Kind == HistoryKinds.TaskReturned
+                || h.Kind == HistoryKinds.InstanceResubmitted || h.Kind == HistoryKinds.InstanceWithdrawn))
+            .OrderBy(h => h.Seq).ToListAsync(ct);
+        var text = await HistoryWords.LoadAsync(db, clock, localizer, catalog, history, state.Values.Values, [Instance.SubjectId, Instance.StartedBy], ct);
         var subject = await db.Users.AsNoTracking().Where(u => u.Id == Instance.SubjectId)
             .Select(u => new { u.Name, Group = db.Groups.Where(g => g.Id == u.GroupId).Select(g => g.Name).FirstOrDefault() }).SingleOrDefaultAsync(ct);
         string Field(string key) => state.Form.TryGetValue(key, out var v) ? text.Value(key, v) : "—";
@@ -98,13 +103,9 @@ public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, Depar
                 : [];
         }
 
-        var design = designs.Catalog.Get(Instance.DesignName, Instance.DesignVersion);
-        var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id && (h.Kind == HistoryKinds.TaskCompleted || h.Kind == HistoryKinds.TaskReturned
-                || h.Kind == HistoryKinds.InstanceResubmitted || h.Kind == HistoryKinds.InstanceWithdrawn))
-            .OrderBy(h => h.Seq).ToListAsync(ct);
         Decisions = [.. history.Select(h => new PrintedDecision(h.Step is null ? "—" : localizer.StepName(design, h.Step),
-            h.Kind is HistoryKinds.InstanceWithdrawn or HistoryKinds.InstanceResubmitted ? localizer.Term("Kind", h.Kind) : text.Action(h.Action), text.Who(h), text.Role(h.ActingRole),
-            Local(h.At), h.Comment, text.Data(h.DataJson)))];
+            h.Kind is HistoryKinds.InstanceWithdrawn or HistoryKinds.InstanceResubmitted ? localizer.Term("Kind", h.Kind) : text.Action(h) ?? "—",
+            text.Who(h) ?? "—", text.Role(h.ActingRole) ?? "—", Local(h.At), h.Comment, text.Line(text.Details(h))))];
         return Page();
     }
 

@@ -81,6 +81,9 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
 
     public bool CloseRefused { get; private set; }
 
+    /// <summary>The question this page's destructive form asks first (without JavaScript too); while set, the page shows only it.</summary>
+    public Confirmation? Confirm { get; private set; }
+
     public async Task<IActionResult> OnPostCloseAsync(string? month)
     {
         (CloseRefused, KeptCloseMonth) = (true, month);
@@ -89,6 +92,13 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
         {
             await LoadAsync(ct);
             return Refuse(StatusCodes.Status403Forbidden, localizer["Only HR closes a month."]);
+        }
+
+        if (!Confirmation.Given(this))
+        {
+            Confirm = Confirmation.For(this, localizer["P19_Close this month? Its statements are fixed and cannot be changed afterwards."], localizer["W19_Confirm.Close"],
+                "/Statements", localizer["W19_Confirm.CloseMonth", month?.Trim() ?? ""]);
+            return Page();
         }
 
         ApiOutcome outcome;
