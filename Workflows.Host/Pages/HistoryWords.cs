@@ -134,6 +134,12 @@ public sealed class HistoryWords
 
     public string Name(string? id) => Names.NameOf(id);
 
+    /// <summary>A design's title in words (晋升申请（逐级）…): its glossary entry by name or type, else its title's half in the reader's language.</summary>
+    public string DesignTitle(WorkflowDesign design) =>
+        localizer.Term("W19_Design", design.Name) is var named && named != design.Name ? named
+        : localizer.Term("W19_Design", design.Type) is var typed && typed != design.Type ? typed
+        : WorkflowText.InLanguage(design.Title);
+
     public string Local(DateTimeOffset at) => clock.Local(at);
 
     /// <summary>A history entry as a sentence: the step by name, the action or the automatic step's result, in the reader's language.</summary>
@@ -142,12 +148,12 @@ public sealed class HistoryWords
         var step = h.Step is null ? null : localizer.StepName(design, h.Step);
         return h.Kind switch
         {
-            HistoryKinds.TaskCompleted => $"{step}: {localizer.Term("Action", h.Action)}",
-            HistoryKinds.ActivityCompleted => $"{step}: {localizer.Term("Result", h.Action)}",
+            HistoryKinds.TaskCompleted => Pair(step, localizer.Term("Action", h.Action)),
+            HistoryKinds.ActivityCompleted => Pair(step, localizer.Term("Result", h.Action)),
             HistoryKinds.TaskDue => localizer["{0}: not done in time", step ?? "—"].Value,
-            HistoryKinds.SignalReceived => $"{step}: {localizer.Term("Signal", h.Action)}",
+            HistoryKinds.SignalReceived => Pair(step, localizer.Term("Signal", h.Action)),
             HistoryKinds.TimerFired => localizer["{0}: waited too long", step ?? "—"].Value,
-            HistoryKinds.InstanceCompleted => $"{localizer.Term("Kind", h.Kind)}: {localizer.Term("Outcome", h.Action)}",
+            HistoryKinds.InstanceCompleted => Pair(localizer.Term("Kind", h.Kind), localizer.Term("Outcome", h.Action)),
             HistoryKinds.TaskTransferred => localizer["{0}: handed from {1} to {2}", step ?? "—", Person(h.DataJson, "from"), Person(h.DataJson, "to")].Value,
             HistoryKinds.SignerAdded => localizer[Text(h.DataJson, "position") == "before" ? "{0}: {1} added to sign before" : "{0}: {1} added to sign after",
                 step ?? "—", Person(h.DataJson, "signer")].Value,
@@ -157,9 +163,12 @@ public sealed class HistoryWords
             HistoryKinds.InstanceResubmitted => localizer.Term("Kind", h.Kind),
             HistoryKinds.InstanceReminded => localizer["Reminded: {0}", step ?? "—"].Value,
             HistoryKinds.InstanceCopied => localizer["Copied to {0}", Glossary.List(Copied(h.DataJson).Select(Name))].Value,
-            _ => step is null ? localizer.Term("Kind", h.Kind) : $"{localizer.Term("Kind", h.Kind)}: {step}",
+            _ => step is null ? localizer.Term("Kind", h.Kind) : Pair(localizer.Term("Kind", h.Kind), step),
         };
     }
+
+    /// <summary>"what: detail" with the colon of the reader's language.</summary>
+    private static string Pair(string? what, string? detail) => what + (WorkflowText.IsEnglish ? ": " : "：") + detail;
 
     /// <summary>
     /// Who acted: the person (on behalf of whom), or "system" for what the engine did on its own; null for a person's act

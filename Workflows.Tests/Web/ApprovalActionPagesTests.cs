@@ -171,8 +171,14 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
             new("taskIds", firstTask), new("taskIds", secondTask), new("decision", "approve"), new("comment", "批量同意"),
             new("__RequestVerificationToken", WebSession.AntiforgeryToken(inbox)),
         };
-        using var bulk = await leader.PostPairsAsync("/Inbox?handler=Bulk", fields);
-        var page = await bulk.Content.ReadAsStringAsync();
+        using var ask = await leader.PostPairsAsync("/Inbox?handler=Bulk", fields);
+        Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
+        var question = await ask.Content.ReadAsStringAsync();
+        // Asked first, in words (how many, whose, which decision); nothing is decided until it is answered.
+        Assert.Contains("确定一次处理所有勾选的任务？", question, StringComparison.Ordinal);
+        Assert.Contains(await NameOfAsync("member3a"), question, StringComparison.Ordinal);
+        Assert.Equal("first", Step(await app.InstanceAsync(first)));
+        var (_, page) = await leader.ConfirmAsync(question);
         var results = Between(page, "<ul class=\"bulk-results\"", "</ul>");
         Assert.Contains($"data-task=\"{firstTask}\">{await NameOfAsync("member3a")}: 已提交：同意。", results, StringComparison.Ordinal);
         Assert.Contains($"data-task=\"{secondTask}\">{await NameOfAsync("member3b")}: 未能完成：", results, StringComparison.Ordinal);
@@ -232,7 +238,10 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         var taskId = await TaskIdAsync("leader3", id);
         Assert.Contains($"代 {await NameOfAsync("leader1")} 审批", Card(inbox, taskId), StringComparison.Ordinal);
 
-        var (_, cleared) = await leader.SubmitAsync("/Delegation?handler=Clear", saved, []);
+        var (_, clearAsked) = await leader.SubmitAsync("/Delegation?handler=Clear", saved, []);
+        Assert.Contains("确定取消代理？", clearAsked, StringComparison.Ordinal);
+        Assert.Contains($"代 {await NameOfAsync("leader1")} 审批", Card((await delegated.GetAsync("/Inbox")).Body, taskId), StringComparison.Ordinal);
+        var (_, cleared) = await leader.ConfirmAsync(clearAsked);
         Assert.Contains("代理已取消。", cleared, StringComparison.Ordinal);
 
         // HR, from the org chart (a member's row), for anyone; nobody else may open someone else's.
@@ -247,7 +256,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         Assert.Contains(await NameOfAsync("leader2"), Between(hrSaved, "id=\"current-delegation\"", "</p>"), StringComparison.Ordinal);
         var (denied, _) = await delegated.GetAsync($"/Delegation?employeeId={leaderId}");
         Assert.Equal(HttpStatusCode.Forbidden, denied);
-        await hr.SubmitAsync($"/Delegation?handler=Clear&employeeId={leaderId}", hrSaved, []);
+        await hr.SubmitAsync($"/Delegation?handler=Clear&employeeId={leaderId}", hrSaved, new() { ["confirmed"] = "1" });
     }
 
     private static string? Step(System.Text.Json.JsonElement instance) =>

@@ -48,7 +48,7 @@ public sealed class TraceModel(CurrentActor current, WorkflowDbContext db, Depar
         var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Seq).ToListAsync(ct);
         var text = await HistoryWords.LoadAsync(db, clock, localizer, catalog, history, [], [Instance.SubjectId, Instance.StartedBy], ct);
         var design = designs.Catalog.Get(Instance.DesignName, Instance.DesignVersion);
-        Title = design is null ? localizer.Term("Type", Instance.Type) : WorkflowText.InLanguage(design.Title);
+        Title = design is null ? localizer.Term("Type", Instance.Type) : text.DesignTitle(design);
         SubjectName = text.Name(Instance.SubjectId);
         StarterName = text.Name(Instance.StartedBy);
         Rows = [.. history.Select(h => new TraceRow(h.Seq, Local(h.At), text.What(design, h), text.Who(h) ?? "—", text.Role(h.ActingRole) ?? "—",

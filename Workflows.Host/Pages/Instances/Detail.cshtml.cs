@@ -232,8 +232,6 @@ public sealed class DetailModel(
         Instance = await InstancesApi.DetailAsync(db, instance, ct);
         var design = designs.Get(instance.DesignName, instance.DesignVersion);
         Design = design;
-        DesignTitle = Glossary.Term("W19_Design", design.Name) is var named && named != design.Name ? named
-            : Glossary.Term("W19_Design", design.Type) is var typed && typed != design.Type ? typed : WorkflowText.InLanguage(design.Title);
         CurrentStepName = instance.CurrentStep is null ? null : localizer.StepName(design, instance.CurrentStep);
 
         var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Seq).ToListAsync(ct);
@@ -243,6 +241,7 @@ public sealed class DetailModel(
         words = await HistoryWords.LoadAsync(db, clock, localizer, catalog, history, Instance.Data.Values,
             [instance.SubjectId, instance.StartedBy, .. tasks.Select(t => t.AssigneeId), .. candidates.SelectMany(c => c)], ct);
         Names = words.Names;
+        DesignTitle = words.DesignTitle(design);
 
         Flow = BuildFlow(design, instance.CurrentStep, history);
         Entered = [.. history.Where(h => h.Kind == HistoryKinds.StepEntered && h.Step is not null).Select(h => h.Step!)];

@@ -94,7 +94,9 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
             return Refuse(StatusCodes.Status403Forbidden, localizer["Only HR closes a month."]);
         }
 
-        if (!Confirmation.Given(this))
+        // A month the ledger would refuse (unreadable, not ended, before the first) is refused at once, without asking.
+        if (!Confirmation.Given(this) && LedgerMonth.TryParse(month?.Trim() ?? "", out var asked) && asked <= LastEnded
+            && await ledger.FirstMonthAsync(ct) <= asked)
         {
             Confirm = Confirmation.For(this, localizer["P19_Close this month? Its statements are fixed and cannot be changed afterwards."], localizer["W19_Confirm.Close"],
                 "/Statements", localizer["W19_Confirm.CloseMonth", month?.Trim() ?? ""]);
