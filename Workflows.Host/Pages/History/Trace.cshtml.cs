@@ -8,7 +8,8 @@ using Workflows.Host.Runtime;
 
 namespace Workflows.Host.Pages.History;
 
-public sealed record TraceRow(int Seq, string At, string What, string Who, string Role, string? Comment, IReadOnlyList<FormField> Details);
+/// <param name="Echo">A row that only echoes the next one (entering a step, creating its task): printed, but quieter.</param>
+public sealed record TraceRow(int Seq, string At, string What, string Who, string Role, string? Comment, IReadOnlyList<FormField> Details, bool Echo);
 
 /// <summary>
 /// One application's whole trace for HR to print: every history entry in order, in words (who, in which role, what,
@@ -52,7 +53,7 @@ public sealed class TraceModel(CurrentActor current, WorkflowDbContext db, Depar
         SubjectName = text.Name(Instance.SubjectId);
         StarterName = text.Name(Instance.StartedBy);
         Rows = [.. history.Select(h => new TraceRow(h.Seq, Local(h.At), text.What(design, h), text.Who(h) ?? "—", text.Role(h.ActingRole) ?? "—",
-            h.Comment, text.Details(h)))];
+            h.Comment, text.Details(h), HistoryWords.Noise.Contains(h.Kind)))];
         return Page();
     }
 }

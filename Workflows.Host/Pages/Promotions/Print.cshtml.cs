@@ -98,7 +98,7 @@ public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, Depar
                 ? [.. reasons.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!)] : [];
             Considered = e.TryGetProperty("considered", out var considered) && considered.ValueKind == JsonValueKind.Array
                 ? [.. considered.EnumerateArray().Select(c => new PrintedViolation(
-                    Str(c, "ruleCode"), Str(c, "occurredOn"), localizer.Term("ViolationStatus", Str(c, "status")),
+                    Str(c, "ruleCode") is { Length: > 0 } code ? $"{code} {RuleText.Title(catalog, code)}" : "—", Str(c, "occurredOn"), localizer.Term("ViolationStatus", Str(c, "status")),
                     c.TryGetProperty("counts", out var counts) && counts.ValueKind == JsonValueKind.True, Str(c, "reason")))]
                 : [];
         }
