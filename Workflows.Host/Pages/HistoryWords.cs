@@ -191,12 +191,12 @@ public sealed class HistoryWords
     /// <summary>The entry's data as labelled fields; none for the rows that only echo the next one.</summary>
     public IReadOnlyList<FormField> Details(HistoryEntry h) => h.DataJson is null || Noise.Contains(h.Kind) ? [] : Fields(h.DataJson);
 
-    /// <summary>A JSON object's fields in words, without the engine's own.</summary>
+    /// <summary>A history entry's data in words, without the engine's own and without the values it left empty.</summary>
     public IReadOnlyList<FormField> Fields(string json)
     {
         using var doc = JsonDocument.Parse(json);
         return doc.RootElement.ValueKind == JsonValueKind.Object
-            ? [.. doc.RootElement.EnumerateObject().Where(p => !Internal.Contains(p.Name)).Select(p => Field(p.Name, p.Value))]
+            ? [.. doc.RootElement.EnumerateObject().Where(p => !Internal.Contains(p.Name) && p.Value.ValueKind != JsonValueKind.Null).Select(p => Field(p.Name, p.Value))]
             : [];
     }
 

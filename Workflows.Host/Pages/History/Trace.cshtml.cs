@@ -52,7 +52,7 @@ public sealed class TraceModel(CurrentActor current, WorkflowDbContext db, Depar
         Title = design is null ? localizer.Term("Type", Instance.Type) : text.DesignTitle(design);
         SubjectName = text.Name(Instance.SubjectId);
         StarterName = text.Name(Instance.StartedBy);
-        Rows = [.. history.Select(h => new TraceRow(h.Seq, Local(h.At), text.What(design, h), text.Who(h) ?? "—", text.Role(h.ActingRole) ?? "—",
+        Rows = [.. history.Select(h => new TraceRow(h.Seq, Local(h.At), text.What(design, h), text.Who(h) ?? "—", text.Role(h.ActingRole) ?? "",
             h.Comment, text.Details(h), HistoryWords.Noise.Contains(h.Kind)))];
         return Page();
     }

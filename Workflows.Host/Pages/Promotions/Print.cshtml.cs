@@ -69,6 +69,7 @@ public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, Depar
         string Field(string key) => state.Form.TryGetValue(key, out var v) ? text.Value(key, v) : "—";
         var form = new List<(string, string)>
         {
+            (localizer["W19_Reference"], ReferenceNumbers.Of(Instance)),
             (localizer["Applicant"], subject?.Name ?? text.Name(Instance.SubjectId)),
             (localizer["Group"], subject?.Group ?? "—"),
             (text.Label(PromotionVariables.CurrentRank), Field(PromotionVariables.CurrentRank)),
