@@ -103,6 +103,37 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         Assert.Contains(await NameOfAsync("leader1"), card, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// 撤回 on the amend card asks first on the page (no script needed): nothing changes until the question is answered,
+    /// the way back returns to the inbox, and the confirm button withdraws.
+    /// </summary>
+    [Fact]
+    public async Task AmendCard_Withdraw_AsksFirst_ThenWithdraws()
+    {
+        var id = await app.StartAsync(Design, "member2b", null, ("statement", "原来的陈述"));
+        var taskId = await TaskIdAsync("leader2", id);
+        using (var leader = await WebSession.SignInAsync(app, "leader2"))
+        {
+            var (_, inbox) = await leader.GetAsync("/Inbox");
+            await leader.SubmitAsync("/Inbox?handler=Act", inbox, new() { ["taskId"] = taskId, ["decision"] = "return", ["comment"] = "请补充" });
+        }
+
+        using var member = await WebSession.SignInAsync(app, "member2b");
+        var amendId = await TaskIdAsync("member2b", id);
+        var (_, memberInbox) = await member.GetAsync("/Inbox");
+        var (asked, question) = await member.SubmitAsync("/Inbox?handler=Act", memberInbox, new() { ["taskId"] = amendId, ["decision"] = "withdraw", ["comment"] = "不申请了" });
+        Assert.Equal(HttpStatusCode.OK, asked);
+        Assert.Contains("确定撤回这份申请？撤回后不能恢复。", question, StringComparison.Ordinal);
+        Assert.Contains((await app.InstanceAsync(id)).GetProperty("reference").GetString()!, question, StringComparison.Ordinal);
+        Assert.Matches("href=\"/Inbox[^\"]*\" class=\"button\" id=\"confirm-cancel\"", question);
+        Assert.Equal("Running", (await app.InstanceAsync(id)).GetProperty("status").GetString());
+        Assert.Contains($"data-task=\"{amendId}\"", (await member.GetAsync("/Inbox")).Body, StringComparison.Ordinal);
+
+        var (done, _) = await member.ConfirmAsync(question);
+        Assert.Equal(HttpStatusCode.OK, done);
+        Assert.Equal("Cancelled", (await app.InstanceAsync(id)).GetProperty("status").GetString());
+    }
+
     [Fact]
     public async Task Return_NeedsAComment_ThenTheAmendCardShowsTheCommentAndTheStatement_AndResubmits()
     {
