@@ -19,7 +19,7 @@ public static class WebLocalization
 
     public static IHostApplicationBuilder AddWebLocalization(this IHostApplicationBuilder builder)
     {
-        // One reader of the resources: IStringLocalizer<SharedResource> reads through the glossary (docs/architecture.md §Words).
+        // One reader of the resources: IStringLocalizer<SharedResource> reads through the glossary (docs/architecture.md §The web).
         builder.Services.AddLocalization();
         builder.Services.Replace(ServiceDescriptor.Singleton<IStringLocalizerFactory, GlossaryLocalizerFactory>());
         builder.Services.Configure<RequestLocalizationOptions>(o =>

@@ -8,7 +8,7 @@ using Workflows.Host.Platform;
 namespace Workflows.Tests.Web;
 
 /// <summary>
-/// The pages' localizer and the glossary are one reader of the resources (docs/architecture.md §One reader of the
+/// The pages' localizer and the glossary are one reader of the resources (docs/architecture.md §The web: one reader of the
 /// words): every entry reads the same through both, in both languages, and a thread without a language (a background
 /// job) gets the department's Chinese from both.
 /// </summary>
