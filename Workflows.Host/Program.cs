@@ -57,7 +57,7 @@ if (verb is not null)
 }
 
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+app.UseStatusCodePages(Workflows.Host.Auth.AuthApi.SignInRefusalPages());
 app.UseSecurityHeaders();
 app.UseRequestGuard();
 app.UseStaticFiles();

@@ -39,17 +39,8 @@ public static class AuthApi
                 response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 if (!context.HttpContext.Request.Path.StartsWithSegments("/api"))
                 {
-                    // The sign-in page: a page in the reader's language with the way back, not a JSON document.
-                    var words = context.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Localization.IStringLocalizer<SharedResource>>();
-                    var title = System.Net.WebUtility.HtmlEncode(words["TooManySignInsTitle"]);
-                    var text = System.Net.WebUtility.HtmlEncode(words["TooManySignInsText", response.Headers.RetryAfter.ToString()]);
-                    var back = System.Net.WebUtility.HtmlEncode(words["TooManySignInsBack"]);
-                    var lang = System.Globalization.CultureInfo.CurrentUICulture.Name;
-                    response.ContentType = "text/html; charset=utf-8";
-                    await response.WriteAsync(
-                        $"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" +
-                        $"<title>{title}</title><link rel=\"stylesheet\" href=\"/css/site.css\"></head><body><main class=\"container\"><h1>{title}</h1>" +
-                        $"<p role=\"alert\">{text}</p><p><a href=\"/Account/Login\">{back}</a></p></main></body></html>", ct);
+                    // The sign-in page: left without a body, so the status code pages show the page in the site's
+                    // layout (SignInRefusalPages), in the reader's language, with the way back.
                     return;
                 }
 
@@ -66,6 +57,45 @@ public static class AuthApi
         });
         builder.Services.AddScoped<SignInGate>();
         return builder;
+    }
+
+    /// <summary>
+    /// The status code pages (ProblemDetails for an empty error answer), except a page's refused sign-in (429 outside
+    /// /api): that request is run again as GET /Account/Login, which shows the refusal in the site's layout
+    /// (<see cref="Pages.Account.LoginModel.Limited"/>) and keeps the 429 and its Retry-After.
+    /// </summary>
+    /// <summary>The request item that tells the login page it is showing a refused sign-in.</summary>
+    public const string SignInRefused = "sign-in-refused";
+
+    public static StatusCodePagesOptions SignInRefusalPages()
+    {
+        var pages = new StatusCodePagesOptions();
+        var problems = pages.HandleAsync;
+        pages.HandleAsync = async context =>
+        {
+            var http = context.HttpContext;
+            if (http.Response.StatusCode != StatusCodes.Status429TooManyRequests || http.Request.Path.StartsWithSegments("/api"))
+            {
+                await problems(context);
+                return;
+            }
+
+            var (path, query, method) = (http.Request.Path, http.Request.QueryString, http.Request.Method);
+            http.Items[SignInRefused] = true;
+            http.SetEndpoint(null);
+            http.Features.Get<Microsoft.AspNetCore.Http.Features.IRouteValuesFeature>()?.RouteValues.Clear();
+            (http.Request.Path, http.Request.QueryString, http.Request.Method) = ("/Account/Login", QueryString.Empty, HttpMethods.Get);
+            try
+            {
+                await context.Next(http);
+            }
+            finally
+            {
+                (http.Request.Path, http.Request.QueryString, http.Request.Method) = (path, query, method);
+                http.Items.Remove(SignInRefused);
+            }
+        };
+        return pages;
     }
 
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)

@@ -185,6 +185,14 @@ public sealed class InboxModel(
                               where ids.Contains(t.Id)
                               select new { t.Id, i.SubjectId }).ToDictionaryAsync(x => x.Id, x => x.SubjectId, StringComparer.Ordinal, ct);
         var names = await EmployeeNames.LoadAsync(db, subjects.Values, ct);
+        if (!Confirmation.Given(this))
+        {
+            Confirm = Confirmation.For(this, localizer["P19_Decide all the ticked tasks at once?"], localizer["W19_Confirm.Bulk"], Back,
+                localizer["W19_Confirm.BulkTasks", ids.Count, Glossary.List(ids.Select(id => subjects.TryGetValue(id, out var who) ? names.NameOf(who) : "—"))],
+                localizer["W19_Confirm.BulkDecision", localizer.Term("Action", decision.Trim())], localizer["W19_Confirm.BulkEffect"]);
+            return Page();
+        }
+
         var results = new List<(string, string, bool, string)>();
         foreach (var id in ids)
         {
@@ -204,19 +212,19 @@ public sealed class InboxModel(
         return Page();
     }
 
-    public Task<IActionResult> OnPostActAsync(string taskId, string? decision, string? comment, string? amount, string? toStep,
+    public async Task<IActionResult> OnPostActAsync(string taskId, string? decision, string? comment, string? amount, string? toStep,
         string? statement, string? justification, string? reason)
     {
         Keep(taskId, ("decision", decision), ("comment", comment), ("amount", amount), ("toStep", toStep),
             ("statement", statement), ("justification", justification), ("reason", reason));
         if (string.IsNullOrWhiteSpace(decision))
         {
-            return RefuseAsync(StatusCodes.Status400BadRequest, localizer["Choose a decision."], taskId);
+            return await RefuseAsync(StatusCodes.Status400BadRequest, localizer["Choose a decision."], taskId);
         }
 
         if (comment is { Length: > Definitions.TextLimits.Text })
         {
-            return RefuseAsync(StatusCodes.Status400BadRequest, Platform.Glossary.TooLong(Definitions.TextLimits.Text), taskId);
+            return await RefuseAsync(StatusCodes.Status400BadRequest, Platform.Glossary.TooLong(Definitions.TextLimits.Text), taskId);
         }
 
         var data = ImmutableDictionary<string, JsonElement>.Empty;
@@ -246,7 +254,12 @@ public sealed class InboxModel(
             }
         }
 
-        return RunAsync(
+        if (action == "withdraw" && !Confirmation.Given(this) && await AskWithdrawAsync(taskId) is { } ask)
+        {
+            return ask;
+        }
+
+        return await RunAsync(
             async actor => await checks.CheckAsync(taskId, actor, action, data.IsEmpty ? null : data, HttpContext.RequestAborted) is { } errors
                 ? new RunResult.Refused(StatusCodes.Status422UnprocessableEntity, string.Join(" ", errors.Values.SelectMany(e => e).Distinct(StringComparer.Ordinal)))
                 : await CameBackAsync(taskId, action, await runner.CompleteTaskAsync(taskId, actor, action, Trimmed(comment), data.IsEmpty ? null : data, HttpContext.RequestAborted)),
@@ -339,6 +352,30 @@ public sealed class InboxModel(
 
     private void Keep(string _, params (string Key, string? Value)[] values) =>
         Kept = values.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value!, StringComparer.Ordinal);
+
+    /// <summary>The question 撤回 or 批量审批 asks first (without JavaScript too); while set, the page shows only it.</summary>
+    public Confirmation? Confirm { get; private set; }
+
+    /// <summary>The inbox as it was filtered, to go back to.</summary>
+    private string Back => Url.Page("/Inbox", new { Type, Overdue, Soon }) ?? "/Inbox";
+
+    /// <summary>
+    /// Withdrawing from the amend card asks first, as on the application's page; null (go on) for a task whose application
+    /// the reader cannot see, which the runner then refuses without the question naming it.
+    /// </summary>
+    private async Task<IActionResult?> AskWithdrawAsync(string taskId)
+    {
+        var ct = HttpContext.RequestAborted;
+        var actor = await current.GetAsync(ct);
+        var instanceId = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => t.InstanceId).SingleOrDefaultAsync(ct);
+        if (instanceId is null || !await InstanceAccess.CanSeeAsync(db, instanceId, actor, ct))
+        {
+            return null;
+        }
+
+        Confirm = await Instances.DetailModel.AskWithdrawAsync(this, db, localizer, instanceId, ct) with { CancelUrl = Back };
+        return Page();
+    }
 
     private async Task<IActionResult> RunAsync(Func<Actor, Task<RunResult>> run, string success, string? taskId = null)
     {

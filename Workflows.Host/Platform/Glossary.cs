@@ -16,11 +16,14 @@ namespace Workflows.Host.Platform;
 /// notification). Backed by <c>Resources/SharedResource.{culture}.resx</c> (entries <c>W19_…</c> and the term groups
 /// <c>Rank.</c>, <c>Channel.</c>, …), so the API's ProblemDetails, the pages, the notifications and the exports say the
 /// same thing the same way. Employee ids become names through the <c>names</c> the caller loaded; shifts their date
-/// and time.
+/// and time. It is the one reader of those resources: the pages' <c>IStringLocalizer&lt;SharedResource&gt;</c> is
+/// <see cref="GlossaryLocalizer"/>, which looks up here, so a page and an API answer cannot read a word differently.
 /// </summary>
 public static class Glossary
 {
-    private static readonly ResourceManager Resources = new("Workflows.Host.Resources.SharedResource", typeof(Glossary).Assembly);
+    private const string BaseName = "Workflows.Host.Resources.SharedResource";
+
+    private static readonly ResourceManager Resources = new(BaseName, typeof(Glossary).Assembly);
 
     /// <summary>The resource entry <paramref name="key"/> in the UI culture, formatted with <paramref name="args"/>; the key itself when missing.</summary>
     public static string Say(string key, params object?[] args)
@@ -28,6 +31,20 @@ public static class Glossary
         var text = Lookup(key) ?? key;
         return args.Length == 0 ? text : string.Format(CultureInfo.CurrentCulture, text, args);
     }
+
+    /// <summary>The entry <paramref name="key"/> as a localizer gives it: the key itself, marked not found, when missing.</summary>
+    public static Microsoft.Extensions.Localization.LocalizedString Find(string key, params object?[] args)
+    {
+        var text = Lookup(key);
+        return new(key, args.Length == 0 ? text ?? key : string.Format(CultureInfo.CurrentCulture, text ?? key, args), resourceNotFound: text is null,
+            searchedLocation: BaseName);
+    }
+
+    /// <summary>Every entry in the reader's language.</summary>
+    public static IEnumerable<Microsoft.Extensions.Localization.LocalizedString> All() =>
+        Resources.GetResourceSet(Culture, createIfNotExists: true, tryParents: false)?.Cast<System.Collections.DictionaryEntry>()
+            .Select(e => new Microsoft.Extensions.Localization.LocalizedString((string)e.Key, e.Value as string ?? "", resourceNotFound: false, searchedLocation: BaseName))
+            .ToList() ?? [];
 
     /// <summary>A term of a group (<c>Rank.Supervisor</c>, <c>Channel.Self</c>…); the raw value when the group has no entry.</summary>
     public static string Term(string group, string? value) =>

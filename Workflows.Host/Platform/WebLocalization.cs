@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Localization;
 
 namespace Workflows.Host.Platform;
@@ -18,7 +19,9 @@ public static class WebLocalization
 
     public static IHostApplicationBuilder AddWebLocalization(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
+        // One reader of the resources: IStringLocalizer<SharedResource> reads through the glossary (docs/architecture.md §The web).
+        builder.Services.AddLocalization();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IStringLocalizerFactory, GlossaryLocalizerFactory>());
         builder.Services.Configure<RequestLocalizationOptions>(o =>
         {
             o.DefaultRequestCulture = new RequestCulture(Chinese);

@@ -243,6 +243,11 @@ public abstract class SignInRateLimitTests(WorkflowsApp app)
         Assert.Contains("登录尝试过于频繁", html, StringComparison.Ordinal);
         Assert.Contains("href=\"/Account/Login\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("\"status\"", html, StringComparison.Ordinal);
+        // Drawn by the site's layout (its header and stylesheet), not by hand in the rate limiter; Retry-After kept.
+        Assert.Contains("id=\"sign-in-limited\"", html, StringComparison.Ordinal);
+        Assert.Contains("<header class=\"top", html, StringComparison.Ordinal);
+        Assert.True(form.Headers.RetryAfter is not null);
+        Assert.Matches("请 [0-9]+ 秒后再试", html);
     }
 }
 

@@ -191,7 +191,11 @@ public abstract class SeatAuthorityTests(WorkflowsApp app)
         using (var hrWeb = await WebSession.SignInAsync(app, "hr"))
         {
             var (_, seats) = await hrWeb.GetAsync("/Seats");
-            var (status, done) = await hrWeb.SubmitAsync("/Seats?handler=Vacate", seats, new() { ["seatId"] = await SeatOfAsync(leader), ["holderRank"] = "Member" });
+            var (asked, question) = await hrWeb.SubmitAsync("/Seats?handler=Vacate", seats, new() { ["seatId"] = await SeatOfAsync(leader), ["holderRank"] = "Member" });
+            Assert.Equal(HttpStatusCode.OK, asked);
+            Assert.Contains("id=\"confirm\"", question, StringComparison.Ordinal);
+            Assert.Equal("GroupLeader", (await EmployeeAsync(leader)).GetProperty("rank").GetString());
+            var (status, done) = await hrWeb.ConfirmAsync(question);
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.DoesNotContain("id=\"refusal\"", done, StringComparison.Ordinal);
         }

@@ -99,7 +99,7 @@ public abstract partial class ReportPagesTests(WorkflowsApp app)
     [GeneratedRegex("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")]
     private static partial Regex Guid();
 
-    [GeneratedRegex("<tr>")]
+    [GeneratedRegex("<tr[ >]")]
     private static partial Regex Rows();
 }
 

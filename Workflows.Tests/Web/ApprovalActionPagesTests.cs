@@ -103,6 +103,37 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         Assert.Contains(await NameOfAsync("leader1"), card, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// 撤回 on the amend card asks first on the page (no script needed): nothing changes until the question is answered,
+    /// the way back returns to the inbox, and the confirm button withdraws.
+    /// </summary>
+    [Fact]
+    public async Task AmendCard_Withdraw_AsksFirst_ThenWithdraws()
+    {
+        var id = await app.StartAsync(Design, "member2b", null, ("statement", "原来的陈述"));
+        var taskId = await TaskIdAsync("leader2", id);
+        using (var leader = await WebSession.SignInAsync(app, "leader2"))
+        {
+            var (_, inbox) = await leader.GetAsync("/Inbox");
+            await leader.SubmitAsync("/Inbox?handler=Act", inbox, new() { ["taskId"] = taskId, ["decision"] = "return", ["comment"] = "请补充" });
+        }
+
+        using var member = await WebSession.SignInAsync(app, "member2b");
+        var amendId = await TaskIdAsync("member2b", id);
+        var (_, memberInbox) = await member.GetAsync("/Inbox");
+        var (asked, question) = await member.SubmitAsync("/Inbox?handler=Act", memberInbox, new() { ["taskId"] = amendId, ["decision"] = "withdraw", ["comment"] = "不申请了" });
+        Assert.Equal(HttpStatusCode.OK, asked);
+        Assert.Contains("确定撤回这份申请？撤回后不能恢复。", question, StringComparison.Ordinal);
+        Assert.Contains((await app.InstanceAsync(id)).GetProperty("reference").GetString()!, question, StringComparison.Ordinal);
+        Assert.Matches("href=\"/Inbox[^\"]*\" class=\"button\" id=\"confirm-cancel\"", question);
+        Assert.Equal("Running", (await app.InstanceAsync(id)).GetProperty("status").GetString());
+        Assert.Contains($"data-task=\"{amendId}\"", (await member.GetAsync("/Inbox")).Body, StringComparison.Ordinal);
+
+        var (done, _) = await member.ConfirmAsync(question);
+        Assert.Equal(HttpStatusCode.OK, done);
+        Assert.Equal("Cancelled", (await app.InstanceAsync(id)).GetProperty("status").GetString());
+    }
+
     [Fact]
     public async Task Return_NeedsAComment_ThenTheAmendCardShowsTheCommentAndTheStatement_AndResubmits()
     {
@@ -171,8 +202,14 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
             new("taskIds", firstTask), new("taskIds", secondTask), new("decision", "approve"), new("comment", "批量同意"),
             new("__RequestVerificationToken", WebSession.AntiforgeryToken(inbox)),
         };
-        using var bulk = await leader.PostPairsAsync("/Inbox?handler=Bulk", fields);
-        var page = await bulk.Content.ReadAsStringAsync();
+        using var ask = await leader.PostPairsAsync("/Inbox?handler=Bulk", fields);
+        Assert.Equal(HttpStatusCode.OK, ask.StatusCode);
+        var question = await ask.Content.ReadAsStringAsync();
+        // Asked first, in words (how many, whose, which decision); nothing is decided until it is answered.
+        Assert.Contains("确定一次处理所有勾选的任务？", question, StringComparison.Ordinal);
+        Assert.Contains(await NameOfAsync("member3a"), question, StringComparison.Ordinal);
+        Assert.Equal("first", Step(await app.InstanceAsync(first)));
+        var (_, page) = await leader.ConfirmAsync(question);
         var results = Between(page, "<ul class=\"bulk-results\"", "</ul>");
         Assert.Contains($"data-task=\"{firstTask}\">{await NameOfAsync("member3a")}: 已提交：同意。", results, StringComparison.Ordinal);
         Assert.Contains($"data-task=\"{secondTask}\">{await NameOfAsync("member3b")}: 未能完成：", results, StringComparison.Ordinal);
@@ -232,7 +269,10 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         var taskId = await TaskIdAsync("leader3", id);
         Assert.Contains($"代 {await NameOfAsync("leader1")} 审批", Card(inbox, taskId), StringComparison.Ordinal);
 
-        var (_, cleared) = await leader.SubmitAsync("/Delegation?handler=Clear", saved, []);
+        var (_, clearAsked) = await leader.SubmitAsync("/Delegation?handler=Clear", saved, []);
+        Assert.Contains("确定取消代理？", clearAsked, StringComparison.Ordinal);
+        Assert.Contains($"代 {await NameOfAsync("leader1")} 审批", Card((await delegated.GetAsync("/Inbox")).Body, taskId), StringComparison.Ordinal);
+        var (_, cleared) = await leader.ConfirmAsync(clearAsked);
         Assert.Contains("代理已取消。", cleared, StringComparison.Ordinal);
 
         // HR, from the org chart (a member's row), for anyone; nobody else may open someone else's.
@@ -247,7 +287,7 @@ public abstract class ApprovalActionPagesTests(WorkflowsApp app)
         Assert.Contains(await NameOfAsync("leader2"), Between(hrSaved, "id=\"current-delegation\"", "</p>"), StringComparison.Ordinal);
         var (denied, _) = await delegated.GetAsync($"/Delegation?employeeId={leaderId}");
         Assert.Equal(HttpStatusCode.Forbidden, denied);
-        await hr.SubmitAsync($"/Delegation?handler=Clear&employeeId={leaderId}", hrSaved, []);
+        await hr.SubmitAsync($"/Delegation?handler=Clear&employeeId={leaderId}", hrSaved, new() { ["confirmed"] = "1" });
     }
 
     private static string? Step(System.Text.Json.JsonElement instance) =>

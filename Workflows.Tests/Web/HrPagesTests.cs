@@ -296,7 +296,13 @@ public abstract class HrPagesTests(WorkflowsApp app)
         var (notEnded, notEndedPage) = await hr.SubmitAsync("/Statements?handler=Close", statements, new() { ["month"] = "2026-03" });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, notEnded);
         Assert.Contains("该月尚未结束", notEndedPage, StringComparison.Ordinal);
-        var (closed, closedPage) = await hr.SubmitAsync("/Statements?handler=Close", statements, new() { ["month"] = "2026-02" });
+        // Closing asks first (without JavaScript too); until confirmed the month stays open.
+        var (asked, question) = await hr.SubmitAsync("/Statements?handler=Close", statements, new() { ["month"] = "2026-02" });
+        Assert.Equal(HttpStatusCode.OK, asked);
+        Assert.Contains("确定结账？", question, StringComparison.Ordinal);
+        Assert.Contains("结账月份：2026-02", question, StringComparison.Ordinal);
+        Assert.DoesNotContain("最近结账月份：2026-02", (await hr.GetAsync("/Statements")).Body, StringComparison.Ordinal);
+        var (closed, closedPage) = await hr.ConfirmAsync(question);
         Assert.Equal(HttpStatusCode.OK, closed);
         Assert.Contains("2026-02 ", closedPage, StringComparison.Ordinal);
         Assert.Contains("最近结账月份：2026-02", closedPage, StringComparison.Ordinal);

@@ -100,9 +100,9 @@ public abstract class InboxPageTests(WorkflowsApp app)
         var timeline = Between(page, "<section class=\"card\" id=\"timeline\">", "<details id=\"full-history\">");
         Assert.DoesNotContain("data-kind=\"step.entered\"", timeline, StringComparison.Ordinal);
         Assert.DoesNotContain("data-kind=\"task.created\"", timeline, StringComparison.Ordinal);
-        Assert.Contains("资格审查（自动）: 符合条件", timeline, StringComparison.Ordinal);
+        Assert.Contains("资格审查（自动）：符合条件", timeline, StringComparison.Ordinal);
         Assert.Contains(hrName, timeline, StringComparison.Ordinal);
-        Assert.Contains("人事部汇总登记: 同意", timeline, StringComparison.Ordinal);
+        Assert.Contains("人事部汇总登记：同意", timeline, StringComparison.Ordinal);
         Assert.Contains("材料齐全", timeline, StringComparison.Ordinal);
         Assert.Contains("进入步骤", Between(page, "<details id=\"full-history\">", "</details>"), StringComparison.Ordinal);
 

@@ -49,7 +49,11 @@ public abstract class PageStructureTests(WorkflowsApp app)
         var (_, roster) = await web.GetAsync($"/Roster?group={group}&from=2026-04-06");
         Assert.Contains("<option value=\"\">请选择…</option>", roster, StringComparison.Ordinal);
         Assert.Contains("data-confirm=\"确定将", roster, StringComparison.Ordinal);
-        var (status, page) = await web.SubmitAsync($"/Roster?handler=Remove&group={group}&from=2026-04-06", roster, new() { ["shiftId"] = shift, ["employeeId"] = b });
+        var (asked, question) = await web.SubmitAsync($"/Roster?handler=Remove&group={group}&from=2026-04-06", roster, new() { ["shiftId"] = shift, ["employeeId"] = b });
+        Assert.Equal(HttpStatusCode.OK, asked);
+        Assert.Contains("2026-04-", question, StringComparison.Ordinal);
+        Assert.Single(await app.WithDbAsync(db => db.Set<Workflows.Host.Roster.ShiftAssignment>().Where(x => x.ShiftId == shift).ToListAsync()));
+        var (status, page) = await web.ConfirmAsync(question);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("已移出班次。", page, StringComparison.Ordinal);
         Assert.Empty(await app.WithDbAsync(db => db.Set<Workflows.Host.Roster.ShiftAssignment>().Where(x => x.ShiftId == shift).ToListAsync()));

@@ -145,7 +145,14 @@ public abstract class WebPagesTests(WorkflowsApp app)
         using var starter = await WebSession.SignInAsync(app, "member1d");
         var (_, page) = await starter.GetAsync($"/Instances/{id}");
         Assert.Contains("id=\"withdraw\"", page, StringComparison.Ordinal);
-        var (status, after) = await starter.SubmitAsync($"/Instances/{id}?handler=Withdraw", page, new() { ["reason"] = "不需要了" });
+        // Without JavaScript the page asks first, in words, and nothing changes until the question is answered.
+        var (asked, question) = await starter.SubmitAsync($"/Instances/{id}?handler=Withdraw", page, new() { ["reason"] = "不需要了" });
+        Assert.Equal(HttpStatusCode.OK, asked);
+        Assert.Contains("确定撤回这份申请？撤回后不能恢复。", question, StringComparison.Ordinal);
+        Assert.Contains((await app.InstanceAsync(id)).GetProperty("reference").GetString()!, question, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/Instances/{id}\"", question, StringComparison.Ordinal);
+        Assert.Equal("Running", (await app.InstanceAsync(id)).GetProperty("status").GetString());
+        var (status, after) = await starter.ConfirmAsync(question);
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("申请已撤回。", after, StringComparison.Ordinal);

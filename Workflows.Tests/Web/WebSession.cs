@@ -73,6 +73,36 @@ public sealed partial class WebSession : IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// Answers a page's own confirmation step (the #confirm-form a destructive form shows first) as a browser without
+    /// JavaScript does: posts the form's hidden fields, as rendered, to its action, and follows one redirect.
+    /// </summary>
+    public async Task<(HttpStatusCode Status, string Body)> ConfirmAsync(string confirmationHtml)
+    {
+        var form = ConfirmForm().Match(confirmationHtml);
+        Assert.True(form.Success, "The page asks no confirmation.");
+        var action = WebUtility.HtmlDecode(Attribute(form.Groups[1].Value, "action"));
+        var fields = InputTag().Matches(form.Groups[2].Value)
+            .Select(input => new KeyValuePair<string, string>(WebUtility.HtmlDecode(Attribute(input.Value, "name")), WebUtility.HtmlDecode(Attribute(input.Value, "value"))))
+            .ToList();
+        using var response = await PostPairsAsync(action, fields);
+        if (response.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Found or HttpStatusCode.SeeOther)
+        {
+            return await GetAsync(response.Headers.Location!.OriginalString);
+        }
+
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static string Attribute(string tag, string name) =>
+        Regex.Match(tag, "\\s" + name + "=\"([^\"]*)\"") is { Success: true } m ? m.Groups[1].Value : "";
+
+    [GeneratedRegex("<form([^>]*id=\"confirm-form\"[^>]*)>(.*?)</form>", RegexOptions.Singleline)]
+    private static partial Regex ConfirmForm();
+
+    [GeneratedRegex("<input[^>]*>")]
+    private static partial Regex InputTag();
+
     public static string AntiforgeryToken(string html) =>
         TokenPattern().Match(html) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value)
             : throw new InvalidOperationException("The page has no antiforgery token.");

@@ -22,8 +22,20 @@ public sealed class LoginModel(SignInManager<Employee> signIn, UserManager<Emplo
 
     public string? Error { get; private set; }
 
+    /// <summary>Shown instead of the form when too many sign-ins came from this address (the 429 the rate limit answered).</summary>
+    public bool Limited { get; private set; }
+
+    /// <summary>Seconds until the next try is allowed, as the Retry-After header says.</summary>
+    public string RetryAfter { get; private set; } = "";
+
     public void OnGet()
     {
+        if (HttpContext.Items.ContainsKey(AuthApi.SignInRefused))
+        {
+            Limited = true;
+            RetryAfter = Response.Headers.RetryAfter.ToString();
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        }
     }
 
     public async Task<IActionResult> OnPostAsync()

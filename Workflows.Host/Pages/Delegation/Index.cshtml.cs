@@ -98,8 +98,27 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
         return RedirectToPage(new { EmployeeId });
     }
 
+    /// <summary>The question this page's destructive form asks first (without JavaScript too); while set, the page shows only it.</summary>
+    public Confirmation? Confirm { get; private set; }
+
     public async Task<IActionResult> OnPostClearAsync()
     {
+        if (!Confirmation.Given(this))
+        {
+            if (!await LoadAsync())
+            {
+                return NotFound();
+            }
+
+            if (InForce is { } set)
+            {
+                Confirm = Confirmation.For(this, localizer["P19_Clear this delegation? The delegate stops seeing these tasks at once."], localizer["W19_Confirm.Clear"],
+                    Url.Page("/Delegation/Index", new { EmployeeId }) ?? "/Delegation",
+                    localizer["W19_Confirm.ClearWho", ForName, CurrentName ?? "—", set.From.Iso(), set.To.Iso()]);
+                return Page();
+            }
+        }
+
         await DelegationApi.ClearAsync(Whose, db, HttpContext.RequestAborted);
         Done = localizer["Delegation cleared."];
         return RedirectToPage(new { EmployeeId });

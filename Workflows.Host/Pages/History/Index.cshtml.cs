@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
@@ -7,6 +6,7 @@ using Workflows.Definitions.Engine;
 using Workflows.Host.Auth;
 using Workflows.Host.Data;
 using Workflows.Host.Platform;
+using Workflows.Host.Reports;
 using Workflows.Host.Runtime;
 
 namespace Workflows.Host.Pages.History;
@@ -18,7 +18,8 @@ public sealed record HistoryRow(WorkflowInstance Instance, string SubjectName, s
 /// start date range), newest first and paged, and the CSV export of the same search with one row per
 /// history entry: the whole trace of each matched instance. HR only, like "HR sees every instance" in docs/api.md §Workflow instances.
 /// </summary>
-public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, IStringLocalizer<SharedResource> localizer)
+public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, IStringLocalizer<SharedResource> localizer,
+    Definitions.Violations.RuleCatalog catalog)
     : GuardedPageModel(current)
 {
     public const int PageSize = 25;
@@ -87,62 +88,84 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
         return Page();
     }
 
-    /// <summary>GET /History/Export?…the same query…: a CSV file, one row per history entry, newest instance first.</summary>
-    public async Task<IActionResult> OnGetExportAsync()
+    /// <summary>
+    /// GET /History/Export?…the same query…[&amp;format=xlsx]: a CSV file (or an .xlsx workbook), one row per history entry,
+    /// newest instance first, every entry said as the application page says it (<see cref="HistoryWords"/>). Written with
+    /// the reports' sheet writer, batch by batch, so the file is streamed, never held whole.
+    /// </summary>
+    public async Task<IActionResult> OnGetExportAsync(string? format)
     {
         var ct = HttpContext.RequestAborted;
         var search = await SearchAsync(ct);
-        if (search is null)
+        if (search is null || format is not (null or "" or "csv" or "xlsx"))
         {
+            if (search is not null)
+            {
+                Problems = [localizer["W19_History.ExportFormat", format ?? ""]];
+            }
+
             await LoadChoicesAsync(ct);
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
 
         var ids = await InstanceSearch.Newest(search.Apply(db.Instances.AsNoTracking(), db, clock)).Select(i => i.Id).ToListAsync(ct);
-        var names = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name, StringComparer.Ordinal, ct);
-        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
-        var text = new HistoryText(localizer, clock, names, groups);
-
-        Response.ContentType = "text/csv; charset=utf-8";
-        var fileName = string.Create(CultureInfo.InvariantCulture, $"history-{clock.LocalNow:yyyyMMdd-HHmm}.csv");
+        var xlsx = format == "xlsx";
+        var fileName = string.Create(CultureInfo.InvariantCulture, $"history-{clock.LocalNow:yyyyMMdd-HHmm}.{(xlsx ? "xlsx" : "csv")}");
+        Response.ContentType = xlsx ? Sheet.XlsxContentType : "text/csv; charset=utf-8";
         Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
-        await Response.Body.WriteAsync(Csv.Bom.ToArray(), ct);
-        await using var writer = new StreamWriter(Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        await writer.WriteAsync(Csv.Line(ExportHeaders(localizer)));
+        var columns = ExportColumns(localizer);
+        if (xlsx)
+        {
+            await Sheet.WriteXlsxAsync(Response.Body, localizer["History search"], columns, ExportRowsAsync(ids, ct), ct);
+        }
+        else
+        {
+            await Sheet.WriteCsvAsync(Response.Body, columns, ExportRowsAsync(ids, ct), ct);
+        }
+
+        return new EmptyResult();
+    }
+
+    private async IAsyncEnumerable<object?[]> ExportRowsAsync(List<string> ids, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
         foreach (var batch in ids.Chunk(ExportBatch))
         {
             var instances = await db.Instances.AsNoTracking().Where(i => batch.Contains(i.Id)).ToDictionaryAsync(i => i.Id, StringComparer.Ordinal, ct);
-            var entries = (await db.History.AsNoTracking().Where(h => batch.Contains(h.InstanceId)).ToListAsync(ct)).ToLookup(h => h.InstanceId);
+            var history = await db.History.AsNoTracking().Where(h => batch.Contains(h.InstanceId)).ToListAsync(ct);
+            var words = await HistoryWords.LoadAsync(db, clock, localizer, catalog, history, [], instances.Values.Select(i => i.SubjectId), ct);
+            var entries = history.ToLookup(h => h.InstanceId);
             foreach (var id in batch)
             {
                 var i = instances[id];
                 var design = designs.Catalog.Get(i.DesignName, i.DesignVersion);
                 foreach (var h in entries[id].OrderBy(h => h.Seq))
                 {
-                    await writer.WriteAsync(Csv.Line([
+                    yield return [
                         ReferenceNumbers.Of(i), localizer.Term("Type", i.Type), localizer.Term("Status", i.Status.ToString()),
-                        i.Outcome is null ? "" : localizer.Term("Outcome", i.Outcome), text.Name(i.SubjectId), Local(i.StartedAt),
-                        h.Seq.ToString(CultureInfo.InvariantCulture), Local(h.At), text.What(design, h), text.Who(h), text.Role(h.ActingRole),
-                        text.Action(h.Action), h.Comment, text.Data(h.DataJson)]));
+                        i.Outcome is null ? null : localizer.Term("Outcome", i.Outcome), words.Name(i.SubjectId), LocalTime(i.StartedAt),
+                        h.Seq, LocalTime(h.At), words.What(design, h), words.Who(h), words.Role(h.ActingRole),
+                        words.Action(h), h.Comment, words.Line(words.Details(h))];
                 }
             }
-
-            await writer.FlushAsync(ct);
         }
-
-        return new EmptyResult();
     }
 
-    /// <summary>The export's column names: each once, in the page's language.</summary>
-    public static string[] ExportHeaders(IStringLocalizer localizer) =>
+    private DateTime LocalTime(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, clock.Zone).DateTime;
+
+    /// <summary>The export's columns: each once, in the page's language.</summary>
+    public static SheetColumn[] ExportColumns(IStringLocalizer localizer) =>
     [
-        localizer["W19_Reference"], localizer["Type"], localizer["Status"], localizer["Outcome"], localizer["Applicant"], localizer["Started at"],
-        "#", localizer["When"], localizer["What"], localizer["Who"], localizer["Role"], localizer["Action"], localizer["Comment"], localizer["Details"],
+        new(localizer["W19_Reference"], CellKind.Text, 12), new(localizer["Type"], CellKind.Text, 12),
+        new(localizer["Status"], CellKind.Text, 10), new(localizer["Outcome"], CellKind.Text, 10),
+        new(localizer["Applicant"], CellKind.Text, 12), new(localizer["Started at"], CellKind.DateTime, 17),
+        new("#", CellKind.Integer, 5), new(localizer["When"], CellKind.DateTime, 17), new(localizer["What"], CellKind.Text, 28),
+        new(localizer["Who"], CellKind.Text, 12), new(localizer["Role"], CellKind.Text, 10), new(localizer["Action"], CellKind.Text, 10),
+        new(localizer["Comment"], CellKind.Text, 30), new(localizer["Details"], CellKind.Text, 50),
     ];
 
     /// <summary>The query string of this search (without the page), for the export link and the pager.</summary>
-    public string Query(int? page = null)
+    public string Query(int? page = null, string? format = null)
     {
         var parts = new List<string>();
         void Add(string name, string? value)
@@ -160,6 +183,7 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
         Add("actor", Actor);
         Add("from", From);
         Add("to", To);
+        Add("format", format);
         if (page is > 1)
         {
             Add("p", page.Value.ToString(CultureInfo.InvariantCulture));

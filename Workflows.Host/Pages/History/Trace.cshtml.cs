@@ -8,13 +8,16 @@ using Workflows.Host.Runtime;
 
 namespace Workflows.Host.Pages.History;
 
-public sealed record TraceRow(int Seq, string At, string What, string Who, string Role, string Action, string? Comment, string Details);
+/// <param name="Echo">A row that only echoes the next one (entering a step, creating its task): printed, but quieter.</param>
+public sealed record TraceRow(int Seq, string At, string What, string Who, string Role, string? Comment, IReadOnlyList<FormField> Details, bool Echo);
 
 /// <summary>
 /// One application's whole trace for HR to print: every history entry in order, in words (who, in which role, what,
-/// comment, the entry's data as text). HR only, like the history search.
+/// comment, the entry's data as labelled fields), said as the application page says it (<see cref="HistoryWords"/>).
+/// HR only, like the history search.
 /// </summary>
-public sealed class TraceModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, IStringLocalizer<SharedResource> localizer)
+public sealed class TraceModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, IStringLocalizer<SharedResource> localizer,
+    Definitions.Violations.RuleCatalog catalog)
     : GuardedPageModel(current)
 {
     public WorkflowInstance? Instance { get; private set; }
@@ -44,25 +47,13 @@ public sealed class TraceModel(CurrentActor current, WorkflowDbContext db, Depar
         }
 
         var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Seq).ToListAsync(ct);
-        var text = await TraceText.LoadAsync(db, clock, localizer, ct);
+        var text = await HistoryWords.LoadAsync(db, clock, localizer, catalog, history, [], [Instance.SubjectId, Instance.StartedBy], ct);
         var design = designs.Catalog.Get(Instance.DesignName, Instance.DesignVersion);
-        Title = design is null ? localizer.Term("Type", Instance.Type) : WorkflowText.InLanguage(design.Title);
+        Title = design is null ? localizer.Term("Type", Instance.Type) : text.DesignTitle(design);
         SubjectName = text.Name(Instance.SubjectId);
         StarterName = text.Name(Instance.StartedBy);
-        Rows = [.. history.Select(h => new TraceRow(h.Seq, Local(h.At), text.What(design, h), text.Who(h), text.Role(h.ActingRole), text.Action(h.Action),
-            h.Comment, text.Data(h.DataJson)))];
+        Rows = [.. history.Select(h => new TraceRow(h.Seq, Local(h.At), text.What(design, h), text.Who(h) ?? "—", text.Role(h.ActingRole) ?? "",
+            h.Comment, text.Details(h), HistoryWords.Noise.Contains(h.Kind)))];
         return Page();
-    }
-}
-
-/// <summary>Loads the names a trace needs (the people in it and every group) and makes its <see cref="HistoryText"/>.</summary>
-public static class TraceText
-{
-    public static async Task<HistoryText> LoadAsync(WorkflowDbContext db, DepartmentClock clock, IStringLocalizer localizer, CancellationToken ct)
-    {
-        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
-        // Ids inside an entry's data (a nominator, a reviewer) are people too, so everyone's name is read.
-        var names = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.Name, StringComparer.Ordinal, ct);
-        return new HistoryText(localizer, clock, names, groups);
     }
 }

@@ -18,9 +18,6 @@ public sealed record TimelineEntry(int Seq, string At, string Kind, string What,
 /// <summary>A raw history row, for whoever wants everything (HR tracing a case).</summary>
 public sealed record HistoryRow(int Seq, string At, string Kind, string? Step, string? Who, string? Role, string? Action, string? Comment, IReadOnlyList<FormField> Data);
 
-/// <summary>A labelled value of the form data; an object's fields are its children.</summary>
-public sealed record FormField(string Key, string Label, string? Text, IReadOnlyList<FormField> Children);
-
 /// <summary>A step of the design's diagram, with where each of its ways out leads.</summary>
 public sealed record FlowStep(string Id, string Name, string Kind, string? Role, bool Current, bool Visited, IReadOnlyList<FlowExit> Exits);
 
@@ -36,11 +33,6 @@ public sealed class DetailModel(
     IStringLocalizer<SharedResource> localizer, Definitions.Violations.RuleCatalog catalog)
     : PageModel
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>History kinds that only echo what the next row says (entering a step, creating its task): off the readable timeline.</summary>
-    private static readonly HashSet<string> Noise = [HistoryKinds.StepEntered, HistoryKinds.TaskCreated];
-
     /// <summary>Variables shown first on the form, in this order; the rest follow by name.</summary>
     private static readonly string[] FieldOrder =
     [
@@ -48,17 +40,8 @@ public sealed class DetailModel(
         "kind", "requesterShiftId", "counterpartId", "counterpartShiftId", "violationId", "recordedBy", "groupId", "reason", "expiresAt",
     ];
 
-    /// <summary>Variables that hold an instant: shown in department time.</summary>
-    private static readonly HashSet<string> Instants = ["expiresAt", "waitUntil", "dueAt", "expiredAt", "appliedAt"];
-
-    /// <summary>
-    /// Variables the engine keeps for itself (the route an automatic step chose, the eligibility snapshot the facts panel
-    /// explains, the coverage codes beside their words): not part of the form a person reads.
-    /// </summary>
-    private static readonly HashSet<string> Internal = ["activity", "eligibility", "appointmentEligibility", "coverageViolations", "appliedShifts", "reasonCodes"];
-
-    /// <summary>Shifts and violations the form and the history name by id, as people name them.</summary>
-    private Dictionary<string, string> things = new(StringComparer.Ordinal);
+    /// <summary>The one renderer of the data in words, as the trace and the export use it.</summary>
+    private HistoryWords words = null!;
 
     public InstanceDetailDto? Instance { get; private set; }
 
@@ -110,6 +93,12 @@ public sealed class DetailModel(
         if (reason is { Length: > Definitions.TextLimits.Text })
         {
             return await RefuseAsync(id, StatusCodes.Status400BadRequest, Platform.Glossary.TooLong(Definitions.TextLimits.Text));
+        }
+
+        if (!Confirmation.Given(this))
+        {
+            Confirm = await AskWithdrawAsync(this, db, localizer, id, ct);
+            return Page();
         }
 
         var result = await runner.WithdrawAsync(id, actor, string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(), ct);
@@ -175,6 +164,18 @@ public sealed class DetailModel(
         return RedirectToPage(new { id });
     }
 
+    /// <summary>The question 撤回 asks first (without JavaScript too); while set, the page shows only it.</summary>
+    public Confirmation? Confirm { get; private set; }
+
+    /// <summary>Withdrawing asks first: which application (its number, kind and applicant) and what withdrawing does.</summary>
+    public static async Task<Confirmation> AskWithdrawAsync(PageModel page, WorkflowDbContext db, IStringLocalizer localizer, string id, CancellationToken ct)
+    {
+        var instance = await db.Instances.AsNoTracking().SingleAsync(i => i.Id == id, ct);
+        var subject = await db.Users.AsNoTracking().Where(u => u.Id == instance.SubjectId).Select(u => u.Name).SingleOrDefaultAsync(ct);
+        return Confirmation.For(page, localizer["P19_Withdraw this application? It cannot be undone."], localizer["W19_Confirm.Withdraw"], $"/Instances/{id}",
+            $"{ReferenceNumbers.Of(instance)} · {localizer.Term("Type", instance.Type)} · {subject}", localizer["W19_Confirm.WithdrawEffect"]);
+    }
+
     /// <summary>The form a refusal answers (withdraw, remind, copy): the refusal is shown in it, not at the top.</summary>
     public string? RefusedForm { get; private set; }
 
@@ -218,8 +219,6 @@ public sealed class DetailModel(
 
     public string Local(DateTimeOffset at) => clock.Local(at);
 
-    private static string Json(JsonElement value) => JsonSerializer.Serialize(value, Indented);
-
     private async Task<bool> LoadAsync(string id)
     {
         var ct = HttpContext.RequestAborted;
@@ -233,33 +232,24 @@ public sealed class DetailModel(
         Instance = await InstancesApi.DetailAsync(db, instance, ct);
         var design = designs.Get(instance.DesignName, instance.DesignVersion);
         Design = design;
-        DesignTitle = Glossary.Term("W19_Design", design.Name) is var named && named != design.Name ? named
-            : Glossary.Term("W19_Design", design.Type) is var typed && typed != design.Type ? typed : WorkflowText.InLanguage(design.Title);
         CurrentStepName = instance.CurrentStep is null ? null : localizer.StepName(design, instance.CurrentStep);
 
         var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Seq).ToListAsync(ct);
         var tasks = await db.Tasks.AsNoTracking().Where(t => t.InstanceId == id && t.Status == TaskState.Open).ToListAsync(ct);
         var taskIds = tasks.Select(t => t.Id).ToList();
         var candidates = (await db.TaskCandidates.AsNoTracking().Where(c => taskIds.Contains(c.TaskId)).ToListAsync(ct)).ToLookup(c => c.TaskId, c => c.EmployeeId);
-        Names = await EmployeeNames.LoadAsync(db,
-            history.Select(h => h.ActorId).Concat(history.Select(h => h.OnBehalfOf)).Concat(history.SelectMany(h => People(h.DataJson))).Concat([instance.SubjectId, instance.StartedBy])
-                .Concat(Instance.Data.Values.Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString())).Concat(tasks.Select(t => t.AssigneeId))
-                .Concat(candidates.SelectMany(c => c)), ct);
-        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
-        things = await ThingsAsync(Instance.Data.Values.Concat(history.Where(h => h.DataJson is not null).Select(h => JsonDocument.Parse(h.DataJson!).RootElement)), groups, ct);
+        words = await HistoryWords.LoadAsync(db, clock, localizer, catalog, history, Instance.Data.Values,
+            [instance.SubjectId, instance.StartedBy, .. tasks.Select(t => t.AssigneeId), .. candidates.SelectMany(c => c)], ct);
+        Names = words.Names;
+        DesignTitle = words.DesignTitle(design);
 
         Flow = BuildFlow(design, instance.CurrentStep, history);
         Entered = [.. history.Where(h => h.Kind == HistoryKinds.StepEntered && h.Step is not null).Select(h => h.Step!)];
-        Timeline = [.. history.Where(h => !Noise.Contains(h.Kind)).Select(h => Entry(design, h, groups))];
+        Timeline = [.. history.Where(h => !HistoryWords.Noise.Contains(h.Kind)).Select(h => Entry(design, h))];
         // The full record in words too: steps by name, roles, actions and results as terms, data as labelled fields.
         History = [.. history.Select(h => new HistoryRow(h.Seq, Local(h.At), h.Kind, h.Step is null ? null : localizer.StepName(design, h.Step),
-            h.ActorId is null ? null : Names.NameOf(h.ActorId), h.ActingRole is null ? null : localizer.Term("Role", h.ActingRole),
-            h.Action is null ? null : h.Kind == HistoryKinds.ActivityCompleted ? localizer.Term("Result", h.Action)
-                : h.Kind == HistoryKinds.InstanceCompleted ? localizer.Term("Outcome", h.Action) : localizer.Term("Action", h.Action),
-            h.Comment, h.DataJson is null || Noise.Contains(h.Kind) ? [] : Fields(h.DataJson, groups)))];
-        Form = [.. Instance.Data.Where(d => !Internal.Contains(d.Key))
-            .OrderBy(d => Array.IndexOf(FieldOrder, d.Key) is var i and >= 0 ? i : int.MaxValue).ThenBy(d => d.Key, StringComparer.Ordinal)
-            .Select(d => Field(d.Key, d.Value, groups, 0))];
+            h.ActorId is null ? null : Names.NameOf(h.ActorId), words.Role(h.ActingRole), words.Action(h), h.Comment, words.Details(h)))];
+        Form = words.Fields(Instance.Data, FieldOrder);
         OpenTasks = [.. tasks.Select(t => (localizer.StepName(design, t.Step), t.ActingRole, t.AssigneeId is null ? null : Names.NameOf(t.AssigneeId),
             (IReadOnlyList<string>)[.. candidates[t.Id].Select(c => Names.NameOf(c))]))];
         if (instance.Status == InstanceStatus.Running)
@@ -332,205 +322,8 @@ public sealed class DetailModel(
         _ => [],
     };
 
-    /// <summary>A history row as a sentence: the step by name, the action or the automatic step's result, in the UI language.</summary>
-    private TimelineEntry Entry(WorkflowDesign design, HistoryEntry h, IReadOnlyDictionary<string, string> groups)
-    {
-        var step = h.Step is null ? null : localizer.StepName(design, h.Step);
-        var what = h.Kind switch
-        {
-            HistoryKinds.TaskCompleted => $"{step}: {localizer.Term("Action", h.Action)}",
-            HistoryKinds.ActivityCompleted => $"{step}: {localizer.Term("Result", h.Action)}",
-            HistoryKinds.TaskDue => localizer["{0}: not done in time", step ?? "—"].Value,
-            HistoryKinds.SignalReceived => $"{step}: {localizer.Term("Signal", h.Action)}",
-            HistoryKinds.TimerFired => localizer["{0}: waited too long", step ?? "—"].Value,
-            HistoryKinds.InstanceCompleted => $"{localizer.Term("Kind", h.Kind)}: {localizer.Term("Outcome", h.Action)}",
-            HistoryKinds.TaskTransferred => localizer["{0}: handed from {1} to {2}", step ?? "—", Person(h.DataJson, "from"), Person(h.DataJson, "to")].Value,
-            HistoryKinds.SignerAdded => localizer[Text(h.DataJson, "position") == "before" ? "{0}: {1} added to sign before" : "{0}: {1} added to sign after",
-                step ?? "—", Person(h.DataJson, "signer")].Value,
-            HistoryKinds.TaskReturned => Text(h.DataJson, "toStep") is { } toStep
-                ? localizer["{0}: returned to {1}", step ?? "—", localizer.StepName(design, toStep)].Value
-                : localizer["{0}: returned to the applicant", step ?? "—"].Value,
-            HistoryKinds.InstanceResubmitted => localizer.Term("Kind", h.Kind),
-            HistoryKinds.InstanceReminded => localizer["Reminded: {0}", step ?? "—"].Value,
-            HistoryKinds.InstanceCopied => localizer["Copied to {0}", string.Join("、", People(h.DataJson).Select(p => Names.NameOf(p)))].Value,
-            "task.escalated" or "task.reassigned" or HistoryKinds.TaskDueSoon or HistoryKinds.TaskOverdue => $"{localizer.Term("Kind", h.Kind)}: {step}",
-            _ => step is null ? localizer.Term("Kind", h.Kind) : $"{localizer.Term("Kind", h.Kind)}: {step}",
-        };
-        var who = h.ActorId is not null && h.OnBehalfOf is not null ? localizer["{0} on behalf of {1}", Names.NameOf(h.ActorId), Names.NameOf(h.OnBehalfOf)].Value
-            : h.ActorId is not null ? Names.NameOf(h.ActorId)
-            : h.Kind is HistoryKinds.InstanceStarted or HistoryKinds.TaskCompleted or HistoryKinds.InstanceWithdrawn ? null : localizer["System"].Value;
-        // What a person decided with (an amount) is shown; what an automatic step computed is in the full history below.
-        IReadOnlyList<FormField> details = h.Kind is HistoryKinds.TaskCompleted or HistoryKinds.InstanceResubmitted && h.DataJson is not null ? Fields(h.DataJson, groups) : [];
-        return new TimelineEntry(h.Seq, Local(h.At), h.Kind, what, who, h.ActingRole, h.Comment, details);
-    }
-
-    private string Person(string? json, string key) => Names.NameOf(Text(json, key));
-
-    private static string? Text(string? json, string key)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-
-        using var doc = JsonDocument.Parse(json);
-        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-    }
-
-    /// <summary>The people a history row names (from, to, signer, copied), for loading their names.</summary>
-    private static IEnumerable<string> People(string? json)
-    {
-        if (json is null)
-        {
-            yield break;
-        }
-
-        using var doc = JsonDocument.Parse(json);
-        if (doc.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            yield break;
-        }
-
-        foreach (var key in new[] { "from", "to", "signer" })
-        {
-            if (doc.RootElement.TryGetProperty(key, out var v))
-            {
-                if (v.ValueKind == JsonValueKind.String)
-                {
-                    yield return v.GetString()!;
-                }
-                else if (v.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var item in v.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String))
-                    {
-                        yield return item.GetString()!;
-                    }
-                }
-            }
-        }
-    }
-
-    private List<FormField> Fields(string json, IReadOnlyDictionary<string, string> groups)
-    {
-        using var doc = JsonDocument.Parse(json);
-        return doc.RootElement.ValueKind == JsonValueKind.Object
-            ? [.. doc.RootElement.EnumerateObject().Where(p => !Internal.Contains(p.Name)).Select(p => Field(p.Name, p.Value, groups, 0))]
-            : [];
-    }
-
-    /// <summary>The shifts (date, time, group) and violations (rule, date) whose ids appear among <paramref name="values"/>.</summary>
-    private async Task<Dictionary<string, string>> ThingsAsync(IEnumerable<JsonElement> values, IReadOnlyDictionary<string, string> groups, CancellationToken ct)
-    {
-        var ids = new HashSet<string>(StringComparer.Ordinal);
-        void Collect(JsonElement e, int depth)
-        {
-            switch (e.ValueKind)
-            {
-                case JsonValueKind.String when e.GetString() is { Length: >= 8 and <= 64 } s:
-                    ids.Add(s);
-                    break;
-                case JsonValueKind.Array when depth < 4:
-                    foreach (var item in e.EnumerateArray())
-                    {
-                        Collect(item, depth + 1);
-                    }
-
-                    break;
-                case JsonValueKind.Object when depth < 4:
-                    foreach (var p in e.EnumerateObject())
-                    {
-                        Collect(p.Value, depth + 1);
-                    }
-
-                    break;
-            }
-        }
-
-        foreach (var v in values)
-        {
-            Collect(v, 0);
-        }
-
-        var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (ids.Count == 0)
-        {
-            return found;
-        }
-
-        var wanted = ids.ToList();
-        foreach (var s in await db.Set<Host.Roster.Shift>().AsNoTracking().Where(s => wanted.Contains(s.Id)).ToListAsync(ct))
-        {
-            found[s.Id] = Glossary.Shift(s.Date, s.Start, s.End) + (groups.TryGetValue(s.GroupId, out var g) ? " · " + g : "");
-        }
-
-        foreach (var v in await db.Set<Host.Violations.Violation>().AsNoTracking().Where(v => wanted.Contains(v.Id)).ToListAsync(ct))
-        {
-            found[v.Id] = $"{RuleText.Title(catalog, v.RuleCode)} · {v.OccurredOn.Iso()}";
-        }
-
-        return found;
-    }
-
-    /// <summary>Money variables: shown in the one money format.</summary>
-    private static bool IsMoney(string key) => key.EndsWith("Amount", StringComparison.Ordinal) || key == "amount";
-
-    /// <summary>
-    /// A value with its label: employee and group ids as names, ranks and other codes in words, instants in
-    /// department time, objects as nested labelled fields; anything deeper or odder as indented JSON.
-    /// </summary>
-    private FormField Field(string key, JsonElement value, IReadOnlyDictionary<string, string> groups, int depth)
-    {
-        var label = localizer.Term("Field", key);
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.String:
-                var text = value.GetString() ?? "";
-                if (Names.TryGetValue(text, out var name) || things.TryGetValue(text, out name))
-                {
-                    return new FormField(key, label, name, []);
-                }
-
-                if (groups.TryGetValue(text, out var group))
-                {
-                    return new FormField(key, label, group, []);
-                }
-
-                if (Instants.Contains(key) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
-                {
-                    return new FormField(key, label, Local(at), []);
-                }
-
-                var term = key switch
-                {
-                    "targetRank" or "currentRank" or "rank" or "fromRank" => localizer.Term("Rank", text),
-                    "channel" => localizer.Term("Channel", text),
-                    "kind" => localizer.Term("SwapKind", text),
-                    "status" => localizer.Term("Status", text),
-                    "outcome" => localizer.Term("Outcome", text),
-                    "ruleCode" => $"{text} {RuleText.Title(catalog, text)}",
-                    _ when IsMoney(key) && decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var money) => Glossary.Money(money),
-                    _ => localizer.Term("W19_Value", text) is var said && said != text ? said : Glossary.Term("W19_Value", text),
-                };
-                return new FormField(key, label, term, []);
-            case JsonValueKind.True or JsonValueKind.False:
-                return new FormField(key, label, value.GetBoolean() ? localizer["Yes"] : localizer["No"], []);
-            case JsonValueKind.Null or JsonValueKind.Undefined:
-                return new FormField(key, label, "—", []);
-            case JsonValueKind.Object when depth < 2:
-                return new FormField(key, label, null, [.. value.EnumerateObject().Select(p => Field(p.Name, p.Value, groups, depth + 1))]);
-            case JsonValueKind.Array when value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String):
-                var items = value.EnumerateArray().Select(e => e.GetString()!)
-                    .Select(s => Names.TryGetValue(s, out var n) || things.TryGetValue(s, out n) ? n : Glossary.Term("W19_Value", s)).ToList();
-                return new FormField(key, label, items.Count == 0 ? "—" : string.Join("\n", items), []);
-            case JsonValueKind.Array when depth < 2:
-                var rows = value.EnumerateArray().Select((e, n) => Field((n + 1).ToString(CultureInfo.InvariantCulture), e, groups, depth + 1)).ToList();
-                return rows.Count == 0 ? new FormField(key, label, "—", []) : new FormField(key, label, null, rows);
-            case JsonValueKind.Number when IsMoney(key) && value.TryGetDecimal(out var amount):
-                return new FormField(key, label, Glossary.Money(amount), []);
-            case JsonValueKind.Number:
-                return new FormField(key, label, value.GetRawText(), []);
-            default:
-                return new FormField(key, label, Json(value), []);
-        }
-    }
+    /// <summary>A history row as a sentence, with what a person decided with (an amount); what an automatic step computed is in the full history below.</summary>
+    private TimelineEntry Entry(WorkflowDesign design, HistoryEntry h) =>
+        new(h.Seq, Local(h.At), h.Kind, words.What(design, h), words.Who(h), h.ActingRole,
+            h.Comment, h.Kind is HistoryKinds.TaskCompleted or HistoryKinds.InstanceResubmitted ? words.Details(h) : []);
 }

@@ -21,7 +21,8 @@ public sealed record PrintedViolation(string Rule, string OccurredOn, string Sta
 /// eligibility explanation the gate gave at filing, and every decision with the name and date. Whoever may see the
 /// application (<see cref="InstanceAccess.Visible"/>) may print it; anyone else gets a 404, as for the application's page.
 /// </summary>
-public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, IStringLocalizer<SharedResource> localizer)
+public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, IStringLocalizer<SharedResource> localizer,
+    Definitions.Violations.RuleCatalog catalog)
     : PageModel
 {
     public WorkflowInstance? Instance { get; private set; }
@@ -58,12 +59,17 @@ public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, Depar
         }
 
         var state = WorkflowRunner.Deserialize(Instance);
-        var text = await History.TraceText.LoadAsync(db, clock, localizer, ct);
+        var design = designs.Catalog.Get(Instance.DesignName, Instance.DesignVersion);
+        var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id && (h.Kind == HistoryKinds.TaskCompleted || h.Kind == HistoryKinds.TaskReturned
+                || h.Kind == HistoryKinds.InstanceResubmitted || h.Kind == HistoryKinds.InstanceWithdrawn))
+            .OrderBy(h => h.Seq).ToListAsync(ct);
+        var text = await HistoryWords.LoadAsync(db, clock, localizer, catalog, history, state.Values.Values, [Instance.SubjectId, Instance.StartedBy], ct);
         var subject = await db.Users.AsNoTracking().Where(u => u.Id == Instance.SubjectId)
             .Select(u => new { u.Name, Group = db.Groups.Where(g => g.Id == u.GroupId).Select(g => g.Name).FirstOrDefault() }).SingleOrDefaultAsync(ct);
         string Field(string key) => state.Form.TryGetValue(key, out var v) ? text.Value(key, v) : "—";
         var form = new List<(string, string)>
         {
+            (localizer["W19_Reference"], ReferenceNumbers.Of(Instance)),
             (localizer["Applicant"], subject?.Name ?? text.Name(Instance.SubjectId)),
             (localizer["Group"], subject?.Group ?? "—"),
             (text.Label(PromotionVariables.CurrentRank), Field(PromotionVariables.CurrentRank)),
@@ -93,18 +99,14 @@ public sealed class PrintModel(CurrentActor current, WorkflowDbContext db, Depar
                 ? [.. reasons.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!)] : [];
             Considered = e.TryGetProperty("considered", out var considered) && considered.ValueKind == JsonValueKind.Array
                 ? [.. considered.EnumerateArray().Select(c => new PrintedViolation(
-                    Str(c, "ruleCode"), Str(c, "occurredOn"), localizer.Term("ViolationStatus", Str(c, "status")),
+                    Str(c, "ruleCode") is { Length: > 0 } code ? $"{code} {RuleText.Title(catalog, code)}" : "—", Str(c, "occurredOn"), localizer.Term("ViolationStatus", Str(c, "status")),
                     c.TryGetProperty("counts", out var counts) && counts.ValueKind == JsonValueKind.True, Str(c, "reason")))]
                 : [];
         }
 
-        var design = designs.Catalog.Get(Instance.DesignName, Instance.DesignVersion);
-        var history = await db.History.AsNoTracking().Where(h => h.InstanceId == id && (h.Kind == HistoryKinds.TaskCompleted || h.Kind == HistoryKinds.TaskReturned
-                || h.Kind == HistoryKinds.InstanceResubmitted || h.Kind == HistoryKinds.InstanceWithdrawn))
-            .OrderBy(h => h.Seq).ToListAsync(ct);
         Decisions = [.. history.Select(h => new PrintedDecision(h.Step is null ? "—" : localizer.StepName(design, h.Step),
-            h.Kind is HistoryKinds.InstanceWithdrawn or HistoryKinds.InstanceResubmitted ? localizer.Term("Kind", h.Kind) : text.Action(h.Action), text.Who(h), text.Role(h.ActingRole),
-            Local(h.At), h.Comment, text.Data(h.DataJson)))];
+            h.Kind is HistoryKinds.InstanceWithdrawn or HistoryKinds.InstanceResubmitted ? localizer.Term("Kind", h.Kind) : text.Action(h) ?? "—",
+            text.Who(h) ?? "—", text.Role(h.ActingRole) ?? "—", Local(h.At), h.Comment, text.Line(text.Details(h))))];
         return Page();
     }
 

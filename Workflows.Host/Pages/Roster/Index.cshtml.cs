@@ -87,12 +87,23 @@ public sealed class IndexModel(
     }
 
     /// <summary>Takes someone off a shift through <c>DELETE /api/shifts/{id}/assignments/{employeeId}</c>'s handler.</summary>
+    /// <summary>The question this page's destructive form asks first (without JavaScript too); while set, the page shows only it.</summary>
+    public Confirmation? Confirm { get; private set; }
+
     public async Task<IActionResult> OnPostRemoveAsync(string shiftId, string? employeeId)
     {
         (RefusedForm, Kept) = (shiftId, new Dictionary<string, string?>());
         if (string.IsNullOrWhiteSpace(employeeId))
         {
             return await RefuseAsync(StatusCodes.Status400BadRequest, localizer["P19_Choose who to take off the shift."]);
+        }
+
+        if (!Confirmation.Given(this) && await db.Set<Shift>().AsNoTracking().SingleOrDefaultAsync(s => s.Id == shiftId, HttpContext.RequestAborted) is { } shift
+            && await db.Users.AsNoTracking().Where(u => u.Id == employeeId).Select(u => u.Name).SingleOrDefaultAsync(HttpContext.RequestAborted) is { } name)
+        {
+            Confirm = Confirmation.For(this, localizer["P19_Take {0} off this shift?", name], localizer["W19_Confirm.Remove"],
+                Url.Page("/Roster/Index", new { group = Group, from = From }) ?? "/Roster", Glossary.Shift(shift.Date, shift.Start, shift.End));
+            return Page();
         }
 
         var outcome = ApiOutcome.Of(await RosterApi.RemoveAssignment(shiftId ?? "", employeeId, Current, db, roster, clock, HttpContext.RequestAborted));

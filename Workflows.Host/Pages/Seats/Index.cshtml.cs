@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Localization;
 using Workflows.Definitions;
 using Workflows.Host.Auth;
@@ -56,9 +57,22 @@ public sealed class IndexModel(
         return outcome.Succeeded ? Finish(localizer["Vacant seat opened."]) : await RefuseAsync(outcome);
     }
 
+    /// <summary>The question this page's destructive form asks first (without JavaScript too); while set, the page shows only it.</summary>
+    public Confirmation? Confirm { get; private set; }
+
     public async Task<IActionResult> OnPostVacateAsync(string seatId, string? holderRank)
     {
         (RefusedForm, Kept) = (seatId, new Dictionary<string, string?> { ["holderRank"] = holderRank });
+        if (!Confirmation.Given(this) && await db.Seats.AsNoTracking().SingleOrDefaultAsync(s => s.Id == seatId && s.HolderId != null, HttpContext.RequestAborted) is { } seat)
+        {
+            var holder = await db.Users.AsNoTracking().Where(u => u.Id == seat.HolderId).Select(u => u.Name).SingleAsync(HttpContext.RequestAborted);
+            var group = seat.GroupId is null ? null : await db.Groups.AsNoTracking().Where(g => g.Id == seat.GroupId).Select(g => g.Name).SingleOrDefaultAsync(HttpContext.RequestAborted);
+            Confirm = Confirmation.For(this, localizer["P19_Vacate {0}'s seat? They leave it now and waiting promotions may take it.", holder], localizer["W19_Confirm.Vacate"], "/Seats",
+                Glossary.List([holder, Glossary.Rank(seat.Rank), .. group is null ? Array.Empty<string>() : [group]]),
+                Enum.TryParse<Rank>(holderRank, out var rank) ? localizer["W19_Confirm.HolderRank", holder, Glossary.Rank(rank)] : "");
+            return Page();
+        }
+
         var parsed = Enum.GetValues<Rank>().Select(r => (Rank?)r).FirstOrDefault(r => string.Equals(r.ToString(), holderRank, StringComparison.Ordinal));
         var outcome = ApiOutcome.Of(await OrganizationApi.VacateSeat(seatId, new VacateSeatRequest(parsed), db, clock, signals, formerHolder, Current, HttpContext.RequestAborted));
         return outcome.Succeeded ? Finish(localizer["Seat vacated."]) : await RefuseAsync(outcome);

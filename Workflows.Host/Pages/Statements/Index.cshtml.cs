@@ -81,6 +81,9 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
 
     public bool CloseRefused { get; private set; }
 
+    /// <summary>The question this page's destructive form asks first (without JavaScript too); while set, the page shows only it.</summary>
+    public Confirmation? Confirm { get; private set; }
+
     public async Task<IActionResult> OnPostCloseAsync(string? month)
     {
         (CloseRefused, KeptCloseMonth) = (true, month);
@@ -89,6 +92,15 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Ledge
         {
             await LoadAsync(ct);
             return Refuse(StatusCodes.Status403Forbidden, localizer["Only HR closes a month."]);
+        }
+
+        // A month the ledger would refuse (unreadable, not ended, before the first) is refused at once, without asking.
+        if (!Confirmation.Given(this) && LedgerMonth.TryParse(month?.Trim() ?? "", out var asked) && asked <= LastEnded
+            && await ledger.FirstMonthAsync(ct) <= asked)
+        {
+            Confirm = Confirmation.For(this, localizer["P19_Close this month? Its statements are fixed and cannot be changed afterwards."], localizer["W19_Confirm.Close"],
+                "/Statements", localizer["W19_Confirm.CloseMonth", month?.Trim() ?? ""]);
+            return Page();
         }
 
         ApiOutcome outcome;

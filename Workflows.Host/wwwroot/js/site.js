@@ -1,5 +1,5 @@
 // Small helpers for every page. A file, not inline script: the CSP allows only 'self' scripts. Every page works
-// without it (the menu is then always open, long text unclamped, destructive forms unconfirmed by a dialog).
+// without it (the menu is then always open, long text unclamped, destructive forms then ask on a page of their own).
 (function () {
     'use strict';
     var root = document.documentElement;
@@ -36,7 +36,19 @@
         if (!window.confirm(form.dataset.confirm)) {
             event.preventDefault();
             event.stopImmediatePropagation();
+            return;
         }
+
+        // Answered here: the server's own confirmation step (for browsers without this script) is skipped.
+        var confirmed = form.querySelector('input[name=confirmed]');
+        if (!confirmed) {
+            confirmed = document.createElement('input');
+            confirmed.type = 'hidden';
+            confirmed.name = 'confirmed';
+            form.appendChild(confirmed);
+        }
+
+        confirmed.value = '1';
     }, true);
 
     // Long text (comments, reasons) is clamped to a few lines with a button to show it all.

@@ -24,10 +24,13 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public IPage Page { get; }
 
-    public static async Task<BrowserSession> SignInAsync(BrowserApp app, Screenshots shots, string userName, string password = Infrastructure.WorkflowsApp.DemoPassword)
+    /// <param name="javaScript">False for a browser that runs no script (site.js's dialogs and helpers absent).</param>
+    public static async Task<BrowserSession> SignInAsync(BrowserApp app, Screenshots shots, string userName, string password = Infrastructure.WorkflowsApp.DemoPassword,
+        bool javaScript = true)
     {
         var context = await app.Browser.NewContextAsync(new BrowserNewContextOptions
         {
+            JavaScriptEnabled = javaScript,
             BaseURL = app.Address.ToString().TrimEnd('/'),
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
             Locale = "zh-CN",

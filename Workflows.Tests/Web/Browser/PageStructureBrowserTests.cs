@@ -320,6 +320,44 @@ public sealed class PageStructureBrowserTests(BrowserApp app) : IClassFixture<Br
         Assert.Equal(Workflows.Definitions.Engine.InstanceStatus.Cancelled, (await app.WithDbAsync(db => db.Instances.SingleAsync(i => i.Id == id))).Status);
     }
 
+    /// <summary>
+    /// Without JavaScript there is no dialog: 撤回 shows the page's own question (which application, what withdrawing
+    /// does); 取消 goes back with nothing changed, and only the confirm button withdraws.
+    /// </summary>
+    [Fact]
+    public async Task Withdraw_WithoutJavaScript_AsksOnThePage_AndOnlyTheConfirmButtonWithdraws()
+    {
+        BrowserApp.EnsureChromium();
+        var shots = Screenshots.For();
+        var id = await app.StartAsync(Design, "member2c", null, ("statement", "申请晋升。"));
+        var reference = await app.WithDbAsync(db => db.Instances.Where(i => i.Id == id).Select(i => i.Number).SingleAsync());
+        await using var member = await BrowserSession.SignInAsync(app, shots, "member2c", javaScript: false);
+        var page = member.Page;
+        await page.GotoAsync($"/Instances/{id}");
+        await page.ClickAsync("#withdraw summary");
+        await page.FillAsync("#withdraw input[name=reason]", "想再准备一下");
+        await page.ClickAsync("#withdraw button[type=submit]");
+        await Expect(page.Locator("#confirm")).ToContainTextAsync("确定撤回这份申请？");
+        await Expect(page.Locator("#confirm")).ToContainTextAsync(Workflows.Host.Runtime.ReferenceNumbers.Format(reference));
+        await member.ShotAsync("withdraw-asked-without-js");
+        Assert.Equal(Workflows.Definitions.Engine.InstanceStatus.Running, (await app.WithDbAsync(db => db.Instances.SingleAsync(i => i.Id == id))).Status);
+
+        await page.ClickAsync("#confirm-cancel");
+        await page.WaitForURLAsync(new Regex($"/Instances/{id}$"));
+        await Expect(page.Locator("#withdraw")).ToBeAttachedAsync();
+        Assert.Equal(Workflows.Definitions.Engine.InstanceStatus.Running, (await app.WithDbAsync(db => db.Instances.SingleAsync(i => i.Id == id))).Status);
+
+        await page.ClickAsync("#withdraw summary");
+        await page.FillAsync("#withdraw input[name=reason]", "想再准备一下");
+        await page.ClickAsync("#withdraw button[type=submit]");
+        await page.ClickAsync("#confirm-yes");
+        await Expect(page.Locator("p.ok[role=status]")).ToBeVisibleAsync();
+        await member.ShotAsync("withdrawn-after-confirm-without-js");
+        Assert.Equal(Workflows.Definitions.Engine.InstanceStatus.Cancelled, (await app.WithDbAsync(db => db.Instances.SingleAsync(i => i.Id == id))).Status);
+        var withdrawn = await app.WithDbAsync(db => db.History.Where(h => h.InstanceId == id && h.Kind == Workflows.Definitions.Engine.HistoryKinds.InstanceWithdrawn).ToListAsync());
+        Assert.Equal("想再准备一下", Assert.Single(withdrawn).Comment);
+    }
+
     [Fact]
     public async Task ProcessGraph_MarksTheCurrentStep_AndThePathTaken_ReadableAt390px()
     {

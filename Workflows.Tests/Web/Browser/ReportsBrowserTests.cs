@@ -52,7 +52,8 @@ public sealed class ReportsBrowserTests(BrowserApp app) : IClassFixture<BrowserA
         await page.SetViewportSizeAsync(390, 844);
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { Media = Media.Screen });
         await page.GotoAsync($"/History/Trace/{scene.PromotionId}");
-        await Expect(page.Locator("#trace")).ToContainTextAsync("退回修改");
+        // The trace says the return as the application page does: to whom it went back.
+        await Expect(page.Locator("#trace")).ToContainTextAsync("退回申请人修改");
         await hr.ShotAsync("trace-390px");
     }
 }
