@@ -10,7 +10,7 @@ namespace Workflows.Host.Reports;
 public sealed record ApplicationReportItem(
     string InstanceId, string Type, string SubjectId, string SubjectName, string? GroupName, string StartedBy, string? Channel,
     DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, string Status, string? Outcome, string? CurrentStep, IReadOnlyList<string> CurrentApprovers,
-    int DaysOpen, int Returns);
+    int DaysOpen, int Returns, string Reference);
 
 /// <param name="Next">With <c>pageSize</c>: the cursor (<c>after=</c>) of the next page, null on the last; always null without it.</param>
 public sealed record ApplicationsReport(IAsyncEnumerable<ApplicationReportItem> Items, int Total, string? Next = null);
@@ -89,7 +89,8 @@ public static class ReportsApi
     public const int MaxPageSize = 5000;
 
     private static ApplicationReportItem Item(ApplicationReportRow r) => new(r.InstanceId, r.Type, r.SubjectId, r.SubjectName,
-        r.GroupName, r.StartedBy, r.Channel, r.StartedAt, r.CompletedAt, r.Status, r.Outcome, r.CurrentStep, r.CurrentApprovers, r.DaysOpen, r.Returns);
+        r.GroupName, r.StartedBy, r.Channel, r.StartedAt, r.CompletedAt, r.Status, r.Outcome, r.CurrentStep, r.CurrentApprovers, r.DaysOpen, r.Returns,
+        Runtime.ReferenceNumbers.Format(r.Number));
 
     public static async Task<IResult> Ledger(CurrentActor current, ReportsService reports, IStringLocalizer<SharedResource> localizer,
         DepartmentClock clock, CancellationToken ct, string? month = null, string? format = null, string? lang = null)
@@ -233,18 +234,18 @@ public static class ReportsApi
 
     public static SheetColumn[] ApplicationColumns(IStringLocalizer localizer) =>
     [
-        new(localizer["Type"], CellKind.Text, 12), new(localizer["Applicant"], CellKind.Text, 12), new(localizer["Group"], CellKind.Text, 12),
+        new(localizer["W19_Reference"], CellKind.Text, 12), new(localizer["Type"], CellKind.Text, 12), new(localizer["Applicant"], CellKind.Text, 12), new(localizer["Group"], CellKind.Text, 12),
         new(localizer["Channel"], CellKind.Text, 12), new(localizer["Started by"], CellKind.Text, 12), new(localizer["Started at"], CellKind.DateTime, 17),
         new(localizer["Finished at"], CellKind.DateTime, 17), new(localizer["Status"], CellKind.Text, 10), new(localizer["Outcome"], CellKind.Text, 10),
         new(localizer["Current step"], CellKind.Text, 16), new(localizer["Current approvers"], CellKind.Text, 20), new(localizer["Days open"], CellKind.Integer, 10),
-        new(localizer["Times returned"], CellKind.Integer, 10), new(localizer["Application number"], CellKind.Text, 38),
+        new(localizer["Times returned"], CellKind.Integer, 10),
     ];
 
     public static object?[] ApplicationCells(ApplicationReportRow r, ReportsService reports, IStringLocalizer localizer) =>
     [
-        localizer.Term("Type", r.Type), r.SubjectName, r.GroupName, r.Channel is null ? null : localizer.Term("Channel", r.Channel), r.StartedByName,
+        Runtime.ReferenceNumbers.Format(r.Number), localizer.Term("Type", r.Type), r.SubjectName, r.GroupName, r.Channel is null ? null : localizer.Term("Channel", r.Channel), r.StartedByName,
         reports.LocalTime(r.StartedAt), r.CompletedAt is { } done ? reports.LocalTime(done) : null, localizer.Term("Status", r.Status),
         r.Outcome is null ? null : localizer.Term("Outcome", r.Outcome), r.CurrentStepName, string.Join(WorkflowText.IsEnglish ? ", " : "、", r.CurrentApprovers),
-        r.DaysOpen, r.Returns, r.InstanceId,
+        r.DaysOpen, r.Returns,
     ];
 }

@@ -15,7 +15,7 @@ namespace Workflows.Host.Reports;
 
 /// <summary>One application (workflow instance) as HR lists it.</summary>
 public sealed record ApplicationReportRow(
-    string InstanceId, string Type, string SubjectId, string SubjectName, string? GroupName, string StartedBy, string StartedByName,
+    string InstanceId, long Number, string Type, string SubjectId, string SubjectName, string? GroupName, string StartedBy, string StartedByName,
     string? Channel, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, string Status, string? Outcome, string? CurrentStep,
     string? CurrentStepName, IReadOnlyList<string> CurrentApprovers, int DaysOpen, int Returns);
 
@@ -93,7 +93,7 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
             var batch = await query.OrderBy(i => i.StartedAt).ThenBy(i => i.Id).Take(take)
                 .Select(i => new
                 {
-                    i.Id, i.Type, i.DesignName, i.DesignVersion, i.SubjectId, i.StartedBy, i.StartedAt, i.CompletedAt, i.Status, i.Outcome,
+                    i.Id, i.Number, i.Type, i.DesignName, i.DesignVersion, i.SubjectId, i.StartedBy, i.StartedAt, i.CompletedAt, i.Status, i.Outcome,
                     i.CurrentStep,
                 })
                 .ToListAsync(ct);
@@ -140,7 +140,7 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
                 }
 
                 var subject = people.Get(i.SubjectId);
-                yield return new ApplicationReportRow(i.Id, i.Type, i.SubjectId, subject?.Name ?? i.SubjectId, subject?.GroupName, i.StartedBy,
+                yield return new ApplicationReportRow(i.Id, i.Number, i.Type, i.SubjectId, subject?.Name ?? i.SubjectId, subject?.GroupName, i.StartedBy,
                     people.Name(i.StartedBy), channels.GetValueOrDefault(i.Id), i.StartedAt, i.CompletedAt, i.Status.ToString(), i.Outcome,
                     i.Status == InstanceStatus.Running ? i.CurrentStep : null, i.Status == InstanceStatus.Running ? currentStepName : null, approvers,
                     DaysOpen(i.StartedAt, i.CompletedAt ?? now), returns.GetValueOrDefault(i.Id));

@@ -118,13 +118,18 @@ public abstract class ReportsApiTests(WorkflowsApp app)
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Equal("applications-20260302-20260302.xlsx", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
         var book = await SheetReader.ReadAsync(response);
-        Assert.Equal(["类型", "申请人", "组别", "申请途径", "发起人", "发起时间", "结束时间", "状态", "结果", "当前步骤", "当前审批人", "历时天数", "退回次数", "申请编号"],
+        Assert.Equal(["审批编号", "类型", "申请人", "组别", "申请途径", "发起人", "发起时间", "结束时间", "状态", "结果", "当前步骤", "当前审批人", "历时天数", "退回次数"],
             book.Rows[0].Select(SheetReader.Text));
+        // People see the reference number, never the instance's id.
+        var reference = await app.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+            db.Instances.Where(i => i.Id == s.PromotionId).Select(i => i.Number)));
+        Assert.DoesNotContain(book.Rows.SelectMany(r => r), c => SheetReader.Text(c) == s.PromotionId);
         Assert.Equal(3, book.Rows.Count);
         Assert.All(book.Rows[0], c => Assert.True(book.IsBold(c)));
         Assert.True(book.HeaderFrozen);
         Assert.Equal("A1:N3", book.Filter);
-        var row = book.Rows.FindIndex(r => r.Any(c => SheetReader.Text(c) == s.PromotionId));
+        var row = book.Rows.FindIndex(r => r.Any(c => SheetReader.Text(c) == Workflows.Host.Runtime.ReferenceNumbers.Format(reference)));
+        Assert.True(row > 0);
         Assert.Equal("晋升申请", SheetReader.Text(book.At(row, "类型")!));
         Assert.Equal("个人自荐", SheetReader.Text(book.At(row, "申请途径")!));
         Assert.Equal("部门主管考核批准", SheetReader.Text(book.At(row, "当前步骤")!));

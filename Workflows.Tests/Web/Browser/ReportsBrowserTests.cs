@@ -37,8 +37,11 @@ public sealed class ReportsBrowserTests(BrowserApp app) : IClassFixture<BrowserA
             var sheet = document.WorkbookPart!.WorksheetParts.Single().Worksheet;
             var header = sheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Row>().First().Elements<DocumentFormat.OpenXml.Spreadsheet.Cell>()
                 .Select(c => c.InnerText).ToList();
-            Assert.Equal("类型", header[0]);
-            Assert.Contains(sheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Cell>(), c => c.InnerText == scene.PromotionId);
+            Assert.Equal("审批编号", header[0]);
+            var number = await app.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+                db.Instances.Where(i => i.Id == scene.PromotionId).Select(i => i.Number)));
+            Assert.Contains(sheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Cell>(), c => c.InnerText == Workflows.Host.Runtime.ReferenceNumbers.Format(number));
+            Assert.DoesNotContain(sheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Cell>(), c => c.InnerText == scene.PromotionId);
         }
 
         await page.GotoAsync($"/Promotions/Print/{scene.PromotionId}");
