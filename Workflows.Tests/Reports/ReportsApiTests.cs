@@ -144,9 +144,10 @@ public abstract class ReportsApiTests(WorkflowsApp app)
 
         using var english = await app.LoginAsync("hr");
         var englishBook = await SheetReader.ReadAsync(await english.GetAsync("/api/reports/applications?from=2026-03-02&to=2026-03-02&format=xlsx&lang=en"));
-        Assert.Equal("Type", SheetReader.Text(englishBook.Rows[0][0]));
-        Assert.Equal("Times returned", SheetReader.Text(englishBook.Rows[0][12]));
-        Assert.Contains(englishBook.Rows.Skip(1), r => SheetReader.Text(r[0]) == "Promotion");
+        Assert.Equal("Reference no.", SheetReader.Text(englishBook.Rows[0][0]));
+        Assert.Equal("Type", SheetReader.Text(englishBook.Rows[0][1]));
+        Assert.Equal("Times returned", SheetReader.Text(englishBook.Rows[0][13]));
+        Assert.Contains(englishBook.Rows.Skip(1), r => SheetReader.Text(r[1]) == "Promotion");
     }
 
     [Fact]
@@ -160,11 +161,14 @@ public abstract class ReportsApiTests(WorkflowsApp app)
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
         var lines = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, 3, bytes.Length - 3).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("类型,申请人,组别,申请途径,发起人,发起时间,结束时间,状态,结果,当前步骤,当前审批人,历时天数,退回次数,申请编号", lines[0]);
+        Assert.Equal("审批编号,类型,申请人,组别,申请途径,发起人,发起时间,结束时间,状态,结果,当前步骤,当前审批人,历时天数,退回次数", lines[0]);
         Assert.Equal(3, lines.Length);
-        var promotion = lines.Single(l => l.EndsWith(s.PromotionId, StringComparison.Ordinal)).Split(',');
-        Assert.Equal("2026-03-02 09:00", promotion[5]);
-        Assert.Equal("1", promotion[12]);
+        Assert.DoesNotContain(lines, l => l.Contains(s.PromotionId, StringComparison.Ordinal));
+        var number = await app.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+            db.Instances.Where(i => i.Id == s.PromotionId).Select(i => i.Number)));
+        var promotion = lines.Single(l => l.StartsWith(Workflows.Host.Runtime.ReferenceNumbers.Format(number) + ",", StringComparison.Ordinal)).Split(',');
+        Assert.Equal("2026-03-02 09:00", promotion[6]);
+        Assert.Equal("1", promotion[13]);
     }
 
     [Fact]
