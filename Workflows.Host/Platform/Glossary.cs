@@ -26,11 +26,7 @@ public static class Glossary
     private static readonly ResourceManager Resources = new(BaseName, typeof(Glossary).Assembly);
 
     /// <summary>The resource entry <paramref name="key"/> in the UI culture, formatted with <paramref name="args"/>; the key itself when missing.</summary>
-    public static string Say(string key, params object?[] args)
-    {
-        var text = Lookup(key) ?? key;
-        return args.Length == 0 ? text : string.Format(CultureInfo.CurrentCulture, text, args);
-    }
+    public static string Say(string key, params object?[] args) => Find(key, args).Value;
 
     /// <summary>The entry <paramref name="key"/> as a localizer gives it: the key itself, marked not found, when missing.</summary>
     public static Microsoft.Extensions.Localization.LocalizedString Find(string key, params object?[] args)
