@@ -70,6 +70,15 @@ public static class ReportsBench
         // --export-only: the workbook alone in a fresh process, so the working set measured is the export's.
         if (!Environment.GetCommandLineArgs().Contains("--export-only"))
         {
+            // What the hourly job has done by the time HR asks: the ended months sealed for the cycle-times report
+            // (ADR 0020). Idempotent: with --reuse it seals only what has not been sealed yet.
+            await using (var scope = app.Services.CreateAsyncScope())
+            {
+                var rollup = Stopwatch.StartNew();
+                var (sealedMonths, folded) = await scope.ServiceProvider.GetRequiredService<CycleTimeRollup>().RunAsync(CancellationToken.None);
+                Console.WriteLine($"cycle-time rollup (the hourly job): sealed {sealedMonths} months, folded {folded} pending tasks, in {rollup.Elapsed.TotalSeconds:F1} s");
+            }
+
             await TimeAllAsync(app, company, firstMonth, scale.Rounds);
         }
 

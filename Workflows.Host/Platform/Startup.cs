@@ -44,6 +44,7 @@ public sealed class StartupTasks(
         TimerJobs.RegisterRecurring(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
         Notifications.NotificationJobs.RegisterRecurring(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
         Housekeeping.RegisterRecurring(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
+        Reports.CycleTimeRollup.RegisterRecurring(scope.ServiceProvider.GetRequiredService<IRecurringJobManager>());
         var seeder = scope.ServiceProvider.GetRequiredService<DemoSeed>();
         await seeder.EnsureRolesAsync();
         if (seed.Value.Demo ?? database.Provider == DatabaseProvider.Sqlite)

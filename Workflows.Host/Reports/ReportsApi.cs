@@ -23,6 +23,7 @@ public static class ReportsApi
     public static IHostApplicationBuilder AddReports(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<ReportsService>();
+        builder.Services.AddScoped<CycleTimeRollup>();
         return builder;
     }
 

@@ -272,57 +272,153 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
     /// <summary>
     /// Per human step (a task step of a design), over tasks created in the range: how many were completed and in how many
     /// hours (median and 90th percentile, nearest rank), how many are still open and how many of those are overdue now.
+    /// The durations are counted in tenth-of-an-hour buckets (<see cref="DurationBuckets"/>) from three sources that
+    /// together are every task of the range once (ADR 0020): the buckets of the months sealed whole inside the range and
+    /// their pending tasks as they are now, and the tasks of the rest of the range read live. The percentile is exact:
+    /// rounding to a tenth never reorders durations, so the nearest-rank value's rounding is read from the bucket holding
+    /// that rank when its shortest and longest round alike; only when they do not (a duration exactly on a rounding
+    /// boundary shares the bucket) is that one duration read from the tasks (<see cref="ExactDurationAsync"/>).
     /// </summary>
     public async Task<IReadOnlyList<CycleTimeRow>> CycleTimesAsync(ReportRange range, Func<string, string, string, string> stepName, CancellationToken ct)
     {
         var start = clock.ToInstant(range.From, TimeOnly.MinValue).ToUniversalTime();
         var end = clock.ToInstant(range.To.AddDays(1), TimeOnly.MinValue).ToUniversalTime();
-        var query = db.Tasks.AsNoTracking().Where(t => t.CreatedAt >= start && t.CreatedAt < end && (t.Status == TaskState.Open || t.Status == TaskState.Completed));
-        if (range.Type is { } type)
-        {
-            query = query.Where(t => t.Type == type);
-        }
-
         var now = clock.Now;
-        if (db.Database.IsNpgsql())
+        var durations = new DurationBuckets();
+        var periods = await SealedDurationsAsync(durations, start, end, range.Type, now, ct);
+        foreach (var (from, to) in Gaps(start, end, periods))
         {
-            return await CycleTimesInDatabaseAsync(query, start, end, range.Type, now, stepName, ct);
+            await LiveDurationsAsync(durations, from, to, range.Type, now, ct);
         }
 
-        // Only the columns of the (CreatedAt, Type, Step, Status, CompletedAt, DueAt) index: the read never visits the
-        // table. The step's title, for its name, is one row per step.
-        var tasks = await query.Select(t => new { t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt }).ToListAsync(ct);
-        var titles = new Dictionary<(string, string), string>();
-        foreach (var key in tasks.Select(t => (t.Type, t.Step)).Distinct())
+        var result = new List<CycleTimeRow>();
+        foreach (var ((type, step), counted) in durations.Steps)
         {
-            titles[key] = await query.Where(t => t.Type == key.Type && t.Step == key.Step).Select(t => t.Title).FirstAsync(ct);
-        }
-
-        return [.. tasks.GroupBy(t => (t.Type, t.Step)).Select(g =>
+            async Task<double?> Percentile(double p)
             {
-                var hours = g.Where(t => t.Status == TaskState.Completed && t.CompletedAt is not null)
-                    .Select(t => (t.CompletedAt!.Value - t.CreatedAt).TotalHours).Order().ToList();
-                var open = g.Where(t => t.Status == TaskState.Open).ToList();
-                return new CycleTimeRow(g.Key.Type, g.Key.Step, stepName(g.Key.Type, g.Key.Step, titles[g.Key]), hours.Count,
-                    Percentile(hours, 0.5), Percentile(hours, 0.9), open.Count, open.Count(t => t.DueAt is { } due && due < now));
-            })
-            .OrderBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Step, StringComparer.Ordinal)];
+                if (counted.Completed == 0)
+                {
+                    return null;
+                }
+
+                var rank = Math.Clamp((int)Math.Ceiling(p * counted.Completed), 1, counted.Completed);
+                foreach (var (_, b) in counted.Buckets)
+                {
+                    if (rank > b.Completed)
+                    {
+                        rank -= b.Completed;
+                        continue;
+                    }
+
+                    var (shortest, longest) = (DurationBuckets.Hours(b.Shortest), DurationBuckets.Hours(b.Longest));
+                    return shortest == longest ? shortest : DurationBuckets.Hours(await ExactDurationAsync(type, step, start, end, b.Shortest, b.Longest, rank - 1, ct));
+                }
+
+                throw new InvalidOperationException("A rank past the durations counted.");
+            }
+
+            var title = await db.Tasks.AsNoTracking().Where(t => t.CreatedAt >= start && t.CreatedAt < end && t.Type == type && t.Step == step)
+                .Select(t => t.Title).FirstAsync(ct);
+            result.Add(new CycleTimeRow(type, step, stepName(type, step, title), counted.Completed, await Percentile(0.5), await Percentile(0.9),
+                counted.Open, counted.Overdue));
+        }
+
+        return [.. result.OrderBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Step, StringComparer.Ordinal)];
     }
 
     /// <summary>
-    /// PostgreSQL counts, and groups each step's completed durations into tenth-of-an-hour buckets (count, shortest and
-    /// longest in each), from the cycle-times index alone: a few thousand rows come back instead of a year's hundreds of
-    /// thousands of durations, and nothing is sorted. The percentile is then exact: rounding to a tenth of an hour never
-    /// reorders durations, so the nearest-rank value's rounding is read from the bucket holding that rank whenever its
-    /// shortest and longest round alike; only when they do not (a duration exactly on a rounding boundary shares the
-    /// bucket) is that one value read (<see cref="ExactDurationAsync"/>). Durations are microseconds (timestamptz's
-    /// precision), so the hours are exactly those the host computes from the two times.
+    /// The months sealed whole inside the range: their buckets, added up in the database, and their pending tasks as they
+    /// are now. A fold of pending tasks into buckets (<see cref="CycleTimeRollup"/>) moves its period's version; when one
+    /// happened between the reads, they are read again, so a task is never counted twice or missed.
     /// </summary>
-    private async Task<IReadOnlyList<CycleTimeRow>> CycleTimesInDatabaseAsync(IQueryable<WorkflowTask> query, DateTimeOffset start, DateTimeOffset end,
-        string? type, DateTimeOffset now, Func<string, string, string, string> stepName, CancellationToken ct)
+    /// <returns>The periods read, by start.</returns>
+    private async Task<IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)>> SealedDurationsAsync(DurationBuckets durations, DateTimeOffset start,
+        DateTimeOffset end, string? type, DateTimeOffset now, CancellationToken ct)
     {
+        for (var attempt = 1; ; attempt++)
+        {
+            var periods = await db.Set<CycleTimePeriod>().AsNoTracking().Where(p => p.Start >= start && p.End <= end)
+                .OrderBy(p => p.Start).Select(p => new { p.Start, p.End, p.Version }).ToListAsync(ct);
+            if (periods.Count == 0)
+            {
+                return [];
+            }
+
+            var starts = periods.Select(p => p.Start).ToList();
+            var buckets = await db.Set<CycleTimeBucket>().AsNoTracking()
+                .Where(b => starts.Contains(b.PeriodStart) && (type == null || b.Type == type))
+                .GroupBy(b => new { b.Type, b.Step, b.Bucket })
+                .Select(g => new { g.Key.Type, g.Key.Step, g.Key.Bucket, Completed = g.Sum(b => b.Completed), Shortest = g.Min(b => b.ShortestTicks), Longest = g.Max(b => b.LongestTicks) })
+                .ToListAsync(ct);
+            var pending = await (from p in db.Set<CycleTimePendingTask>().AsNoTracking()
+                                 join t in db.Tasks.AsNoTracking() on p.TaskId equals t.Id
+                                 where starts.Contains(p.PeriodStart) && (type == null || t.Type == type)
+                                 select new { t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt }).ToListAsync(ct);
+            var versions = await db.Set<CycleTimePeriod>().AsNoTracking().Where(p => starts.Contains(p.Start)).Select(p => new { p.Start, p.Version }).ToListAsync(ct);
+            if (attempt < 5 && !periods.All(p => versions.Any(v => v.Start == p.Start && v.Version == p.Version)))
+            {
+                continue;
+            }
+
+            foreach (var b in buckets)
+            {
+                durations.AddBucket(b.Type, b.Step, b.Bucket, b.Completed, b.Shortest, b.Longest);
+            }
+
+            foreach (var t in pending)
+            {
+                durations.AddTask(t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt, now);
+            }
+
+            return [.. periods.Select(p => (p.Start, p.End))];
+        }
+    }
+
+    /// <summary>The parts of [start, end) no sealed period covers (the periods are disjoint and sorted).</summary>
+    private static IEnumerable<(DateTimeOffset From, DateTimeOffset To)> Gaps(DateTimeOffset start, DateTimeOffset end,
+        IReadOnlyList<(DateTimeOffset Start, DateTimeOffset End)> periods)
+    {
+        var at = start;
+        foreach (var (from, to) in periods)
+        {
+            if (from > at)
+            {
+                yield return (at, from);
+            }
+
+            at = to;
+        }
+
+        if (at < end)
+        {
+            yield return (at, end);
+        }
+    }
+
+    /// <summary>
+    /// The tasks created in [from, to), read as they are now. PostgreSQL counts them into buckets itself from the
+    /// cycle-times index (a few thousand rows come back instead of the durations, nothing is sorted); elsewhere the
+    /// index's columns are read and counted here.
+    /// </summary>
+    private async Task LiveDurationsAsync(DurationBuckets durations, DateTimeOffset from, DateTimeOffset to, string? type, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!db.Database.IsNpgsql())
+        {
+            var query = db.Tasks.AsNoTracking().Where(t => t.CreatedAt >= from && t.CreatedAt < to && (t.Status == TaskState.Open || t.Status == TaskState.Completed));
+            if (type is not null)
+            {
+                query = query.Where(t => t.Type == type);
+            }
+
+            foreach (var t in await query.Select(t => new { t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt }).ToListAsync(ct))
+            {
+                durations.AddTask(t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt, now);
+            }
+
+            return;
+        }
+
         var typeFilter = type is null ? "" : """ AND t."Type" = {3}""";
-        // Buckets start half a tenth past a tenth, where rounding to a tenth changes: inside one, every duration rounds alike.
         // OFFSET 0 keeps the tasks' read apart, so the planner estimates a few thousand groups and hashes them instead of
         // sorting hundreds of thousands of rows.
         var sql = $$"""
@@ -338,48 +434,21 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
             ) d
             GROUP BY d."Type", d."Step", floor((d."Us" - {{BucketOffsetUs}})::float8 / {{BucketWidthUs}})
             """;
-        List<object> parameters = [now.ToUniversalTime(), start, end];
+        List<object> parameters = [now.ToUniversalTime(), from, to];
         if (type is not null)
         {
             parameters.Add(type);
         }
 
-        var buckets = await db.Database.SqlQueryRaw<DurationBucket>(sql, [.. parameters]).ToListAsync(ct);
-        var result = new List<CycleTimeRow>();
-        foreach (var step in buckets.GroupBy(b => (b.Type, b.Step)))
+        foreach (var b in await db.Database.SqlQueryRaw<DurationBucket>(sql, [.. parameters]).ToListAsync(ct))
         {
-            var (stepType, stepKey) = step.Key;
-            var done = step.Where(b => b.Bucket is not null && b.Completed > 0).OrderBy(b => b.Bucket).ToList();
-            var completed = done.Sum(b => b.Completed);
-            async Task<double?> Percentile(double p)
+            durations.AddOpen(b.Type, b.Step, b.Open, b.Overdue);
+            if (b.Bucket is { } bucket)
             {
-                if (completed == 0)
-                {
-                    return null;
-                }
-
-                var rank = Math.Clamp((int)Math.Ceiling(p * completed), 1, completed);
-                foreach (var b in done)
-                {
-                    if (rank > b.Completed)
-                    {
-                        rank -= b.Completed;
-                        continue;
-                    }
-
-                    var (shortest, longest) = (HoursOfUs(b.Shortest!.Value), HoursOfUs(b.Longest!.Value));
-                    return shortest == longest ? shortest : HoursOfUs(await ExactDurationAsync(stepType, stepKey, start, end, b.Shortest.Value, b.Longest.Value, rank - 1, ct));
-                }
-
-                throw new InvalidOperationException("A rank past the durations counted.");
+                // Microseconds (timestamptz's precision) are exactly ten ticks each.
+                durations.AddBucket(b.Type, b.Step, bucket, b.Completed, b.Shortest!.Value * 10, b.Longest!.Value * 10);
             }
-
-            var title = await query.Where(t => t.Type == stepType && t.Step == stepKey).Select(t => t.Title).FirstAsync(ct);
-            result.Add(new CycleTimeRow(stepType, stepKey, stepName(stepType, stepKey, title), completed, await Percentile(0.5), await Percentile(0.9),
-                step.Sum(b => b.Open), step.Sum(b => b.Overdue)));
         }
-
-        return [.. result.OrderBy(r => r.Type, StringComparer.Ordinal).ThenBy(r => r.Step, StringComparer.Ordinal)];
     }
 
     private const string DoneSql = """t."Status" = 'Completed' AND t."CompletedAt" IS NOT NULL""";
@@ -392,25 +461,33 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
     private const string DurationUsSql =
         """((date_part('epoch', t."CompletedAt") * 1000000)::bigint - (date_part('epoch', t."CreatedAt") * 1000000)::bigint)""";
 
-    /// <summary>A tenth of an hour, and half of one, in microseconds.</summary>
-    private const long BucketWidthUs = 360_000_000, BucketOffsetUs = 180_000_000;
+    /// <summary><see cref="DurationBuckets.WidthTicks"/> and <see cref="DurationBuckets.OffsetTicks"/> in microseconds.</summary>
+    private const long BucketWidthUs = DurationBuckets.WidthTicks / 10, BucketOffsetUs = DurationBuckets.OffsetTicks / 10;
 
-    /// <summary>The <paramref name="offset"/>-th shortest (from 0) of a step's durations between two bounds, both included.</summary>
+    /// <summary>
+    /// The <paramref name="offset"/>-th shortest (from 0) of a step's durations between two bounds (ticks), both included,
+    /// over every task of the range: the bounds are a bucket's shortest and longest, so these are that bucket's durations.
+    /// </summary>
     private async Task<long> ExactDurationAsync(string type, string step, DateTimeOffset start, DateTimeOffset end, long from, long to, int offset, CancellationToken ct)
     {
-        var sql = $$"""
-            SELECT d."Us" AS "Value" FROM (
-                SELECT {{DurationUsSql}} AS "Us" FROM "Tasks" t
-                WHERE t."CreatedAt" >= {0} AND t."CreatedAt" < {1} AND t."Type" = {2} AND t."Step" = {3} AND {{DoneSql}}
-            ) d
-            WHERE d."Us" BETWEEN {4} AND {5}
-            ORDER BY d."Us" OFFSET {6} LIMIT 1
-            """;
-        return await db.Database.SqlQueryRaw<long>(sql, start, end, type, step, from, to, offset).SingleAsync(ct);
-    }
+        if (db.Database.IsNpgsql())
+        {
+            var sql = $$"""
+                SELECT d."Us" AS "Value" FROM (
+                    SELECT {{DurationUsSql}} AS "Us" FROM "Tasks" t
+                    WHERE t."CreatedAt" >= {0} AND t."CreatedAt" < {1} AND t."Type" = {2} AND t."Step" = {3} AND {{DoneSql}}
+                ) d
+                WHERE d."Us" BETWEEN {4} AND {5}
+                ORDER BY d."Us" OFFSET {6} LIMIT 1
+                """;
+            return await db.Database.SqlQueryRaw<long>(sql, start, end, type, step, from / 10, to / 10, offset).SingleAsync(ct) * 10;
+        }
 
-    /// <summary>Hours of a duration in microseconds, rounded to a tenth as the report shows them.</summary>
-    private static double HoursOfUs(long microseconds) => Math.Round(TimeSpan.FromTicks(microseconds * 10).TotalHours, 1);
+        var done = await db.Tasks.AsNoTracking()
+            .Where(t => t.CreatedAt >= start && t.CreatedAt < end && t.Type == type && t.Step == step && t.Status == TaskState.Completed && t.CompletedAt != null)
+            .Select(t => new { t.CreatedAt, t.CompletedAt }).ToListAsync(ct);
+        return done.Select(t => (t.CompletedAt!.Value - t.CreatedAt).Ticks).Where(d => d >= from && d <= to).Order().ElementAt(offset);
+    }
 
     /// <summary>One bucket of a step's durations (or, with no bucket, its open tasks) from the cycle-times query on PostgreSQL.</summary>
     private sealed class DurationBucket
@@ -430,18 +507,6 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
         public int Open { get; init; }
 
         public int Overdue { get; init; }
-    }
-
-    /// <summary>Nearest-rank percentile, rounded to a tenth of an hour; null without values.</summary>
-    public static double? Percentile(IReadOnlyList<double> sorted, double p)
-    {
-        if (sorted.Count == 0)
-        {
-            return null;
-        }
-
-        var rank = (int)Math.Ceiling(p * sorted.Count);
-        return Math.Round(sorted[Math.Clamp(rank, 1, sorted.Count) - 1], 1);
     }
 
     /// <summary>

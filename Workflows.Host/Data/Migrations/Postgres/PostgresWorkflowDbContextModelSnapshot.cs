@@ -722,6 +722,77 @@ namespace Workflows.Host.Data.Migrations.Postgres
                     b.ToTable("IdempotencyRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Workflows.Host.Reports.CycleTimeBucket", b =>
+                {
+                    b.Property<DateTimeOffset>("PeriodStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Type")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Completed")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("LongestTicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ShortestTicks")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("PeriodStart", "Type", "Step", "Bucket");
+
+                    b.ToTable("CycleTimeBuckets", (string)null);
+                });
+
+            modelBuilder.Entity("Workflows.Host.Reports.CycleTimePendingTask", b =>
+                {
+                    b.Property<string>("TaskId")
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<DateTimeOffset>("PeriodStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TaskId");
+
+                    b.HasIndex("PeriodStart");
+
+                    b.ToTable("CycleTimePendingTasks", (string)null);
+                });
+
+            modelBuilder.Entity("Workflows.Host.Reports.CycleTimePeriod", b =>
+                {
+                    b.Property<DateTimeOffset>("Start")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("End")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Month")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("character varying(7)");
+
+                    b.Property<DateTimeOffset>("SealedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Start");
+
+                    b.ToTable("CycleTimePeriods", (string)null);
+                });
+
             modelBuilder.Entity("Workflows.Host.Roster.Shift", b =>
                 {
                     b.Property<string>("Id")
@@ -1508,6 +1579,30 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("HolderId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Workflows.Host.Reports.CycleTimeBucket", b =>
+                {
+                    b.HasOne("Workflows.Host.Reports.CycleTimePeriod", null)
+                        .WithMany()
+                        .HasForeignKey("PeriodStart")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Workflows.Host.Reports.CycleTimePendingTask", b =>
+                {
+                    b.HasOne("Workflows.Host.Reports.CycleTimePeriod", null)
+                        .WithMany()
+                        .HasForeignKey("PeriodStart")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Workflows.Host.Runtime.WorkflowTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Workflows.Host.Roster.Shift", b =>

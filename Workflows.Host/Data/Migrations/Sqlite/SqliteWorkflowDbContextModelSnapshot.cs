@@ -707,6 +707,77 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                     b.ToTable("IdempotencyRecords", (string)null);
                 });
 
+            modelBuilder.Entity("Workflows.Host.Reports.CycleTimeBucket", b =>
+                {
+                    b.Property<long>("PeriodStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Step")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Bucket")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Completed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LongestTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ShortestTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("PeriodStart", "Type", "Step", "Bucket");
+
+                    b.ToTable("CycleTimeBuckets", (string)null);
+                });
+
+            modelBuilder.Entity("Workflows.Host.Reports.CycleTimePendingTask", b =>
+                {
+                    b.Property<string>("TaskId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PeriodStart")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TaskId");
+
+                    b.HasIndex("PeriodStart");
+
+                    b.ToTable("CycleTimePendingTasks", (string)null);
+                });
+
+            modelBuilder.Entity("Workflows.Host.Reports.CycleTimePeriod", b =>
+                {
+                    b.Property<long>("Start")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("End")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Month")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SealedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Start");
+
+                    b.ToTable("CycleTimePeriods", (string)null);
+                });
+
             modelBuilder.Entity("Workflows.Host.Roster.Shift", b =>
                 {
                     b.Property<string>("Id")
@@ -1493,6 +1564,30 @@ namespace Workflows.Host.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("HolderId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Workflows.Host.Reports.CycleTimeBucket", b =>
+                {
+                    b.HasOne("Workflows.Host.Reports.CycleTimePeriod", null)
+                        .WithMany()
+                        .HasForeignKey("PeriodStart")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Workflows.Host.Reports.CycleTimePendingTask", b =>
+                {
+                    b.HasOne("Workflows.Host.Reports.CycleTimePeriod", null)
+                        .WithMany()
+                        .HasForeignKey("PeriodStart")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Workflows.Host.Runtime.WorkflowTask", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Workflows.Host.Roster.Shift", b =>
