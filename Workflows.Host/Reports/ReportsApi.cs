@@ -123,11 +123,14 @@ public static class ReportsApi
             new(localizer["Name"], CellKind.Text, 16), new(localizer["Group"], CellKind.Text, 14), new(localizer["Penalties"], CellKind.Money, 14),
             new(localizer["Rewards"], CellKind.Money, 14), new(localizer["Adjustments"], CellKind.Money, 14), new(localizer["Total"], CellKind.Money, 14),
         ];
-        var rows = report.Employees.Select(e => new object?[] { e.Name, e.GroupName, e.Penalties, e.Rewards, e.Adjustments, e.Total })
-            .Append([localizer["Department total"].Value, null, report.Employees.Sum(e => e.Penalties), report.Employees.Sum(e => e.Rewards),
-                report.Employees.Sum(e => e.Adjustments), report.Employees.Sum(e => e.Total)])
-            .Append([localizer["Fund balance"].Value, localizer.Term("StatementStatus", report.Status.ToString()), null, null, null, report.Fund.Balance]);
-        return Download(format!, "ledger-" + report.Month, localizer["Ledger"] + " " + report.Month, columns, rows.ToAsyncEnumerable());
+        var rows = report.Employees.Select(e => new object?[] { e.Name, e.GroupName, e.Penalties, e.Rewards, e.Adjustments, e.Total });
+        object?[][] totals =
+        [
+            [localizer["Department total"].Value, null, report.Employees.Sum(e => e.Penalties), report.Employees.Sum(e => e.Rewards),
+                report.Employees.Sum(e => e.Adjustments), report.Employees.Sum(e => e.Total)],
+            [localizer["Fund balance"].Value, localizer.Term("StatementStatus", report.Status.ToString()), null, null, null, report.Fund.Balance],
+        ];
+        return Download(format!, "ledger-" + report.Month, localizer["Ledger"] + " " + report.Month, columns, rows.ToAsyncEnumerable(), totals);
     }
 
     public static async Task<IResult> CycleTimes(CurrentActor current, ReportsService reports, IStringLocalizer<SharedResource> localizer,
@@ -216,7 +219,8 @@ public static class ReportsApi
     /// The download, written after the handler has returned: the rows' words (types, statuses, steps) are looked up while
     /// it is written, so the handler's culture (<c>lang=</c> included) is set again around the writing.
     /// </summary>
-    private static IResult Download(string format, string name, string sheetName, IReadOnlyList<SheetColumn> columns, IAsyncEnumerable<object?[]> rows)
+    private static IResult Download(string format, string name, string sheetName, IReadOnlyList<SheetColumn> columns, IAsyncEnumerable<object?[]> rows,
+        IReadOnlyList<object?[]>? totals = null)
     {
         var culture = CultureInfo.CurrentUICulture;
         Task Write(Stream stream)
@@ -224,8 +228,8 @@ public static class ReportsApi
             CultureInfo.CurrentCulture = culture;
             CultureInfo.CurrentUICulture = culture;
             return format == "xlsx"
-                ? Sheet.WriteXlsxAsync(stream, sheetName, columns, rows, CancellationToken.None)
-                : Sheet.WriteCsvAsync(stream, columns, rows, CancellationToken.None);
+                ? Sheet.WriteXlsxAsync(stream, sheetName, columns, rows, CancellationToken.None, totals)
+                : Sheet.WriteCsvAsync(stream, columns, rows, CancellationToken.None, totals);
         }
 
         return format == "xlsx"

@@ -44,10 +44,11 @@ public static class Sheet
     /// <summary>
     /// Writes the workbook straight to <paramref name="output"/> (the response body): one sheet, a bold frozen header row,
     /// inline strings, money, dates and times as numbers with their formats, and the rows as an Excel table (with
-    /// <see cref="TableStyle.None"/>: no colours) so the header has filter buttons over exactly the rows written.
+    /// <see cref="TableStyle.None"/>: no colours) so the header has filter buttons over exactly the rows written. The
+    /// <paramref name="totals"/> rows (bold) follow the table, outside it: sorting or filtering the rows leaves them last.
     /// </summary>
     public static async Task WriteXlsxAsync(Stream output, string sheetName, IReadOnlyList<SheetColumn> columns, IAsyncEnumerable<object?[]> rows,
-        CancellationToken ct)
+        CancellationToken ct, IReadOnlyList<object?[]>? totals = null)
     {
         var body = new DeferredSyncWriteStream(output);
         var options = new SpreadCheetahOptions
@@ -76,7 +77,8 @@ public static class Sheet
             await using var rowEnumerator = rows.GetAsyncEnumerator(ct);
             var any = await rowEnumerator.MoveNextAsync();
             // Excel repairs a table without a data row or with two columns of one name; such a sheet gets no table.
-            if (any && headers.All(h => h.Trim().Length > 0) && headers.Distinct(StringComparer.OrdinalIgnoreCase).Count() == headers.Length)
+            var table = any && headers.All(h => h.Trim().Length > 0) && headers.Distinct(StringComparer.OrdinalIgnoreCase).Count() == headers.Length;
+            if (table)
             {
                 spreadsheet.StartTable(new Table(TableStyle.None));
             }
@@ -93,6 +95,30 @@ public static class Sheet
 
                 await spreadsheet.AddRowAsync(cells, ct);
                 any = await rowEnumerator.MoveNextAsync();
+            }
+
+            if (table)
+            {
+                await spreadsheet.FinishTableAsync(ct);
+            }
+
+            if (totals is { Count: > 0 })
+            {
+                var bold = new Styles(
+                    spreadsheet.AddStyle(new Style { Format = NumberFormat.Custom(MoneyFormat), Font = { Bold = true } }),
+                    spreadsheet.AddStyle(new Style { Format = NumberFormat.Custom(DecimalFormat), Font = { Bold = true } }),
+                    spreadsheet.AddStyle(new Style { Format = NumberFormat.Custom(DateFormat), Font = { Bold = true } }),
+                    spreadsheet.AddStyle(new Style { Format = NumberFormat.Custom(DateTimeFormat), Font = { Bold = true } }));
+                foreach (var row in totals)
+                {
+                    for (var c = 0; c < cells.Length; c++)
+                    {
+                        var value = c < row.Length ? row[c] : null;
+                        cells[c] = value is string text ? new StyledCell(Clean(text), header) : CellOf(value, columns[c].Kind, bold);
+                    }
+
+                    await spreadsheet.AddRowAsync(cells, ct);
+                }
             }
 
             await spreadsheet.FinishAsync(ct);
@@ -117,7 +143,8 @@ public static class Sheet
     };
 
     /// <summary>CSV for Excel: UTF-8 with a byte order mark, CRLF, amounts as plain numbers and dates as yyyy-MM-dd (Excel reads both as such).</summary>
-    public static async Task WriteCsvAsync(Stream output, IReadOnlyList<SheetColumn> columns, IAsyncEnumerable<object?[]> rows, CancellationToken ct)
+    public static async Task WriteCsvAsync(Stream output, IReadOnlyList<SheetColumn> columns, IAsyncEnumerable<object?[]> rows, CancellationToken ct,
+        IReadOnlyList<object?[]>? totals = null)
     {
         await output.WriteAsync(Csv.Bom.ToArray(), ct);
         await using var writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 64 * 1024, leaveOpen: true);
@@ -130,6 +157,11 @@ public static class Sheet
             {
                 await writer.FlushAsync(ct);
             }
+        }
+
+        foreach (var row in totals ?? [])
+        {
+            await writer.WriteAsync(CsvLine(row));
         }
 
         await writer.FlushAsync(ct);

@@ -92,6 +92,9 @@ public abstract class LedgerReportTests(WorkflowsApp app)
         Assert.Equal(65m, Amount(book.At(book.Rows.Count - 2, "合计")!));
         Assert.Equal("基金余额", SheetReader.Text(book.Rows[^1][0]));
         Assert.Equal(65m, Amount(book.At(book.Rows.Count - 1, "合计")!));
+        // The two total rows follow the table (in bold), so sorting or filtering the employees never moves them.
+        Assert.Equal($"A1:F{book.Rows.Count - 2}", book.Filter);
+        Assert.All(book.Rows[^2].Concat(book.Rows[^1]).Where(c => SheetReader.Text(c).Length > 0), c => Assert.True(book.IsBold(c)));
 
         using var csv = await hr.GetAsync("/api/reports/ledger?month=2026-03&format=csv");
         var bytes = await csv.Content.ReadAsByteArrayAsync();
