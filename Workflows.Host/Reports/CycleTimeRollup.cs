@@ -156,7 +156,10 @@ public sealed class DurationBuckets
         s.Overdue += overdue;
     }
 
-    /// <summary>A task as the report counts it: a completed one's duration, an open one (overdue if past due now).</summary>
+    /// <summary>
+    /// A task as the report counts it: a completed one's duration, an open one (overdue if past due now); the report
+    /// counts no other state (a task waiting on a colleague added, 加签, or ended without completing).
+    /// </summary>
     public void AddTask(string type, string step, TaskState status, DateTimeOffset createdAt, DateTimeOffset? completedAt, DateTimeOffset? dueAt, DateTimeOffset now)
     {
         if (status == TaskState.Completed && completedAt is { } done)
@@ -167,7 +170,7 @@ public sealed class DurationBuckets
         {
             AddOpen(type, step, 1, dueAt is { } due && due < now ? 1 : 0);
         }
-        else
+        else if (status == TaskState.Completed)
         {
             For(type, step);
         }

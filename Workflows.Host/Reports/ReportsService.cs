@@ -353,6 +353,7 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
             var pending = await (from p in db.Set<CycleTimePendingTask>().AsNoTracking()
                                  join t in db.Tasks.AsNoTracking() on p.TaskId equals t.Id
                                  where starts.Contains(p.PeriodStart) && (type == null || t.Type == type)
+                                     && (t.Status == TaskState.Open || t.Status == TaskState.Completed)
                                  select new { t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt, t.DueAt }).ToListAsync(ct);
             var versions = await db.Set<CycleTimePeriod>().AsNoTracking().Where(p => starts.Contains(p.Start)).Select(p => new { p.Start, p.Version }).ToListAsync(ct);
             if (attempt < 5 && !periods.All(p => versions.Any(v => v.Start == p.Start && v.Version == p.Version)))
