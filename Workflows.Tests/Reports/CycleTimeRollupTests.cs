@@ -101,3 +101,43 @@ public sealed class CycleTimeRollupTests_Postgres : CycleTimeRollupTests, IClass
 {
     public CycleTimeRollupTests_Postgres(PostgresApp app) : base(app) => PostgresLane.EnsureAvailable();
 }
+
+/// <summary>Two rollups at once (two nodes, or the hourly job beside the bench): a month is sealed once and a task folded once.</summary>
+public abstract class CycleTimeRollupRaceTests(WorkflowsApp app)
+{
+    [Fact]
+    public async Task TwoRunsAtOnce_SealAMonthOnce_AndFoldEachTaskOnce()
+    {
+        var team = await DisputeTeam.CreateAsync(app);
+        var instance = await app.StartAsync("test.three-approvals", team.Member.UserName);
+        app.Clock.Advance(new DateTimeOffset(2026, 3, 31, 18, 0, 0, TimeSpan.Zero) - app.Clock.GetUtcNow());
+
+        var runs = await Task.WhenAll(RollupAsync(), RollupAsync());
+        Assert.Equal(1, runs.Sum(r => r.Sealed));
+        Assert.Equal(1, await app.WithDbAsync(db => db.Set<CycleTimePendingTask>().CountAsync()));
+
+        using var leader = await team.LoginAsync(team.Leader);
+        await ApiAssert.JsonAsync(await CompleteAsync(leader, (await OpenTaskAsync(leader, instance))!.Value, "approve"));
+        runs = await Task.WhenAll(RollupAsync(), RollupAsync());
+        Assert.Equal((0, 1), (runs.Sum(r => r.Sealed), runs.Sum(r => r.Folded)));
+        Assert.Equal(0, await app.WithDbAsync(db => db.Set<CycleTimePendingTask>().CountAsync()));
+        Assert.Equal(1, await app.WithDbAsync(db => db.Set<CycleTimeBucket>().Where(b => b.Type == "test").SumAsync(b => b.Completed)));
+
+        using var hr = await app.LoginAsync("hr");
+        var sealedAnswer = (await ApiAssert.JsonAsync(await hr.GetAsync("/api/reports/cycle-times?type=test&from=2026-03-01&to=2026-03-31"))).GetRawText();
+        Assert.Equal((await ApiAssert.JsonAsync(await hr.GetAsync("/api/reports/cycle-times?type=test&from=2026-03-02&to=2026-03-31"))).GetRawText(), sealedAnswer);
+    }
+
+    private async Task<(int Sealed, int Folded)> RollupAsync()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<CycleTimeRollup>().RunAsync(CancellationToken.None);
+    }
+}
+
+public sealed class CycleTimeRollupRaceTests_Sqlite(SqliteApp app) : CycleTimeRollupRaceTests(app), IClassFixture<SqliteApp>;
+
+public sealed class CycleTimeRollupRaceTests_Postgres : CycleTimeRollupRaceTests, IClassFixture<PostgresApp>
+{
+    public CycleTimeRollupRaceTests_Postgres(PostgresApp app) : base(app) => PostgresLane.EnsureAvailable();
+}
