@@ -131,7 +131,7 @@ public sealed record InstanceSearch(
         int need, CancellationToken ct)
     {
         var rows = ActorRows(db, actors);
-        var chunk = Math.Max(200, 4 * need);
+        var chunk = (int)Math.Min(int.MaxValue, Math.Max(200, 4L * need));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var found = new List<(string Id, DateTimeOffset StartedAt)>();
         DateTimeOffset? upTo = null;
