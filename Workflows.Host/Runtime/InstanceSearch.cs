@@ -46,10 +46,10 @@ public sealed record InstanceSearch(
 
         if (ActorIds is not null)
         {
-            var actors = ActorIds;
             // IN (the actor's history rows, through their ActorId index) rather than a correlated EXISTS: SQLite runs an EXISTS
             // once per instance row, which at a million instances read every instance's history to find one actor's few thousand.
-            query = query.Where(i => db.History.Where(h => h.ActorId != null && actors.Contains(h.ActorId)).Select(h => h.InstanceId).Contains(i.Id));
+            var acted = ActorRows(db, ActorIds).Select(h => h.InstanceId);
+            query = query.Where(i => acted.Contains(i.Id));
         }
 
         if (From is not null)
@@ -68,105 +68,145 @@ public sealed record InstanceSearch(
     }
 
     /// <summary>
-    /// How many instances match. <paramref name="everyInstance"/>: <paramref name="query"/> is this search over every
-    /// instance (HR's view, no visibility filter). Then a search by actor alone is counted from the actor's history index:
-    /// every history row's instance exists (a restricting foreign key), so the distinct instance ids there are the answer,
-    /// without probing an instance row for each of a supervisor's thousands.
+    /// How many instances match over <paramref name="visible"/> (what the caller may see), and one page of them, newest first,
+    /// in one statement where it can: the page's ids are picked from an index (start time and id), only those rows are read,
+    /// and the count rides along as a subquery the database runs once. <paramref name="everyInstance"/>: <paramref name="visible"/>
+    /// is every instance (HR's view); then a search by actor alone is counted from the actor's history index: every history
+    /// row's instance exists (a restricting foreign key), so the distinct instance ids there are the answer. A search by
+    /// actor first finds the page's candidates by walking the actor's history index (<see cref="ActorCandidatesAsync"/>).
+    /// A page past the last one is empty and counted by itself.
     /// </summary>
-    public async Task<int> CountAsync(WorkflowDbContext db, IQueryable<WorkflowInstance> query, bool everyInstance, CancellationToken ct)
+    public async Task<SearchPage> FindAsync(WorkflowDbContext db, IQueryable<WorkflowInstance> visible, DepartmentClock clock, bool everyInstance,
+        int page, int pageSize, CancellationToken ct)
     {
-        if (everyInstance && ActorIds is { } actors && this with { ActorIds = null } == new InstanceSearch())
+        var query = Apply(visible, db, clock);
+        var actorInstances = everyInstance && ActorIds is { } only && this with { ActorIds = null } == new InstanceSearch()
+            ? ActorRows(db, only).Select(h => h.InstanceId).Distinct()
+            : null;
+        if ((long)page * pageSize > int.MaxValue)
         {
-            return await ActorRows(db, actors).Select(h => h.InstanceId).Distinct().CountAsync(ct);
+            // Far past any last page: nothing to read but the count.
+            return new SearchPage(actorInstances is null ? await query.CountAsync(ct) : await actorInstances.CountAsync(ct), []);
         }
 
-        return await query.CountAsync(ct);
+        var skip = (page - 1) * pageSize;
+        var matches = query;
+        if (ActorIds is { } actors)
+        {
+            // The walk reads the actor's own entries, so each instance met already has the actor in its history: it is
+            // checked against the other filters and the visibility alone.
+            var others = (this with { ActorIds = null }).Apply(visible, db, clock);
+            var candidates = await ActorCandidatesAsync(db, others, actors, skip + pageSize, ct);
+            if (candidates.Count == 0 && page == 1)
+            {
+                return new SearchPage(0, []);
+            }
+
+            matches = db.Instances.AsNoTracking().Where(i => candidates.Contains(i.Id));
+        }
+
+        var ids = Newest(matches).Skip(skip).Take(pageSize).Select(i => i.Id);
+        var rows = Newest(db.Instances.AsNoTracking().Where(i => ids.Contains(i.Id)));
+        var counted = actorInstances is not null
+            ? await rows.Select(i => new { Row = i, Total = actorInstances.Count() }).ToListAsync(ct)
+            : await rows.Select(i => new { Row = i, Total = query.Count() }).ToListAsync(ct);
+        if (counted.Count > 0)
+        {
+            return new SearchPage(counted[0].Total, [.. counted.Select(c => c.Row)]);
+        }
+
+        var total = page == 1 ? 0 : actorInstances is null ? await query.CountAsync(ct) : await actorInstances.CountAsync(ct);
+        return new SearchPage(total, []);
     }
 
     /// <summary>
-    /// One page of <paramref name="query"/> (this search applied), newest first. A search by actor walks the actor's history
-    /// index from the latest entry back (<see cref="ActorCandidatesAsync"/>) instead of reading the start of every instance
-    /// the actor touched; other searches go through <see cref="PageAsync(WorkflowDbContext, IQueryable{WorkflowInstance}, int, int, CancellationToken)"/>.
+    /// A set of instance ids holding the first <paramref name="need"/> matches newest first, read from the actor's history
+    /// index latest first, each entry with its instance's start when <paramref name="others"/> (the search without the actor)
+    /// holds it: one statement per chunk of entries. An entry is appended at the clock's now, after its instance started, so
+    /// once every entry later than T has been read, every instance not yet met started at T or before: when
+    /// <paramref name="need"/> matches met so far started after T, they outrank every instance not met, and the page is
+    /// sorted from them alone.
     /// </summary>
-    public async Task<List<WorkflowInstance>> FindPageAsync(WorkflowDbContext db, IQueryable<WorkflowInstance> query, int page, int pageSize, CancellationToken ct)
-    {
-        if (ActorIds is not { } actors)
-        {
-            return await PageAsync(db, query, page, pageSize, ct);
-        }
-
-        var candidates = await ActorCandidatesAsync(db, query, actors, page * pageSize, ct);
-        return await PageAsync(db, query.Where(i => candidates.Contains(i.Id)), page, pageSize, ct);
-    }
-
-    /// <summary>
-    /// A set of instance ids holding the first <paramref name="need"/> matches of <paramref name="query"/> newest first, read
-    /// from the actor's history index latest first. An entry is appended at the clock's now, after its instance started, so
-    /// once the entries from time T on have been read, every instance not yet seen started before T: when <paramref name="need"/>
-    /// matches seen so far started at T or later, they outrank every unseen one, and the page is sorted from them alone.
-    /// </summary>
-    private static async Task<List<string>> ActorCandidatesAsync(WorkflowDbContext db, IQueryable<WorkflowInstance> query, IReadOnlyCollection<string> actors,
+    private static async Task<List<string>> ActorCandidatesAsync(WorkflowDbContext db, IQueryable<WorkflowInstance> others, IReadOnlyCollection<string> actors,
         int need, CancellationToken ct)
     {
         var rows = ActorRows(db, actors);
-        var chunk = Math.Max(200, 4 * need);
+        var chunk = (int)Math.Min(int.MaxValue, Math.Max(200, 4L * need));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var found = new List<(string Id, DateTimeOffset StartedAt)>();
-        DateTimeOffset? before = null;
+        DateTimeOffset? upTo = null;
+        var afterTies = false;
         while (true)
         {
-            var next = before is { } b ? rows.Where(h => h.At < b) : rows;
-            var read = await next.OrderByDescending(h => h.At).Take(chunk).Select(h => new { h.InstanceId, h.At }).ToListAsync(ct);
-            var exhausted = read.Count < chunk;
-            if (read.Count == 0)
+            var window = upTo is not { } t ? rows : afterTies ? rows.Where(h => h.At < t) : rows.Where(h => h.At <= t);
+            var read = await window.OrderByDescending(h => h.At).Take(chunk)
+                .Select(h => new { h.InstanceId, h.At, StartedAt = others.Where(i => i.Id == h.InstanceId).Select(i => (DateTimeOffset?)i.StartedAt).FirstOrDefault() })
+                .ToListAsync(ct);
+            foreach (var entry in read)
+            {
+                if (seen.Add(entry.InstanceId) && entry.StartedAt is { } started)
+                {
+                    found.Add((entry.InstanceId, started));
+                }
+            }
+
+            if (read.Count < chunk)
             {
                 return [.. found.Select(f => f.Id)];
             }
 
             var earliest = read[^1].At;
-            if (!exhausted)
+            if (read[0].At == earliest)
             {
-                // The rest of the entries at the earliest time read, so that "every entry from T on" holds.
-                read.AddRange(await rows.Where(h => h.At == earliest).Select(h => new { h.InstanceId, h.At }).ToListAsync(ct));
+                // A whole chunk at one instant: the rest of that instant's entries, so that the next chunk can start before it.
+                var tied = await rows.Where(h => h.At == earliest)
+                    .Select(h => new { h.InstanceId, StartedAt = others.Where(i => i.Id == h.InstanceId).Select(i => (DateTimeOffset?)i.StartedAt).FirstOrDefault() })
+                    .ToListAsync(ct);
+                foreach (var entry in tied)
+                {
+                    if (seen.Add(entry.InstanceId) && entry.StartedAt is { } started)
+                    {
+                        found.Add((entry.InstanceId, started));
+                    }
+                }
+
+                afterTies = true;
+            }
+            else
+            {
+                // Every entry later than the earliest read has been read; some at that instant may not have been.
+                afterTies = false;
             }
 
-            var fresh = read.Select(r => r.InstanceId).Where(seen.Add).ToList();
-            if (fresh.Count > 0)
-            {
-                found.AddRange((await query.Where(i => fresh.Contains(i.Id)).Select(i => new { i.Id, i.StartedAt }).ToListAsync(ct))
-                    .Select(i => (i.Id, i.StartedAt)));
-            }
-
-            if (exhausted)
-            {
-                return [.. found.Select(f => f.Id)];
-            }
-
-            var ahead = found.Where(f => f.StartedAt >= earliest).Select(f => f.Id).ToList();
+            var ahead = found.Where(f => afterTies ? f.StartedAt >= earliest : f.StartedAt > earliest).Select(f => f.Id).ToList();
             if (ahead.Count >= need)
             {
                 return ahead;
             }
 
-            before = earliest;
+            upTo = earliest;
         }
     }
 
-    private static IQueryable<HistoryEntry> ActorRows(WorkflowDbContext db, IReadOnlyCollection<string> actors) =>
-        db.History.AsNoTracking().Where(h => h.ActorId != null && actors.Contains(h.ActorId));
-
     /// <summary>
-    /// One page, newest first, in two reads: the page's ids (sorted on id and start time alone, which an index holds), then
-    /// those rows. Sorting whole rows would read every matching row (an actor's thousands) only to keep 50.
+    /// The actors' entries. One actor (the API's <c>actorId</c>) is compared with <c>=</c>: PostgreSQL reads an index range in
+    /// order only for an equality, while <c>= ANY (array)</c>, even of one, reads the actor's every entry and sorts them.
     /// </summary>
-    public static async Task<List<WorkflowInstance>> PageAsync(WorkflowDbContext db, IQueryable<WorkflowInstance> query, int page, int pageSize, CancellationToken ct)
+    private static IQueryable<HistoryEntry> ActorRows(WorkflowDbContext db, IReadOnlyCollection<string> actors)
     {
-        var ids = await Newest(query).Skip((page - 1) * pageSize).Take(pageSize).Select(i => i.Id).ToListAsync(ct);
-        var rows = await db.Instances.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, StringComparer.Ordinal, ct);
-        return [.. ids.Where(rows.ContainsKey).Select(id => rows[id])];
+        if (actors.Count == 1)
+        {
+            var actor = actors.First();
+            return db.History.AsNoTracking().Where(h => h.ActorId != null && h.ActorId == actor);
+        }
+
+        return db.History.AsNoTracking().Where(h => h.ActorId != null && actors.Contains(h.ActorId));
     }
 
     /// <summary>Newest first; the id breaks ties so paging is stable.</summary>
     public static IQueryable<WorkflowInstance> Newest(IQueryable<WorkflowInstance> query) =>
         query.OrderByDescending(i => i.StartedAt).ThenBy(i => i.Id);
 }
+
+/// <summary>How many instances a search matches, and the rows of the page asked for.</summary>
+public sealed record SearchPage(int Total, IReadOnlyList<WorkflowInstance> Rows);

@@ -66,10 +66,8 @@ public static class InstancesApi
 
         var actor = await current.GetAsync(ct);
         var search = new InstanceSearch(type, status, subjectId is null ? null : [subjectId], actorId is null ? null : [actorId], from, to);
-        var query = search.Apply(InstanceAccess.Visible(db, actor).AsNoTracking(), db, clock);
-        var total = await search.CountAsync(db, query, everyInstance: actor.IsHR, ct);
-        var rows = await search.FindPageAsync(db, query, page, pageSize, ct);
-        return TypedResults.Ok(new InstancePage([.. rows.Select(ToDto)], total, page, pageSize));
+        var found = await search.FindAsync(db, InstanceAccess.Visible(db, actor).AsNoTracking(), clock, everyInstance: actor.IsHR, page, pageSize, ct);
+        return TypedResults.Ok(new InstancePage([.. found.Rows.Select(ToDto)], found.Total, page, pageSize));
     }
 
     public static async Task<Results<Ok<InstanceDetailDto>, ProblemHttpResult>> Get(string id, CurrentActor current, WorkflowDbContext db, CancellationToken ct)

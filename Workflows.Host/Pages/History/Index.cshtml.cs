@@ -79,10 +79,17 @@ public sealed class IndexModel(CurrentActor current, WorkflowDbContext db, Depar
             return Page();
         }
 
-        var query = search.Apply(db.Instances.AsNoTracking(), db, clock);
-        Total = await search.CountAsync(db, query, everyInstance: true, ct);
-        PageNumber = Math.Clamp(PageNumber, 1, Pages);
-        var instances = await search.FindPageAsync(db, query, PageNumber, PageSize, ct);
+        PageNumber = Math.Max(1, PageNumber);
+        var found = await search.FindAsync(db, db.Instances.AsNoTracking(), clock, everyInstance: true, PageNumber, PageSize, ct);
+        Total = found.Total;
+        if (PageNumber > Pages)
+        {
+            // Past the last page (an old link): the last page.
+            PageNumber = Pages;
+            found = await search.FindAsync(db, db.Instances.AsNoTracking(), clock, everyInstance: true, PageNumber, PageSize, ct);
+        }
+
+        var instances = found.Rows;
         var names = await EmployeeNames.LoadAsync(db, instances.Select(i => i.SubjectId).Concat(instances.Select(i => i.StartedBy)), ct);
         Rows = [.. instances.Select(i => new HistoryRow(i, names.NameOf(i.SubjectId), names.NameOf(i.StartedBy), i.HistoryCount))];
         return Page();

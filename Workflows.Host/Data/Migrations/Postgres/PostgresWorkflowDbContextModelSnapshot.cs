@@ -1192,7 +1192,8 @@ namespace Workflows.Host.Data.Migrations.Postgres
                         .HasDatabaseName("IX_Instances_RunningKey")
                         .HasFilter("\"RunningKey\" IS NOT NULL AND \"Status\" = 'Running'");
 
-                    b.HasIndex("Type", "Status", "StartedAt");
+                    b.HasIndex("Type", "Status", "StartedAt", "Id")
+                        .IsDescending(false, false, true, false);
 
                     b.ToTable("Instances", (string)null);
                 });
