@@ -58,8 +58,9 @@ public static class TasksApi
     /// <summary>
     /// The inbox as <c>GET /api/tasks</c> answers it: the caller's tasks (<see cref="InboxQuery"/>) and, when open ones are
     /// asked for, after them the tasks the caller does for someone today (<see cref="DelegatedQuery"/>) that are not the
-    /// caller's own, each saying for whom. It is the page everyone opens first, so it is two round trips: the tasks with
-    /// their applications' numbers and designs in one query (the two lists as one <c>UNION ALL</c>), and their candidates.
+    /// caller's own, each saying for whom; each list overdue first, then by due date, then oldest. It is the page everyone
+    /// opens first, so it is two round trips: the tasks with their applications' numbers and designs in one query (the two
+    /// lists as one <c>UNION ALL</c>), and their candidates (kept apart so that they come in the order they were written).
     /// </summary>
     public static async Task<TaskDto[]> InboxAsync(WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, string employeeId,
         TaskState status, string? type, CancellationToken ct)
