@@ -436,14 +436,8 @@ public static class ReportsBench
         var leaders = Enumerable.Range(0, samples).Select(_ => company.Leaders[pick.Next(company.Leaders.Length)]).ToArray();
         var supervisors = Enumerable.Range(0, samples).Select(_ => company.Supervisors[pick.Next(company.Supervisors.Length)]).ToArray();
         var members = Enumerable.Range(0, samples).Select(_ => company.Members[pick.Next(company.Members.Length)]).ToArray();
-        async Task<int> Inbox(WorkflowDbContext db, string employee)
-        {
-            var tasks = await TasksApi.InboxQuery(db, employee).ToListAsync();
-            var delegated = await TasksApi.DelegatedAsync(db, clock, employee, null, CancellationToken.None);
-            var dtos = await TasksApi.ToDtosAsync(db, clock, [.. tasks, .. delegated.Select(d => d.Task)], CancellationToken.None,
-                designs: app.Services.GetRequiredService<PublishedDesigns>());
-            return dtos.Length;
-        }
+        async Task<int> Inbox(WorkflowDbContext db, string employee) =>
+            (await TasksApi.InboxAsync(db, clock, app.Services.GetRequiredService<PublishedDesigns>(), employee, TaskState.Open, null, CancellationToken.None)).Length;
 
         await Time("inbox, a group leader (GET /api/tasks)", samples, (r, db, _) => Inbox(db, leaders[r]));
         await Time("inbox, a supervisor (GET /api/tasks)", samples, (r, db, _) => Inbox(db, supervisors[r]));

@@ -52,15 +52,37 @@ public static class TasksApi
     /// leaving out tasks someone else has claimed. Overdue first, then by due date, then oldest.
     /// </summary>
     public static async Task<Ok<TaskDto[]>> Inbox(CurrentActor current, WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, CancellationToken ct,
-        TaskState status = TaskState.Open, string? type = null)
+        TaskState status = TaskState.Open, string? type = null) =>
+        TypedResults.Ok(await InboxAsync(db, clock, designs, (await current.GetAsync(ct)).Id, status, type, ct));
+
+    /// <summary>
+    /// The inbox as <c>GET /api/tasks</c> answers it: the caller's tasks (<see cref="InboxQuery"/>) and, when open ones are
+    /// asked for, after them the tasks the caller does for someone today (<see cref="DelegatedQuery"/>) that are not the
+    /// caller's own, each saying for whom; each list overdue first, then by due date, then oldest. It is the page everyone
+    /// opens first, so it is two round trips: the tasks with their applications' numbers and designs in one query (the two
+    /// lists as one <c>UNION ALL</c>), and their candidates (kept apart so that they come in the order they were written).
+    /// </summary>
+    public static async Task<TaskDto[]> InboxAsync(WorkflowDbContext db, DepartmentClock clock, PublishedDesigns designs, string employeeId,
+        TaskState status, string? type, CancellationToken ct)
     {
-        var actor = await current.GetAsync(ct);
-        var tasks = await InboxQuery(db, actor.Id, status, type).ToListAsync(ct);
-        var delegated = status == TaskState.Open ? await DelegatedAsync(db, clock, actor.Id, type, ct) : [];
-        var mine = tasks.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
-        var all = tasks.Concat(delegated.Select(d => d.Task).Where(t => !mine.Contains(t.Id))).ToList();
-        var onBehalfOf = delegated.GroupBy(d => d.Task.Id).ToDictionary(g => g.Key, g => g.First().For, StringComparer.Ordinal);
-        return TypedResults.Ok(await ToDtosAsync(db, clock, all, ct, id => mine.Contains(id) ? null : onBehalfOf.GetValueOrDefault(id), designs));
+        var own = from t in InboxQuery(db, employeeId, status, type)
+                  join i in db.Instances on t.InstanceId equals i.Id
+                  select new { Task = t, For = (string?)null, i.Number, i.DesignName, i.DesignVersion };
+        var delegated = from x in DelegatedQuery(db, clock, employeeId, type)
+                        join i in db.Instances on x.Task.InstanceId equals i.Id
+                        select new { x.Task, For = (string?)x.For, i.Number, i.DesignName, i.DesignVersion };
+        var rows = await (status == TaskState.Open ? own.Concat(delegated) : own)
+            .OrderBy(r => r.For != null).ThenBy(r => r.Task.DueAt == null).ThenBy(r => r.Task.DueAt).ThenBy(r => r.Task.CreatedAt)
+            .ToListAsync(ct);
+
+        var mine = rows.Where(r => r.For is null).Select(r => r.Task.Id).ToHashSet(StringComparer.Ordinal);
+        var shown = rows.Where(r => r.For is null || !mine.Contains(r.Task.Id)).ToList();
+        var onBehalfOf = shown.Where(r => r.For is not null).GroupBy(r => r.Task.Id)
+            .ToDictionary(g => g.Key, g => g.First().For, StringComparer.Ordinal);
+        var applications = shown.Select(r => (r.Task.InstanceId, Application: new TaskApplication(r.Number, r.DesignName, r.DesignVersion)))
+            .DistinctBy(x => x.InstanceId).ToDictionary(x => x.InstanceId, x => x.Application, StringComparer.Ordinal);
+        return await ToDtosAsync(db, clock, [.. shown.Select(r => r.Task)], applications,
+            id => mine.Contains(id) ? null : onBehalfOf.GetValueOrDefault(id), designs, ct);
     }
 
     /// <summary>
@@ -69,20 +91,34 @@ public static class TasksApi
     /// </summary>
     public static async Task<List<(WorkflowTask Task, string For)>> DelegatedAsync(WorkflowDbContext db, DepartmentClock clock, string employeeId, string? type, CancellationToken ct)
     {
+        var rows = await DelegatedQuery(db, clock, employeeId, type).ToListAsync(ct);
+        return [.. rows.Select(r => (r.Task, r.For))];
+    }
+
+    /// <summary>The query of <see cref="DelegatedAsync"/>: at most 500 rows, in no particular order.</summary>
+    public static IQueryable<DelegatedTask> DelegatedQuery(WorkflowDbContext db, DepartmentClock clock, string employeeId, string? type)
+    {
         var today = clock.Today;
         var query = from d in db.Delegations
                     where d.DelegateId == employeeId && d.From <= today && d.To >= today
                     join c in db.TaskCandidates.Where(c => !c.Closed) on d.EmployeeId equals c.EmployeeId
                     join t in db.Tasks on c.TaskId equals t.Id
                     where t.Status == TaskState.Open && (t.AssigneeId == null || t.AssigneeId == d.EmployeeId) && t.SubjectId != employeeId
-                    select new { Task = t, For = d.EmployeeId };
+                    select new DelegatedTask { Task = t, For = d.EmployeeId };
         if (type is not null)
         {
             query = query.Where(x => x.Task.Type == type);
         }
 
-        var rows = await query.AsNoTracking().Take(500).ToListAsync(ct);
-        return [.. rows.Select(r => (r.Task, r.For))];
+        return query.AsNoTracking().Take(500);
+    }
+
+    /// <summary>A task the caller does today for <see cref="For"/>, whose delegate the caller is.</summary>
+    public sealed class DelegatedTask
+    {
+        public required WorkflowTask Task { get; init; }
+
+        public required string For { get; init; }
     }
 
     public static IQueryable<WorkflowTask> InboxQuery(WorkflowDbContext db, string employeeId, TaskState status = TaskState.Open, string? type = null)
@@ -261,23 +297,36 @@ public static class TasksApi
         Func<string, string?>? onBehalfOf = null, PublishedDesigns? designs = null)
     {
         var instanceIds = tasks.Select(t => t.InstanceId).Distinct(StringComparer.Ordinal).ToList();
-        var instances = (await db.Instances.AsNoTracking().Where(i => instanceIds.Contains(i.Id))
+        var applications = (await db.Instances.AsNoTracking().Where(i => instanceIds.Contains(i.Id))
                 .Select(i => new { i.Id, i.DesignName, i.DesignVersion, i.Number }).ToListAsync(ct))
-            .ToDictionary(i => i.Id, StringComparer.Ordinal);
-        var designOf = designs is null ? [] : instances.Values.ToDictionary(i => i.Id, i => designs.Get(i.DesignName, i.DesignVersion), StringComparer.Ordinal);
+            .ToDictionary(i => i.Id, i => new TaskApplication(i.Number, i.DesignName, i.DesignVersion), StringComparer.Ordinal);
+        return await ToDtosAsync(db, clock, tasks, applications, onBehalfOf, designs, ct);
+    }
+
+    /// <summary>What a task's card shows of its application: the number and the design (for the step's options).</summary>
+    private sealed record TaskApplication(long Number, string DesignName, int DesignVersion);
+
+    /// <param name="applications">Each task's application, by instance id.</param>
+    private static async Task<TaskDto[]> ToDtosAsync(
+        WorkflowDbContext db, DepartmentClock clock, IReadOnlyList<WorkflowTask> tasks, IReadOnlyDictionary<string, TaskApplication> applications,
+        Func<string, string?>? onBehalfOf, PublishedDesigns? designs, CancellationToken ct)
+    {
         var ids = tasks.Select(t => t.Id).ToList();
         var candidates = (await db.TaskCandidates.AsNoTracking().Where(c => ids.Contains(c.TaskId)).ToListAsync(ct))
             .ToLookup(c => c.TaskId, c => c.EmployeeId);
         var now = clock.Now;
         return [.. tasks.Select(t =>
         {
+            var application = applications[t.InstanceId];
             var actions = JsonSerializer.Deserialize<TaskActionInfo[]>(t.ActionsJson, WorkflowRunner.StateJson) ?? [];
             // Approvers' tasks of a role can be handed on (转交) and countersigned (加签), unless the design says otherwise.
-            var step = t.Slot is null && designOf.TryGetValue(t.InstanceId, out var design) ? design.Steps.GetValueOrDefault(t.Step) as TaskStep : null;
+            var step = t.Slot is null && designs is not null
+                ? designs.Get(application.DesignName, application.DesignVersion).Steps.GetValueOrDefault(t.Step) as TaskStep
+                : null;
             return new TaskDto(t.Id, t.InstanceId, t.Type, t.Step, t.Title, t.Status.ToString(), t.AssigneeId, [.. candidates[t.Id]],
                 [.. actions.Select(a => a.Name)], t.DueAt, t.CreatedAt, t.CompletedAt, t.SubjectId, t.ActingRole, actions,
                 t.Status == TaskState.Open && t.DueAt < now, onBehalfOf?.Invoke(t.Id), t.Slot, step?.OffersTransfer ?? false, step is not null && WorkflowEngine.OffersAddSigner(step),
-                instances[t.InstanceId].Number, ReferenceNumbers.Format(instances[t.InstanceId].Number));
+                application.Number, ReferenceNumbers.Format(application.Number));
         })];
     }
 }
