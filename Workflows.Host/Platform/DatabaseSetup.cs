@@ -91,7 +91,7 @@ public static class DatabaseSetup
     }
 
     /// <summary>
-    /// Npgsql's automatic preparation, unless the connection string says otherwise: a statement run often on a connection
+    /// Npgsql's automatic preparation, unless the connection string says otherwise: a statement run again on a connection
     /// is prepared on the server, so its later runs skip parsing and planning. The inbox, the runner's steps and HR's
     /// searches are short queries whose planning is a good part of their time (a group leader's inbox: p50 5–10 ms →
     /// 3–4 ms, measured with <c>bench --reports</c>). An operator's own <c>Max Auto Prepare</c> wins (0 turns it off).
@@ -104,10 +104,13 @@ public static class DatabaseSetup
             return connectionString;
         }
 
-        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = AutoPrepared }.ConnectionString;
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = AutoPrepared, AutoPrepareMinUsages = 2 }.ConnectionString;
     }
 
-    /// <summary>How many statements each connection keeps prepared (least recently used ones are let go).</summary>
+    /// <summary>
+    /// How many statements each connection keeps prepared (the least recently used is let go first); a statement is
+    /// prepared on its second run on a connection.
+    /// </summary>
     public const int AutoPrepared = 64;
 
     public static string ResolveConnectionString(DatabaseOptions options, string contentRoot)
