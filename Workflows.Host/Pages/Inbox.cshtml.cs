@@ -403,13 +403,8 @@ public sealed class InboxModel(
         var ct = HttpContext.RequestAborted;
         var actor = await current.GetAsync(ct);
         var type = string.IsNullOrWhiteSpace(Type) ? null : Type;
-        var rows = await TasksApi.InboxQuery(db, actor.Id, TaskState.Open, type).ToListAsync(ct);
-        // 代理: the tasks of whoever the reader stands in for today, as the API's inbox lists them.
-        var delegated = await TasksApi.DelegatedAsync(db, clock, actor.Id, type, ct);
-        var mine = rows.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
-        var onBehalfOf = delegated.GroupBy(d => d.Task.Id).ToDictionary(g => g.Key, g => g.First().For, StringComparer.Ordinal);
-        rows = [.. rows.Concat(delegated.Select(d => d.Task).Where(t => !mine.Contains(t.Id)).DistinctBy(t => t.Id))];
-        IEnumerable<TaskDto> tasks = await TasksApi.ToDtosAsync(db, clock, rows, ct, id => mine.Contains(id) ? null : onBehalfOf.GetValueOrDefault(id), designs);
+        // 代理 included: the tasks of whoever the reader stands in for today, as the API's inbox lists them.
+        IEnumerable<TaskDto> tasks = await TasksApi.InboxAsync(db, clock, designs, actor.Id, TaskState.Open, type, ct);
         if (Overdue)
         {
             tasks = tasks.Where(t => t.Overdue);

@@ -149,6 +149,15 @@ public sealed class DurationBuckets
 
     public void AddDuration(string type, string step, long ticks) => AddBucket(type, step, BucketOf(ticks), 1, ticks, ticks);
 
+    /// <summary>A completed task's duration; any other task adds nothing.</summary>
+    public void AddCompleted(string type, string step, TaskState status, DateTimeOffset createdAt, DateTimeOffset? completedAt)
+    {
+        if (status == TaskState.Completed && completedAt is { } done)
+        {
+            AddDuration(type, step, (done - createdAt).Ticks);
+        }
+    }
+
     public void AddOpen(string type, string step, int open, int overdue)
     {
         var s = For(type, step);
@@ -162,9 +171,9 @@ public sealed class DurationBuckets
     /// </summary>
     public void AddTask(string type, string step, TaskState status, DateTimeOffset createdAt, DateTimeOffset? completedAt, DateTimeOffset? dueAt, DateTimeOffset now)
     {
-        if (status == TaskState.Completed && completedAt is { } done)
+        if (status == TaskState.Completed && completedAt is not null)
         {
-            AddDuration(type, step, (done - createdAt).Ticks);
+            AddCompleted(type, step, status, createdAt, completedAt);
         }
         else if (status == TaskState.Open)
         {
@@ -234,9 +243,9 @@ public sealed class CycleTimeRollup(WorkflowDbContext db, DepartmentClock clock,
         var tasks = await db.Tasks.AsNoTracking().Where(t => t.CreatedAt >= start && t.CreatedAt < end)
             .Select(t => new { t.Id, t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt }).ToListAsync(ct);
         var buckets = new DurationBuckets();
-        foreach (var t in tasks.Where(t => t.Status == TaskState.Completed && t.CompletedAt is not null))
+        foreach (var t in tasks)
         {
-            buckets.AddDuration(t.Type, t.Step, (t.CompletedAt!.Value - t.CreatedAt).Ticks);
+            buckets.AddCompleted(t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt);
         }
 
         // One SaveChanges: the period, its buckets and its pending tasks in one transaction.
@@ -279,9 +288,9 @@ public sealed class CycleTimeRollup(WorkflowDbContext db, DepartmentClock clock,
         foreach (var period in ended.GroupBy(e => e.PeriodStart))
         {
             var durations = new DurationBuckets();
-            foreach (var t in period.Where(t => t.Status == TaskState.Completed && t.CompletedAt is not null))
+            foreach (var t in period)
             {
-                durations.AddDuration(t.Type, t.Step, (t.CompletedAt!.Value - t.CreatedAt).Ticks);
+                durations.AddCompleted(t.Type, t.Step, t.Status, t.CreatedAt, t.CompletedAt);
             }
 
             try

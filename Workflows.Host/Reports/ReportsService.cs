@@ -262,19 +262,16 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
     /// <summary>
     /// A row for every employee on the ladder (zeros without a statement) and for anyone else with a statement, in
     /// <see cref="LedgerOrder"/>. At company scale these are 20,000 rows and most of the report's work, so the people are
-    /// one query with their group's name, and each person is looked up once, in the month's few thousand statements.
+    /// read once with their groups' names, and each person is looked up once, in the month's few thousand statements.
     /// </summary>
     private async Task<List<LedgerEmployeeRow>> LedgerRowsAsync(IReadOnlyCollection<MonthlyStatement> statements, CancellationToken ct)
     {
         var notListed = statements.ToDictionary(s => s.EmployeeId, StringComparer.Ordinal);
-        var people = await (from u in db.Users.AsNoTracking()
-                            join g in db.Groups on u.GroupId equals g.Id into groups
-                            from g in groups.DefaultIfEmpty()
-                            select new { u.Id, u.Name, GroupName = g == null ? null : g.Name, OnLadder = u.Rank != null }).ToListAsync(ct);
+        var people = await PeopleAsync(ct);
         var rows = new List<LedgerEmployeeRow>(people.Count + notListed.Count);
-        foreach (var person in people)
+        foreach (var person in people.Everyone)
         {
-            if (notListed.Remove(person.Id, out var statement) || person.OnLadder)
+            if (notListed.Remove(person.Id, out var statement) || person.Rank is not null)
             {
                 rows.Add(LedgerRow(person.Id, person.Name, person.GroupName, statement));
             }
@@ -574,12 +571,14 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
             u => new Person(u.Id, u.Name, u.UserName ?? "", u.GroupId is null ? null : groups.GetValueOrDefault(u.GroupId), u.Rank), StringComparer.Ordinal));
     }
 
+    /// <summary>Everyone, with their group's name: one query.</summary>
     public async Task<People> PeopleAsync(CancellationToken ct)
     {
-        var groups = await db.Groups.AsNoTracking().ToDictionaryAsync(g => g.Id, g => g.Name, StringComparer.Ordinal, ct);
-        var users = await db.Users.AsNoTracking().Select(u => new { u.Id, u.Name, u.UserName, u.GroupId, u.Rank }).ToListAsync(ct);
-        return new People(users.ToDictionary(u => u.Id,
-            u => new Person(u.Id, u.Name, u.UserName ?? "", u.GroupId is null ? null : groups.GetValueOrDefault(u.GroupId), u.Rank), StringComparer.Ordinal));
+        var users = await (from u in db.Users.AsNoTracking()
+                           join g in db.Groups on u.GroupId equals g.Id into groups
+                           from g in groups.DefaultIfEmpty()
+                           select new Person(u.Id, u.Name, u.UserName ?? "", g == null ? null : g.Name, u.Rank)).ToListAsync(ct);
+        return new People(users.ToDictionary(u => u.Id, StringComparer.Ordinal));
     }
 
     public sealed record Person(string Id, string Name, string UserName, string? GroupName, Rank? Rank);
@@ -591,6 +590,8 @@ public sealed class ReportsService(WorkflowDbContext db, DepartmentClock clock, 
 
         public string Name(string? id) => Get(id)?.Name ?? id ?? "";
 
-        public IEnumerable<Person> OnLadder => byId.Values.Where(p => p.Rank is not null);
+        public int Count => byId.Count;
+
+        public IEnumerable<Person> Everyone => byId.Values;
     }
 }

@@ -87,15 +87,9 @@ public static class TasksApi
 
     /// <summary>
     /// 代理: the open tasks of the people whose delegate the caller is today, each with whom it is done for. Not a
-    /// delegate's delegations in turn (no chains), and not the tasks of the caller's own applications.
+    /// delegate's delegations in turn (no chains), and not the tasks of the caller's own applications. At most 500 rows,
+    /// in no particular order.
     /// </summary>
-    public static async Task<List<(WorkflowTask Task, string For)>> DelegatedAsync(WorkflowDbContext db, DepartmentClock clock, string employeeId, string? type, CancellationToken ct)
-    {
-        var rows = await DelegatedQuery(db, clock, employeeId, type).ToListAsync(ct);
-        return [.. rows.Select(r => (r.Task, r.For))];
-    }
-
-    /// <summary>The query of <see cref="DelegatedAsync"/>: at most 500 rows, in no particular order.</summary>
     public static IQueryable<DelegatedTask> DelegatedQuery(WorkflowDbContext db, DepartmentClock clock, string employeeId, string? type)
     {
         var today = clock.Today;
