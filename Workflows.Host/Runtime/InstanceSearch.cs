@@ -80,13 +80,14 @@ public sealed record InstanceSearch(
         int page, int pageSize, CancellationToken ct)
     {
         var query = Apply(visible, db, clock);
-        var actorInstances = everyInstance && ActorIds is { } only && this with { ActorIds = null } == new InstanceSearch()
+        // What is counted: the matching instances, or for HR's search by actor alone, the actor's distinct instance ids.
+        var counted = everyInstance && ActorIds is { } only && this with { ActorIds = null } == new InstanceSearch()
             ? ActorRows(db, only).Select(h => h.InstanceId).Distinct()
-            : null;
+            : query.Select(i => i.Id);
         if ((long)page * pageSize > int.MaxValue)
         {
             // Far past any last page: nothing to read but the count.
-            return new SearchPage(actorInstances is null ? await query.CountAsync(ct) : await actorInstances.CountAsync(ct), []);
+            return new SearchPage(await counted.CountAsync(ct), []);
         }
 
         var skip = (page - 1) * pageSize;
@@ -107,16 +108,13 @@ public sealed record InstanceSearch(
 
         var ids = Newest(matches).Skip(skip).Take(pageSize).Select(i => i.Id);
         var rows = Newest(db.Instances.AsNoTracking().Where(i => ids.Contains(i.Id)));
-        var counted = actorInstances is not null
-            ? await rows.Select(i => new { Row = i, Total = actorInstances.Count() }).ToListAsync(ct)
-            : await rows.Select(i => new { Row = i, Total = query.Count() }).ToListAsync(ct);
-        if (counted.Count > 0)
+        var found = await rows.Select(i => new { Row = i, Total = counted.Count() }).ToListAsync(ct);
+        if (found.Count > 0)
         {
-            return new SearchPage(counted[0].Total, [.. counted.Select(c => c.Row)]);
+            return new SearchPage(found[0].Total, [.. found.Select(c => c.Row)]);
         }
 
-        var total = page == 1 ? 0 : actorInstances is null ? await query.CountAsync(ct) : await actorInstances.CountAsync(ct);
-        return new SearchPage(total, []);
+        return new SearchPage(page == 1 ? 0 : await counted.CountAsync(ct), []);
     }
 
     /// <summary>
@@ -136,6 +134,15 @@ public sealed record InstanceSearch(
         var found = new List<(string Id, DateTimeOffset StartedAt)>();
         DateTimeOffset? upTo = null;
         var afterTies = false;
+        // An instance counts once, when first met, and only if the search without the actor holds it (a start to sort by).
+        void Meet(string instanceId, DateTimeOffset? startedAt)
+        {
+            if (seen.Add(instanceId) && startedAt is { } started)
+            {
+                found.Add((instanceId, started));
+            }
+        }
+
         while (true)
         {
             var window = upTo is not { } t ? rows : afterTies ? rows.Where(h => h.At < t) : rows.Where(h => h.At <= t);
@@ -144,10 +151,7 @@ public sealed record InstanceSearch(
                 .ToListAsync(ct);
             foreach (var entry in read)
             {
-                if (seen.Add(entry.InstanceId) && entry.StartedAt is { } started)
-                {
-                    found.Add((entry.InstanceId, started));
-                }
+                Meet(entry.InstanceId, entry.StartedAt);
             }
 
             if (read.Count < chunk)
@@ -164,10 +168,7 @@ public sealed record InstanceSearch(
                     .ToListAsync(ct);
                 foreach (var entry in tied)
                 {
-                    if (seen.Add(entry.InstanceId) && entry.StartedAt is { } started)
-                    {
-                        found.Add((entry.InstanceId, started));
-                    }
+                    Meet(entry.InstanceId, entry.StartedAt);
                 }
 
                 afterTies = true;
